@@ -1,0 +1,136 @@
+package dev.pfgm.server.sampler;
+
+/**
+ * One sample's ODE solve dx/dsigma = (x - D(x, sigma))/sigma as a step-wise state machine (EDM
+ * Alg. 2 for Heun). float64 state.
+ *
+ * <p>The caller repeatedly evaluates D at {@link #query()} and {@link #querySigma()} and hands the
+ * result to {@link #supply}. Heun asks for D(x, sigma_i) (predictor) and then, except on the last
+ * step, D(x_E, sigma_{i+1}) (corrector); Euler asks for the predictor only. This lets an engine
+ * batch rows from many trajectories, at different steps, into one network call. Not thread-safe.
+ */
+public final class Trajectory {
+
+  private final SolverKind solver;
+  private final Schedule schedule;
+  private final double[] x; // [N], state at sigma_i
+  private final double[] xNext; // [N], Euler prediction x_E at sigma_{i+1}
+  private final double[] dCur; // [N], dx/dsigma at (x, sigma_i)
+  private double[] denoised; // [N], last supplied D, null before the first
+  private int step; // i, completed steps
+  private boolean correcting; // awaiting D(x_E, sigma_{i+1})
+  private int nfe;
+
+  /** A trajectory from {@code x0} (copied) over {@code schedule}. */
+  public Trajectory(SolverKind solver, Schedule schedule, double[] x0) {
+    if (solver == null || schedule == null || x0 == null) {
+      throw new IllegalArgumentException("solver, schedule and x0 must be non-null");
+    }
+    if (x0.length == 0) {
+      throw new IllegalArgumentException("x0 must have length >= 1, was 0");
+    }
+    this.solver = solver;
+    this.schedule = schedule;
+    this.x = x0.clone();
+    this.xNext = new double[x0.length];
+    this.dCur = new double[x0.length];
+  }
+
+  /** Whether all n steps are complete; {@link #state()} is then the sample. */
+  public boolean done() {
+    return step == schedule.steps();
+  }
+
+  /** The x at which the next D(x, sigma) is needed; a live view the caller must not modify. */
+  public double[] query() {
+    requireNotDone();
+    return correcting ? xNext : x;
+  }
+
+  /** The sigma for the next evaluation: sigma_i (predictor) or sigma_{i+1} (corrector). */
+  public double querySigma() {
+    requireNotDone();
+    return schedule.sigma(correcting ? step + 1 : step);
+  }
+
+  /**
+   * Supplies D(query(), querySigma()) (copied); returns true when this completed a solver step.
+   *
+   * @throws IllegalStateException if the trajectory is done
+   * @throws IllegalArgumentException if {@code denoised} does not have the state's length
+   */
+  public boolean supply(double[] denoised) {
+    requireNotDone();
+    if (denoised == null || denoised.length != x.length) {
+      throw new IllegalArgumentException("denoised must have length " + x.length + ", was "
+          + (denoised == null ? "null" : denoised.length));
+    }
+    if (this.denoised == null) {
+      this.denoised = new double[x.length];
+    }
+    System.arraycopy(denoised, 0, this.denoised, 0, x.length);
+    nfe++;
+    double sigmaCur = schedule.sigma(step);
+    double sigmaNext = schedule.sigma(step + 1);
+    double h = sigmaNext - sigmaCur;
+    if (correcting) {
+      /* 2nd-order correction. */
+      for (int k = 0; k < x.length; k++) {
+        double dPrime = (xNext[k] - denoised[k]) / sigmaNext;
+        x[k] += h * (0.5 * dCur[k] + 0.5 * dPrime);
+      }
+      correcting = false;
+      step++;
+      return true;
+    }
+    /* Euler step. */
+    for (int k = 0; k < x.length; k++) {
+      dCur[k] = (x[k] - denoised[k]) / sigmaCur;
+      xNext[k] = x[k] + h * dCur[k];
+    }
+    if (solver == SolverKind.HEUN && step < schedule.steps() - 1) {
+      correcting = true;
+      return false;
+    }
+    System.arraycopy(xNext, 0, x, 0, x.length);
+    step++;
+    return true;
+  }
+
+  /** Steps completed so far, 0..n. */
+  public int completedSteps() {
+    return step;
+  }
+
+  /** The current x, at sigma_{completedSteps()}; a live view the caller must not modify. */
+  public double[] state() {
+    return x;
+  }
+
+  /** The last supplied denoised estimate; a live view, null before the first supply. */
+  public double[] lastDenoised() {
+    return denoised;
+  }
+
+  /** Network evaluations so far. */
+  public int nfe() {
+    return nfe;
+  }
+
+  /** The noise schedule this trajectory follows. */
+  public Schedule schedule() {
+    return schedule;
+  }
+
+  /** The solver this trajectory runs. */
+  public SolverKind solver() {
+    return solver;
+  }
+
+  private void requireNotDone() {
+    if (done()) {
+      throw new IllegalStateException(
+          "trajectory is done after " + schedule.steps() + " steps, nfe " + nfe);
+    }
+  }
+}

@@ -1,0 +1,113 @@
+package dev.pfgm.server.sampler;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+class TrajectoryTest {
+
+  private static final Schedule SCHEDULE = Schedule.edm(18, 0.002, 80, 7);
+  private static final Denoiser FIELD =
+      new ExactField(new double[][] {{0.5, -0.25}, {-1, 1}, {0, 0.75}}, 8);
+
+  @Test
+  void nfeIsTwoNMinusOneForHeunAndNForEuler() {
+    assertEquals(35, SolverKind.HEUN.nfe(18));
+    assertEquals(18, SolverKind.EULER.nfe(18));
+    assertEquals(1, SolverKind.HEUN.nfe(1));
+    assertEquals(1, SolverKind.EULER.nfe(1));
+    for (SolverKind solver : SolverKind.values()) {
+      for (int steps : new int[] {1, 2, 18}) {
+        Trajectory trajectory = runToEnd(solver, Schedule.edm(steps, 0.002, 80, 7));
+        assertEquals(solver.nfe(steps), trajectory.nfe(), solver + " n=" + steps);
+        assertEquals(steps, trajectory.completedSteps());
+      }
+    }
+  }
+
+  @Test
+  void heunQueriesAlternatePredictorAtSigmaIAndCorrectorAtSigmaNext() {
+    Trajectory trajectory = new Trajectory(SolverKind.HEUN, SCHEDULE, new double[] {3, -4});
+    for (int i = 0; i < SCHEDULE.steps(); i++) {
+      assertEquals(SCHEDULE.sigma(i), trajectory.querySigma());
+      assertArrayEquals(trajectory.state(), trajectory.query());
+      boolean last = i == SCHEDULE.steps() - 1;
+      double[] denoised = FIELD.denoise(trajectory.query(), trajectory.querySigma());
+      assertEquals(last, trajectory.supply(denoised));
+      if (!last) {
+        assertEquals(SCHEDULE.sigma(i + 1), trajectory.querySigma());
+        assertEquals(i, trajectory.completedSteps());
+        assertTrue(trajectory.supply(FIELD.denoise(trajectory.query(), trajectory.querySigma())));
+      }
+      assertEquals(i + 1, trajectory.completedSteps());
+    }
+    assertTrue(trajectory.done());
+  }
+
+  @Test
+  void eulerCompletesAStepOnEverySupply() {
+    Trajectory trajectory = new Trajectory(SolverKind.EULER, SCHEDULE, new double[] {3, -4});
+    for (int i = 0; i < SCHEDULE.steps(); i++) {
+      assertEquals(SCHEDULE.sigma(i), trajectory.querySigma());
+      assertTrue(trajectory.supply(FIELD.denoise(trajectory.query(), trajectory.querySigma())));
+    }
+    assertTrue(trajectory.done());
+  }
+
+  @Test
+  void stepwiseTrajectoryEqualsTheSolversReference() {
+    double[] x0 = {40, -75};
+    for (SolverKind solver : SolverKind.values()) {
+      Trajectory trajectory = runToEnd(solver, SCHEDULE, x0);
+      assertArrayEquals(Solvers.solve(solver, SCHEDULE, x0, FIELD), trajectory.state());
+    }
+  }
+
+  @Test
+  void supplyAfterDoneThrowsIllegalState() {
+    Trajectory trajectory = runToEnd(SolverKind.HEUN, SCHEDULE);
+    assertThrows(IllegalStateException.class, () -> trajectory.supply(new double[2]));
+    assertThrows(IllegalStateException.class, trajectory::query);
+    assertThrows(IllegalStateException.class, trajectory::querySigma);
+  }
+
+  @Test
+  void lastDenoisedIsNullBeforeTheFirstSupplyAndACopyAfter() {
+    Trajectory trajectory = new Trajectory(SolverKind.HEUN, SCHEDULE, new double[] {1, 2});
+    assertNull(trajectory.lastDenoised());
+    double[] denoised = {0.5, 0.25};
+    assertFalse(trajectory.supply(denoised));
+    denoised[0] = 9;
+    assertArrayEquals(new double[] {0.5, 0.25}, trajectory.lastDenoised());
+  }
+
+  @Test
+  void x0IsCopiedAndWrongLengthsAreRejected() {
+    double[] x0 = {1, 2};
+    Trajectory trajectory = new Trajectory(SolverKind.EULER, SCHEDULE, x0);
+    x0[0] = 7;
+    assertEquals(1, trajectory.state()[0]);
+    var e = assertThrows(IllegalArgumentException.class, () -> trajectory.supply(new double[3]));
+    assertEquals("denoised must have length 2, was 3", e.getMessage());
+    assertEquals(0, trajectory.nfe());
+    assertThrows(IllegalArgumentException.class,
+        () -> new Trajectory(SolverKind.EULER, SCHEDULE, new double[0]));
+  }
+
+  private static Trajectory runToEnd(SolverKind solver, Schedule schedule) {
+    return runToEnd(solver, schedule, new double[] {30, -20});
+  }
+
+  private static Trajectory runToEnd(SolverKind solver, Schedule schedule, double[] x0) {
+    Trajectory trajectory = new Trajectory(solver, schedule, x0);
+    while (!trajectory.done()) {
+      trajectory.supply(FIELD.denoise(trajectory.query(), trajectory.querySigma()));
+    }
+    return trajectory;
+  }
+}
