@@ -1,0 +1,33 @@
+package dev.pfgm.server.sampler;
+
+import org.apache.commons.rng.UniformRandomProvider;
+import org.apache.commons.rng.simple.RandomSource;
+
+/**
+ * Per-sample seeding: every sample has its own seed and RNG stream, so its trajectory does not
+ * depend on which other samples share its batch, request or network call (DESIGN §1).
+ */
+public final class SampleSeeds {
+
+  private SampleSeeds() {}
+
+  /** The seed of sample {@code sampleIndex} of a request: baseSeed + sampleIndex, mod 2^64. */
+  public static long seedOf(long baseSeed, int sampleIndex) {
+    if (sampleIndex < 0) {
+      throw new IllegalArgumentException("sampleIndex must be >= 0, was " + sampleIndex);
+    }
+    return baseSeed + sampleIndex;
+  }
+
+  /**
+   * The RNG stream of one sample: {@link RandomSource#XO_RO_SHI_RO_128_PP} whose 128-bit state is
+   * the first two outputs of {@link RandomSource#SPLIT_MIX_64} seeded with {@code sampleSeed}.
+   * Expanding the seed ourselves keeps streams independent of commons-rng's seed conversion, and
+   * SplitMix64 decorrelates the consecutive seeds that {@link #seedOf} produces.
+   */
+  public static UniformRandomProvider rng(long sampleSeed) {
+    UniformRandomProvider splitMix = RandomSource.SPLIT_MIX_64.create(sampleSeed);
+    long[] state = {splitMix.nextLong(), splitMix.nextLong()}; // [2], never both 0
+    return RandomSource.XO_RO_SHI_RO_128_PP.create(state);
+  }
+}

@@ -1,0 +1,118 @@
+package dev.pfgm.server.sampler;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import org.apache.commons.statistics.distribution.BetaDistribution;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The priors of DESIGN §1 against their distributions, with fixed seeds (so never flaky). */
+class PriorTest {
+
+  private static final double SIGMA_MAX = 80;
+  private static final long BASE_SEED = 20230208;
+
+  /**
+   * B' = (R/(sigmaMax sqrt D))^2 ~ BetaPrime(N/2, D/2), so B'/(1+B') ~ Beta(N/2, D/2). One-sample
+   * Kolmogorov-Smirnov against that Beta CDF; 1.95/sqrt(n) is the asymptotic critical value for
+   * alpha = 0.001 (sqrt(ln(2/alpha)/2) = 1.949).
+   */
+  @ParameterizedTest(name = "D={0}, N={1}")
+  @CsvSource({"8, 4, 20000", "128, 784, 4000", "1, 2, 20000"})
+  void radiusPassesAKolmogorovSmirnovTestAgainstBetaPrime(double augmentDim, int dataDim, int n) {
+    double[] betaPrime = sampleBetaPrime(augmentDim, dataDim, n);
+    double[] beta = new double[n];
+    for (int s = 0; s < n; s++) {
+      beta[s] = betaPrime[s] / (1 + betaPrime[s]);
+    }
+    Arrays.sort(beta);
+    BetaDistribution reference = BetaDistribution.of(dataDim / 2.0, augmentDim / 2);
+    double statistic = 0;
+    for (int s = 0; s < n; s++) {
+      double cdf = reference.cumulativeProbability(beta[s]);
+      statistic = Math.max(statistic, Math.max((s + 1.0) / n - cdf, cdf - (double) s / n));
+    }
+    assertTrue(statistic < 1.95 / Math.sqrt(n), "KS statistic " + statistic + ", n " + n);
+  }
+
+  /**
+   * E[R^2] = sigmaMax^2 N D/(D-2). Var(B') = a(a+b-1)/((b-2)(b-1)^2) with a = N/2, b = D/2, so the
+   * sample mean of R^2 is within 5 standard errors of E[R^2] (fails with probability ~6e-7).
+   */
+  @ParameterizedTest(name = "D={0}, N={1}")
+  @CsvSource({"8, 4, 20000", "128, 784, 4000"})
+  void meanSquaredRadiusMatchesTheBetaPrimeMean(double augmentDim, int dataDim, int n) {
+    double a = dataDim / 2.0;
+    double b = augmentDim / 2;
+    double scale = SIGMA_MAX * SIGMA_MAX * augmentDim; // R^2 = scale * B'
+    double expected = SIGMA_MAX * SIGMA_MAX * dataDim * augmentDim / (augmentDim - 2);
+    double standardError =
+        scale * Math.sqrt(a * (a + b - 1) / ((b - 2) * (b - 1) * (b - 1)) / n);
+    double mean = Arrays.stream(sampleBetaPrime(augmentDim, dataDim, n)).average().orElseThrow();
+    assertEquals(expected, scale * mean, 5 * standardError);
+  }
+
+  /** Each coordinate of u = x0/|x0| has mean 0 and variance 1/N; 5 standard errors. */
+  @Test
+  void directionIsUniformWithMeanZero() {
+    int dataDim = 4;
+    int n = 20000;
+    Prior prior = Prior.of(8, dataDim, SIGMA_MAX);
+    double[] mean = new double[dataDim]; // [N]
+    for (int s = 0; s < n; s++) {
+      double[] x0 = prior.sample(SampleSeeds.rng(SampleSeeds.seedOf(BASE_SEED, s)));
+      double norm = Math.sqrt(Arrays.stream(x0).map(v -> v * v).sum());
+      assertEquals(dataDim, x0.length);
+      for (int k = 0; k < dataDim; k++) {
+        mean[k] += x0[k] / norm / n;
+      }
+    }
+    for (int k = 0; k < dataDim; k++) {
+      assertEquals(0, mean[k], 5 / Math.sqrt((double) n * dataDim), "coordinate " + k);
+    }
+  }
+
+  /** x0 = sigmaMax * eps: coordinates have mean 0 and variance sigmaMax^2 (SE sqrt(2/m)). */
+  @Test
+  void diffusionPriorHasPerCoordinateVarianceSigmaMaxSquared() {
+    int dataDim = 4;
+    int n = 20000;
+    Prior prior = Prior.of(Double.POSITIVE_INFINITY, dataDim, SIGMA_MAX);
+    double sum = 0;
+    double sumSquares = 0;
+    for (int s = 0; s < n; s++) {
+      for (double v : prior.sample(SampleSeeds.rng(SampleSeeds.seedOf(BASE_SEED, s)))) {
+        sum += v;
+        sumSquares += v * v;
+      }
+    }
+    int m = n * dataDim;
+    double variance = SIGMA_MAX * SIGMA_MAX;
+    assertEquals(0, sum / m, 5 * SIGMA_MAX / Math.sqrt(m));
+    assertEquals(variance, sumSquares / m, 5 * variance * Math.sqrt(2.0 / m));
+  }
+
+  @Test
+  void invalidArgumentsAreRejectedWithTheRuleAndTheValue() {
+    var e = assertThrows(IllegalArgumentException.class, () -> Prior.of(8, 0, SIGMA_MAX));
+    assertEquals("dataDim must be >= 1, was 0", e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> Prior.of(0, 4, SIGMA_MAX));
+    assertThrows(IllegalArgumentException.class, () -> Prior.of(Double.NaN, 4, SIGMA_MAX));
+    assertThrows(IllegalArgumentException.class, () -> Prior.of(8, 4, 0));
+  }
+
+  private static double[] sampleBetaPrime(double augmentDim, int dataDim, int n) {
+    Prior prior = Prior.of(augmentDim, dataDim, SIGMA_MAX);
+    double[] betaPrime = new double[n];
+    for (int s = 0; s < n; s++) {
+      double[] x0 = prior.sample(SampleSeeds.rng(SampleSeeds.seedOf(BASE_SEED, s)));
+      double r2 = Arrays.stream(x0).map(v -> v * v).sum();
+      betaPrime[s] = r2 / (SIGMA_MAX * SIGMA_MAX * augmentDim);
+    }
+    return betaPrime;
+  }
+}
