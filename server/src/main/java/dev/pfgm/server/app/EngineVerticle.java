@@ -1,0 +1,60 @@
+package dev.pfgm.server.app;
+
+import dev.pfgm.server.engine.Engine;
+import dev.pfgm.server.engine.Job;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.MessageConsumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Runs one engine on a worker context: jobs arrive on the event bus, and while there is work the
+ * verticle ticks (one batched network call per tick), yielding to the event bus between ticks so
+ * new jobs and cancellations join at step boundaries. Network calls never run on an event loop.
+ */
+final class EngineVerticle extends VerticleBase {
+
+  private static final Logger LOG = Logger.getLogger(EngineVerticle.class.getName());
+
+  private final String address;
+  private final Engine engine;
+  private MessageConsumer<Job> consumer;
+  private boolean ticking;
+
+  EngineVerticle(String address, Engine engine) {
+    this.address = address;
+    this.engine = engine;
+  }
+
+  @Override
+  public Future<?> start() {
+    consumer = vertx.eventBus().localConsumer(address, message -> {
+      engine.submit(message.body());
+      schedule();
+    });
+    return consumer.completion();
+  }
+
+  @Override
+  public Future<?> stop() {
+    return consumer.unregister();
+  }
+
+  private void schedule() {
+    if (!ticking && engine.hasWork()) {
+      ticking = true;
+      context.runOnContext(v -> tick());
+    }
+  }
+
+  private void tick() {
+    try {
+      engine.tick();
+    } catch (RuntimeException e) {
+      LOG.log(Level.SEVERE, "engine tick failed on " + address, e);
+    }
+    ticking = false;
+    schedule();
+  }
+}

@@ -1,0 +1,46 @@
+package dev.pfgm.server.app;
+
+import dev.pfgm.server.engine.EngineLimits;
+import dev.pfgm.server.runtime.RuntimeOptions;
+import dev.pfgm.server.transport.ServingLimits;
+import java.nio.file.Path;
+
+/**
+ * Everything the server is started with.
+ *
+ * @param host         address to bind
+ * @param port         gRPC port (0 picks a free one)
+ * @param modelsDir    folder of model folders
+ * @param defaultModel model for requests that name none; empty picks the first served model
+ */
+public record ServerConfig(String host, int port, Path modelsDir, String defaultModel,
+    RuntimeOptions runtime, EngineLimits engine, ServingLimits serving) {
+
+  public static final String DEFAULT_HOST = "0.0.0.0";
+  public static final int DEFAULT_PORT = 50051;
+  public static final Path DEFAULT_MODELS_DIR = Path.of("models");
+  public static final String DEFAULT_MODEL = "mnist-exact-d128";
+
+  public static ServerConfig defaults() {
+    return new ServerConfig(DEFAULT_HOST, DEFAULT_PORT, DEFAULT_MODELS_DIR, DEFAULT_MODEL,
+        RuntimeOptions.DEFAULTS, EngineLimits.DEFAULTS, ServingLimits.DEFAULTS);
+  }
+
+  public ServerConfig {
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("port must be in 0..65535, was " + port);
+    }
+  }
+
+  public ServerConfig withPort(int p) {
+    return new ServerConfig(host, p, modelsDir, defaultModel, runtime, engine, serving);
+  }
+
+  public ServerConfig withModelsDir(Path dir) {
+    return new ServerConfig(host, port, dir, defaultModel, runtime, engine, serving);
+  }
+
+  public ServerConfig withEngine(EngineLimits limits) {
+    return new ServerConfig(host, port, modelsDir, defaultModel, runtime, limits, serving);
+  }
+}

@@ -1,0 +1,189 @@
+package dev.pfgm.server.engine;
+
+import dev.pfgm.server.sampler.Trajectory;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.function.LongSupplier;
+
+/**
+ * Step-level continuous batching for one field network. Every row that needs D(x, sigma) - any
+ * job, any step, Heun predictor or corrector - is packed into one network call per tick, oldest
+ * job first; jobs join and leave at step boundaries. Not thread-safe: one thread (the engine's
+ * worker context) calls everything but {@link Job#cancel()}.
+ */
+public final class Engine {
+
+  private final FieldNetwork network;
+  private final EngineLimits limits;
+  private final LongSupplier nanoClock;
+  private final List<Job> active = new ArrayList<>(); // admission order
+  private final ArrayDeque<Job> queued = new ArrayDeque<>();
+  private final Batch batch;
+  private int activeRows;
+  private int queuedRows;
+
+  public Engine(FieldNetwork network, EngineLimits limits, LongSupplier nanoClock) {
+    this.network = network;
+    this.limits = limits;
+    this.nanoClock = nanoClock;
+    this.batch = new Batch(network, limits.maxBatchRows());
+  }
+
+  /** Admits a job, or fails it at once with {@link CapacityExceeded}. */
+  public void submit(Job job) {
+    int rows = job.rows();
+    long now = nanoClock.getAsLong();
+    job.admittedNanos = now;
+    if (rows > limits.maxActiveRows()) {
+      job.listener().failed(new CapacityExceeded(
+          "request needs " + rows + " rows, more than this engine's maxActiveRows " + limits.maxActiveRows()));
+    } else if (queued.isEmpty() && activeRows + rows <= limits.maxActiveRows()) {
+      activate(job);
+      job.listener().admitted(0);
+    } else if (queuedRows + rows <= limits.maxQueuedRows()) {
+      queued.addLast(job);
+      queuedRows += rows;
+      job.listener().admitted(queued.size());
+    } else {
+      job.listener().failed(new CapacityExceeded("server is full: " + activeRows + " active and "
+          + queuedRows + " queued rows (limits " + limits.maxActiveRows() + " and "
+          + limits.maxQueuedRows() + "); retry later"));
+    }
+  }
+
+  /** Whether a tick would do anything. */
+  public boolean hasWork() {
+    return !active.isEmpty() || !queued.isEmpty();
+  }
+
+  public int activeRows() {
+    return activeRows;
+  }
+
+  public int queuedRows() {
+    return queuedRows;
+  }
+
+  public int activeJobs() {
+    return active.size();
+  }
+
+  /**
+   * Drops cancelled and expired jobs, starts queued ones that fit, and runs one batched network
+   * call.
+   *
+   * @return rows evaluated
+   */
+  public int tick() {
+    long now = nanoClock.getAsLong();
+    reap(now);
+    promote();
+    batch.clear();
+    for (Job job : active) {
+      if (batch.full()) {
+        break;
+      }
+      if (job.startedNanos < 0) {
+        job.startedNanos = now;
+      }
+      // Only the job's slowest rows go, so its samples never drift more than one evaluation apart.
+      int progress = job.progress();
+      for (Trajectory t : job.samples()) {
+        if (!t.done() && t.nfe() == progress && !batch.full()) {
+          batch.add(job, t);
+        }
+      }
+    }
+    int rows = batch.size();
+    if (rows > 0) {
+      for (Job failed : batch.run()) {
+        finish(failed);
+      }
+      advance();
+    }
+    return rows;
+  }
+
+  private void advance() {
+    Iterator<Job> it = active.iterator();
+    while (it.hasNext()) {
+      Job job = it.next();
+      int completed = completedSteps(job);
+      while (job.reportedSteps < completed) {
+        int i = job.reportedSteps++;
+        if (job.reports(i)) {
+          Trajectory first = job.samples().get(0);
+          job.listener().step(new StepView(i, first.schedule().sigma(i + 1), first.nfe(), job.samples()));
+        }
+      }
+      if (job.done()) {
+        it.remove();
+        activeRows -= job.rows();
+        long end = nanoClock.getAsLong();
+        job.listener().completed(new CompletedView(job.samples(), job.samples().get(0).nfe(),
+            job.startedNanos - job.admittedNanos, end - job.startedNanos));
+      }
+    }
+  }
+
+  private static int completedSteps(Job job) {
+    int min = Integer.MAX_VALUE;
+    for (Trajectory t : job.samples()) {
+      min = Math.min(min, t.completedSteps());
+    }
+    return min;
+  }
+
+  private void reap(long now) {
+    Iterator<Job> it = active.iterator();
+    while (it.hasNext()) {
+      Job job = it.next();
+      if (dropIfOver(job, now)) {
+        it.remove();
+        activeRows -= job.rows();
+      }
+    }
+    Iterator<Job> q = queued.iterator();
+    while (q.hasNext()) {
+      Job job = q.next();
+      if (dropIfOver(job, now)) {
+        q.remove();
+        queuedRows -= job.rows();
+      }
+    }
+  }
+
+  private static boolean dropIfOver(Job job, long now) {
+    if (job.cancelled()) {
+      return true;
+    }
+    if (now - job.deadlineNanos() >= 0 && job.deadlineNanos() != Job.NO_DEADLINE) {
+      job.listener().failed(new DeadlineExpired("deadline passed after " + job.reportedSteps + " of "
+          + job.samples().get(0).schedule().steps() + " steps"));
+      return true;
+    }
+    return false;
+  }
+
+  private void promote() {
+    while (!queued.isEmpty() && activeRows + queued.peekFirst().rows() <= limits.maxActiveRows()) {
+      Job job = queued.pollFirst();
+      queuedRows -= job.rows();
+      activate(job);
+    }
+  }
+
+  private void activate(Job job) {
+    active.add(job);
+    activeRows += job.rows();
+  }
+
+  /** Removes a job whose rows failed in the network; its listener has been told. */
+  private void finish(Job job) {
+    if (active.remove(job)) {
+      activeRows -= job.rows();
+    }
+  }
+}

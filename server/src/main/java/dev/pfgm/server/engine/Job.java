@@ -1,0 +1,94 @@
+package dev.pfgm.server.engine;
+
+import dev.pfgm.server.sampler.Trajectory;
+import java.util.List;
+
+/**
+ * One generation request inside the engine: a trajectory per sample, all on the same schedule.
+ * Only {@link #cancel()} may be called from other threads.
+ */
+public final class Job {
+
+  /** No deadline. */
+  public static final long NO_DEADLINE = Long.MAX_VALUE;
+
+  private final List<Trajectory> samples;
+  private final float[] classOneHot; // [numClasses], or null for unconditional networks
+  private final int previewEvery;
+  private final long deadlineNanos;
+  private final JobListener listener;
+  private volatile boolean cancelled;
+
+  long admittedNanos;
+  long startedNanos = -1;
+  int reportedSteps;
+
+  /**
+   * @param samples       one trajectory per sample, on the same schedule and solver
+   * @param classOneHot   [numClasses] one-hot row shared by all samples, or null
+   * @param previewEvery  report every k-th step and the last; 0 reports no steps
+   * @param deadlineNanos engine-clock deadline, or {@link #NO_DEADLINE}
+   */
+  public Job(List<Trajectory> samples, float[] classOneHot, int previewEvery, long deadlineNanos,
+      JobListener listener) {
+    if (samples.isEmpty()) {
+      throw new IllegalArgumentException("a job needs at least one sample");
+    }
+    if (previewEvery < 0) {
+      throw new IllegalArgumentException("previewEvery must be >= 0, was " + previewEvery);
+    }
+    this.samples = List.copyOf(samples);
+    this.classOneHot = classOneHot;
+    this.previewEvery = previewEvery;
+    this.deadlineNanos = deadlineNanos;
+    this.listener = listener;
+  }
+
+  /** Asks the engine to drop this job at its next step boundary; no further events follow. */
+  public void cancel() {
+    cancelled = true;
+  }
+
+  public boolean cancelled() {
+    return cancelled;
+  }
+
+  public int rows() {
+    return samples.size();
+  }
+
+  List<Trajectory> samples() {
+    return samples;
+  }
+
+  float[] classOneHot() {
+    return classOneHot;
+  }
+
+  long deadlineNanos() {
+    return deadlineNanos;
+  }
+
+  JobListener listener() {
+    return listener;
+  }
+
+  boolean done() {
+    return samples.get(0).done() && samples.stream().allMatch(Trajectory::done);
+  }
+
+  /** Network evaluations done by the job's slowest sample. */
+  int progress() {
+    int min = Integer.MAX_VALUE;
+    for (Trajectory t : samples) {
+      min = Math.min(min, t.nfe());
+    }
+    return min;
+  }
+
+  /** Whether step index i (0-based, of n) is reported. */
+  boolean reports(int i) {
+    int n = samples.get(0).schedule().steps();
+    return previewEvery > 0 && ((i + 1) % previewEvery == 0 || i == n - 1);
+  }
+}

@@ -1,0 +1,31 @@
+package dev.pfgm.server.runtime;
+
+/**
+ * How field networks are run.
+ *
+ * @param device         "cpu", or "cuda" / "cuda:N" for the CUDA execution provider on GPU N
+ * @param intraOpThreads ONNX Runtime intra-op threads per session; 0 lets ONNX Runtime choose
+ */
+public record RuntimeOptions(String device, int intraOpThreads) {
+
+  public static final String DEFAULT_DEVICE = "cpu";
+  public static final RuntimeOptions DEFAULTS = new RuntimeOptions(DEFAULT_DEVICE, 0);
+
+  public RuntimeOptions {
+    if (!device.equals("cpu") && !device.matches("cuda(:\\d{1,2})?")) {
+      throw new IllegalArgumentException("device must be cpu, cuda or cuda:N, was '" + device + "'");
+    }
+    if (intraOpThreads < 0 || intraOpThreads > 256) {
+      throw new IllegalArgumentException("intraOpThreads must be in 0..256, was " + intraOpThreads);
+    }
+  }
+
+  public boolean cuda() {
+    return device.startsWith("cuda");
+  }
+
+  public int cudaDeviceId() {
+    int colon = device.indexOf(':');
+    return colon < 0 ? 0 : Integer.parseInt(device.substring(colon + 1));
+  }
+}

@@ -1,0 +1,117 @@
+package dev.pfgm.server.transport;
+
+import dev.pfgm.proto.v1.Completed;
+import dev.pfgm.proto.v1.GenerateResponse;
+import dev.pfgm.proto.v1.Solver;
+import dev.pfgm.proto.v1.StepContent;
+import dev.pfgm.proto.v1.Started;
+import dev.pfgm.proto.v1.Step;
+import dev.pfgm.server.engine.CompletedView;
+import dev.pfgm.server.engine.EngineException;
+import dev.pfgm.server.engine.JobListener;
+import dev.pfgm.server.engine.StepView;
+import dev.pfgm.server.sampler.SolverKind;
+import dev.pfgm.server.sampler.Trajectory;
+import io.vertx.core.Context;
+import java.util.List;
+
+/**
+ * One Generate stream as the engine sees it: each callback builds its message on the engine's
+ * thread (so tensor and PNG encoding stay off the event loop) and hands it to the call's context.
+ */
+final class GenerateCall implements JobListener {
+
+  private final GenerationPlan plan;
+  private final Context context;
+  private final StreamWriter writer;
+  private final long arrivedNanos;
+  private final List<Trajectory> trajectories;
+
+  GenerateCall(GenerationPlan plan, List<Trajectory> trajectories, Context context, StreamWriter writer,
+      long arrivedNanos) {
+    this.plan = plan;
+    this.trajectories = trajectories;
+    this.context = context;
+    this.writer = writer;
+    this.arrivedNanos = arrivedNanos;
+  }
+
+  @Override
+  public void admitted(int queuePosition) {
+    // Runs before the first tick, so the trajectories still hold the prior sample.
+    GenerateResponse started = GenerateResponse.newBuilder().setStarted(started(queuePosition)).build();
+    context.runOnContext(v -> writer.event(started));
+  }
+
+  @Override
+  public void step(StepView view) {
+    StepContent c = plan.content();
+    int[] shape = plan.model().shape();
+    Step.Builder b = Step.newBuilder()
+        .setIndex(view.index())
+        .setSigma(view.sigma())
+        .setR(radius(view.sigma()))
+        .setNfe(view.nfe());
+    if (c.getState()) {
+      b.setState(Frames.tensor(view.samples(), Trajectory::state, shape));
+    }
+    if (c.getDenoised()) {
+      b.setDenoised(Frames.tensor(view.samples(), Trajectory::lastDenoised, shape));
+    }
+    if (c.getDenoisedPng()) {
+      b.addAllDenoisedPng(Frames.pngs(view.samples(), Trajectory::lastDenoised, shape));
+    }
+    if (c.getStatePng()) {
+      b.addAllStatePng(Frames.pngs(view.samples(), Trajectory::state, shape));
+    }
+    GenerateResponse step = GenerateResponse.newBuilder().setStep(b).build();
+    context.runOnContext(v -> writer.step(step));
+  }
+
+  @Override
+  public void completed(CompletedView result) {
+    int[] shape = plan.model().shape();
+    Completed.Builder b = Completed.newBuilder()
+        .setSamples(Frames.tensor(result.samples(), Trajectory::state, shape))
+        .addAllPng(Frames.pngs(result.samples(), Trajectory::state, shape))
+        .setNfe(result.nfe())
+        .setQueueMs(result.queueNanos() / 1e6)
+        .setComputeMs(result.computeNanos() / 1e6);
+    context.runOnContext(v -> writer.complete(GenerateResponse.newBuilder()
+        .setCompleted(b.setTotalMs((System.nanoTime() - arrivedNanos) / 1e6)).build()));
+  }
+
+  @Override
+  public void failed(EngineException error) {
+    context.runOnContext(v -> writer.fail(error));
+  }
+
+  private Started started(int queuePosition) {
+    Started.Builder b = Started.newBuilder()
+        .setModel(plan.model().id())
+        .setNumSamples(plan.numSamples())
+        .setSteps(plan.schedule().steps())
+        .setSolver(plan.solver() == SolverKind.HEUN ? Solver.SOLVER_HEUN : Solver.SOLVER_EULER)
+        .setAugmentDim(plan.model().augmentDim())
+        .setNfe(plan.solver().nfe(plan.schedule().steps()))
+        .setQueuePosition(queuePosition);
+    for (long seed : plan.seeds()) {
+      b.addSeeds(seed);
+    }
+    for (double sigma : plan.schedule().sigmas()) {
+      b.addSigmas(sigma);
+    }
+    if (plan.classLabel() >= 0) {
+      b.setClassLabel(plan.classLabel());
+    }
+    if (plan.content().getState()) {
+      b.setInitialState(Frames.tensor(trajectories, Trajectory::state, plan.model().shape()));
+    }
+    return b.build();
+  }
+
+  private double radius(double sigma) {
+    double d = plan.model().augmentDim();
+    return Double.isInfinite(d) ? sigma : sigma * Math.sqrt(d);
+  }
+}

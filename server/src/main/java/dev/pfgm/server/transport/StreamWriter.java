@@ -1,0 +1,113 @@
+package dev.pfgm.server.transport;
+
+import dev.pfgm.proto.v1.GenerateResponse;
+import io.vertx.grpc.server.GrpcServerResponse;
+
+/**
+ * Writes one stream's events with backpressure, on the call's event loop only. While the write
+ * queue is full, Step events coalesce (the latest wins; the next one written reports how many were
+ * skipped); Started, Completed and errors are never dropped. Nothing is written once the call is
+ * cancelled or ended.
+ */
+final class StreamWriter {
+
+  private final GrpcServerResponse<?, GenerateResponse> response;
+  private GenerateResponse pendingStep;
+  private GenerateResponse pendingEnd;
+  private int skipped;
+  private int skippedTotal;
+  private boolean closed;
+
+  StreamWriter(GrpcServerResponse<?, GenerateResponse> response) {
+    this.response = response;
+    response.drainHandler(v -> drain());
+    response.exceptionHandler(e -> closed = true);
+  }
+
+  /** Writes an event that must arrive (Started). */
+  void event(GenerateResponse event) {
+    if (!closed) {
+      response.write(event);
+    }
+  }
+
+  /** Writes a Step event, or keeps it as the latest while the client is slow. */
+  void step(GenerateResponse step) {
+    if (closed) {
+      return;
+    }
+    if (response.writeQueueFull()) {
+      if (pendingStep != null) {
+        skipped++;
+        skippedTotal++;
+      }
+      pendingStep = step;
+      return;
+    }
+    response.write(withSkipped(step));
+  }
+
+  /** Ends the stream with its last event (Completed), after any earlier writes drain. */
+  void complete(GenerateResponse completed) {
+    if (closed) {
+      return;
+    }
+    if (pendingStep != null) {
+      // A stale preview: the final result supersedes it.
+      skippedTotal++;
+      pendingStep = null;
+    }
+    if (response.writeQueueFull()) {
+      pendingEnd = completed;
+    } else {
+      closed = true;
+      response.end(completed);
+    }
+  }
+
+  /** Ends the stream with an error status. */
+  void fail(Throwable error) {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    response.status(Statuses.of(error)).statusMessage(Statuses.message(error)).end();
+  }
+
+  /** The client went away: write nothing more. */
+  void cancelled() {
+    closed = true;
+    pendingStep = null;
+    pendingEnd = null;
+  }
+
+  /** Step events dropped so far because the client read slowly. */
+  int skippedTotal() {
+    return skippedTotal;
+  }
+
+  private void drain() {
+    if (closed) {
+      return;
+    }
+    if (pendingStep != null && !response.writeQueueFull()) {
+      GenerateResponse s = pendingStep;
+      pendingStep = null;
+      response.write(withSkipped(s));
+    }
+    if (pendingEnd != null && !response.writeQueueFull()) {
+      closed = true;
+      response.end(pendingEnd);
+      pendingEnd = null;
+    }
+  }
+
+  private GenerateResponse withSkipped(GenerateResponse step) {
+    if (skipped == 0) {
+      return step;
+    }
+    GenerateResponse s = step.toBuilder().setStep(step.getStep().toBuilder().setSkipped(skipped)).build();
+    skipped = 0;
+    return s;
+  }
+}
