@@ -18,6 +18,7 @@ public final class Engine {
   private final FieldNetwork network;
   private final EngineLimits limits;
   private final LongSupplier nanoClock;
+  private final EngineObserver observer;
   private final List<Job> active = new ArrayList<>(); // admission order
   private final ArrayDeque<Job> queued = new ArrayDeque<>();
   private final Batch batch;
@@ -25,9 +26,14 @@ public final class Engine {
   private int queuedRows;
 
   public Engine(FieldNetwork network, EngineLimits limits, LongSupplier nanoClock) {
+    this(network, limits, nanoClock, EngineObserver.NONE);
+  }
+
+  public Engine(FieldNetwork network, EngineLimits limits, LongSupplier nanoClock, EngineObserver observer) {
     this.network = network;
     this.limits = limits;
     this.nanoClock = nanoClock;
+    this.observer = observer;
     this.batch = new Batch(network, limits.maxBatchRows());
   }
 
@@ -98,9 +104,12 @@ public final class Engine {
     }
     int rows = batch.size();
     if (rows > 0) {
+      long start = nanoClock.getAsLong();
       for (Job failed : batch.run()) {
         finish(failed);
+        observer.jobDropped(failed.rows(), "network");
       }
+      observer.networkCall(rows, nanoClock.getAsLong() - start);
       advance();
     }
     return rows;
@@ -122,6 +131,7 @@ public final class Engine {
         it.remove();
         activeRows -= job.rows();
         long end = nanoClock.getAsLong();
+        observer.jobCompleted(job.rows(), job.reportedSteps);
         job.listener().completed(new CompletedView(job.samples(), job.samples().get(0).nfe(),
             job.startedNanos - job.admittedNanos, end - job.startedNanos));
       }
@@ -155,13 +165,15 @@ public final class Engine {
     }
   }
 
-  private static boolean dropIfOver(Job job, long now) {
+  private boolean dropIfOver(Job job, long now) {
     if (job.cancelled()) {
+      observer.jobDropped(job.rows(), "cancelled");
       return true;
     }
-    if (now - job.deadlineNanos() >= 0 && job.deadlineNanos() != Job.NO_DEADLINE) {
+    if (job.deadlineNanos() != Job.NO_DEADLINE && now - job.deadlineNanos() >= 0) {
       job.listener().failed(new DeadlineExpired("deadline passed after " + job.reportedSteps + " of "
           + job.samples().get(0).schedule().steps() + " steps"));
+      observer.jobDropped(job.rows(), "deadline");
       return true;
     }
     return false;

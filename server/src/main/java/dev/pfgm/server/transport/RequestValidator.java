@@ -7,6 +7,7 @@ import dev.pfgm.server.sampler.SampleSeeds;
 import dev.pfgm.server.sampler.Schedule;
 import dev.pfgm.server.sampler.SolverKind;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
 
 /** Turns a GenerateRequest into a GenerationPlan, or says which field is wrong and why. */
@@ -26,7 +27,7 @@ public final class RequestValidator {
     String id = req.getModel().isEmpty() ? defaultModel : req.getModel();
     ModelCard card = models.get(id);
     if (card == null) {
-      throw new ModelNotFound("model '" + id + "' not found; served models: " + new java.util.TreeSet<>(models.keySet()));
+      throw new ModelNotFound("model '" + id + "' not found; served models: " + new TreeSet<>(models.keySet()));
     }
     int numSamples = req.getNumSamples() == 0 ? 1
         : range("num_samples", req.getNumSamples(), 1, limits.maxSamples());
