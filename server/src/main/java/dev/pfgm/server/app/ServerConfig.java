@@ -40,6 +40,10 @@ public record ServerConfig(String host, int port, Path modelsDir, String default
     return new ServerConfig(host, port, dir, defaultModel, runtime, engine, serving);
   }
 
+  public ServerConfig withHost(String h) {
+    return new ServerConfig(h, port, modelsDir, defaultModel, runtime, engine, serving);
+  }
+
   public ServerConfig withEngine(EngineLimits limits) {
     return new ServerConfig(host, port, modelsDir, defaultModel, runtime, limits, serving);
   }

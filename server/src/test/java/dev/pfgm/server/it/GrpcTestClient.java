@@ -1,0 +1,77 @@
+package dev.pfgm.server.it;
+
+import dev.pfgm.proto.v1.GenerateRequest;
+import dev.pfgm.proto.v1.GenerateResponse;
+import dev.pfgm.proto.v1.GeneratorGrpcClient;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.grpc.client.GrpcClient;
+import io.vertx.grpc.client.GrpcClientOptions;
+import io.vertx.grpc.client.GrpcClientRequest;
+import io.vertx.grpc.common.GrpcStatus;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/** A Vert.x gRPC client that collects a whole Generate stream: its events and its final status. */
+final class GrpcTestClient implements AutoCloseable {
+
+  /** A finished stream. */
+  record Result(List<GenerateResponse> events, GrpcStatus status, String message) {
+    GenerateResponse last() {
+      return events.get(events.size() - 1);
+    }
+  }
+
+  private final Vertx vertx = Vertx.vertx();
+  private final GrpcClient client;
+  private final SocketAddress address;
+
+  GrpcTestClient(int port) {
+    client = GrpcClient.client(vertx, new GrpcClientOptions().setMaxMessageSize(64 * 1024 * 1024));
+    address = SocketAddress.inetSocketAddress(port, "localhost");
+  }
+
+  Result generate(GenerateRequest request) {
+    return await(start(request, 0, r -> {}), 120);
+  }
+
+  /**
+   * Starts a stream; onRequest sees the client request (to cancel it). timeoutMs &gt; 0 sends a
+   * grpc-timeout.
+   */
+  Future<Result> start(GenerateRequest request, long timeoutMs,
+      Consumer<GrpcClientRequest<GenerateRequest, GenerateResponse>> onRequest) {
+    Promise<Result> done = Promise.promise();
+    List<GenerateResponse> events = new ArrayList<>();
+    client.request(address, GeneratorGrpcClient.Generate).onSuccess(req -> {
+      if (timeoutMs > 0) {
+        req.timeout(timeoutMs, TimeUnit.MILLISECONDS);
+      }
+      req.end(request);
+      onRequest.accept(req);
+      req.response().onSuccess(resp -> {
+        resp.handler(events::add);
+        resp.endHandler(v -> done.tryComplete(new Result(List.copyOf(events), resp.status(), resp.statusMessage())));
+        resp.exceptionHandler(e -> done.tryComplete(new Result(List.copyOf(events), resp.status(), String.valueOf(e))));
+      }).onFailure(done::tryFail);
+    }).onFailure(done::tryFail);
+    return done.future();
+  }
+
+  static <T> T await(Future<T> f, long seconds) {
+    try {
+      return f.toCompletionStage().toCompletableFuture().get(seconds, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new AssertionError("stream did not finish: " + e, e);
+    }
+  }
+
+  @Override
+  public void close() {
+    await(vertx.close(), 10);
+  }
+}

@@ -1,0 +1,34 @@
+package dev.pfgm.server.it;
+
+import dev.pfgm.proto.v1.Tensor;
+import dev.pfgm.server.app.PfgmServer;
+import dev.pfgm.server.app.ServerConfig;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+
+/** Starts servers on the shipped models and decodes what they stream. */
+final class ServerFixture {
+
+  static final Path MODELS = Path.of(System.getProperty("pfgm.models.dir", "../models"));
+
+  private ServerFixture() {}
+
+  static PfgmServer start() throws Exception {
+    return PfgmServer.start(ServerConfig.defaults().withPort(0).withModelsDir(MODELS).withHost("localhost"));
+  }
+
+  /** [rows][C*H*W] from a little-endian float32 tensor. */
+  static float[][] rows(Tensor t) {
+    int rows = t.getShape(0);
+    int n = t.getData().size() / 4 / rows;
+    ByteBuffer b = t.getData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+    float[][] out = new float[rows][n];
+    for (float[] row : out) {
+      for (int k = 0; k < n; k++) {
+        row[k] = b.getFloat();
+      }
+    }
+    return out;
+  }
+}
