@@ -1,0 +1,51 @@
+package dev.pfgm.server.transport;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import dev.pfgm.server.engine.CapacityExceeded;
+import dev.pfgm.server.engine.DeadlineExpired;
+import dev.pfgm.server.engine.NetworkFailure;
+import io.vertx.grpc.common.GrpcStatus;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+class StatusesTest {
+
+  /** The table, written out: a new domain exception must be added here and in Statuses. */
+  static final Map<Class<?>, GrpcStatus> TABLE = Map.of(
+      InvalidArgument.class, GrpcStatus.INVALID_ARGUMENT,
+      ModelNotFound.class, GrpcStatus.NOT_FOUND,
+      CapacityExceeded.class, GrpcStatus.RESOURCE_EXHAUSTED,
+      DeadlineExpired.class, GrpcStatus.DEADLINE_EXCEEDED,
+      Unavailable.class, GrpcStatus.UNAVAILABLE,
+      NetworkFailure.class, GrpcStatus.INTERNAL);
+
+  @Test
+  void everyDomainExceptionHasItsStatus() throws Exception {
+    Set<String> domain = new ClassFileImporter().importPackages("dev.pfgm.server").stream()
+        .filter(c -> c.isAssignableTo(RuntimeException.class) && !c.getModifiers().contains(
+            com.tngtech.archunit.core.domain.JavaModifier.ABSTRACT))
+        .map(JavaClass::getName)
+        .collect(Collectors.toSet());
+    assertEquals(TABLE.keySet().stream().map(Class::getName).collect(Collectors.toSet()), domain,
+        "every domain exception needs a row in Statuses and in this table");
+    for (var row : TABLE.entrySet()) {
+      Throwable e = (Throwable) row.getKey().getConstructor(String.class).newInstance("why");
+      assertEquals(row.getValue(), Statuses.of(e), row.getKey().getSimpleName());
+      assertEquals("why", Statuses.message(e));
+    }
+  }
+
+  @Test
+  void unexpectedErrorsAreInternalNeverUnknown() {
+    Throwable e = new IllegalStateException("boom");
+    assertEquals(GrpcStatus.INTERNAL, Statuses.of(e));
+    assertNotEquals(GrpcStatus.UNKNOWN, Statuses.of(new Error("x")));
+    assertEquals("internal error: IllegalStateException: boom", Statuses.message(e));
+  }
+}
