@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs the command-line tools the tests use into .tools/ (idempotent):
+#   .tools/bin/grpcurl, .tools/bin/ghz   (Go module proxy)
+#   .tools/venv                           (Python: models/ pipeline tests, grpcio client test)
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+tools="$root/.tools"
+mkdir -p "$tools/bin"
+export GOBIN="$tools/bin"
+
+GRPCURL_VERSION=v1.9.4
+GHZ_VERSION=v0.120.0
+
+if [ ! -x "$tools/bin/grpcurl" ]; then
+  echo "tools: installing grpcurl $GRPCURL_VERSION"
+  go install "github.com/fullstorydev/grpcurl/cmd/grpcurl@$GRPCURL_VERSION"
+fi
+if [ ! -x "$tools/bin/ghz" ]; then
+  echo "tools: installing ghz $GHZ_VERSION"
+  go install "github.com/bojand/ghz/cmd/ghz@$GHZ_VERSION"
+fi
+if [ ! -x "$tools/venv/bin/python" ]; then
+  echo "tools: creating Python environment"
+  python3 -m venv "$tools/venv"
+fi
+if ! "$tools/venv/bin/python" -c "import onnx, onnxruntime, numpy, pytest, grpc_tools" 2>/dev/null; then
+  "$tools/venv/bin/python" -m pip install -q -r "$root/models/requirements-test.txt" -r "$root/scripts/requirements-grpc.txt"
+fi
