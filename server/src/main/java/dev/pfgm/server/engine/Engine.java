@@ -22,8 +22,10 @@ public final class Engine {
   private final List<Job> active = new ArrayList<>(); // admission order
   private final ArrayDeque<Job> queued = new ArrayDeque<>();
   private final Batch batch;
-  private int activeRows;
-  private int queuedRows;
+  // Written by the engine thread only; volatile so gauges may read them from anywhere.
+  private volatile int activeRows;
+  private volatile int queuedRows;
+  private volatile int activeJobs;
 
   public Engine(FieldNetwork network, EngineLimits limits, LongSupplier nanoClock) {
     this(network, limits, nanoClock, EngineObserver.NONE);
@@ -57,6 +59,7 @@ public final class Engine {
           + queuedRows + " queued rows (limits " + limits.maxActiveRows() + " and "
           + limits.maxQueuedRows() + "); retry later"));
     }
+    activeJobs = active.size();
   }
 
   /** Whether a tick would do anything. */
@@ -73,7 +76,7 @@ public final class Engine {
   }
 
   public int activeJobs() {
-    return active.size();
+    return activeJobs;
   }
 
   /**
@@ -112,6 +115,7 @@ public final class Engine {
       observer.networkCall(rows, nanoClock.getAsLong() - start);
       advance();
     }
+    activeJobs = active.size();
     return rows;
   }
 
