@@ -118,8 +118,10 @@ if [[ -z "${TARGET:-}" ]]; then
   mkdir -p "$(dirname "$REPORT")"
   SERVER_LOG="${REPORT%.json}-server.log"
   log "starting server on 127.0.0.1:$GRPC_PORT (metrics $METRICS_PORT), log $SERVER_LOG"
+  # A JVM crash report (hs_err) goes next to the server log, not into the work tree.
   # shellcheck disable=SC2086
-  PFGM_METRICS_PORT="$METRICS_PORT" java ${JAVA_OPTS:-} -jar "$JAR" \
+  PFGM_METRICS_PORT="$METRICS_PORT" java -XX:ErrorFile="${REPORT%.json}-hs_err_pid%p.log" \
+    ${JAVA_OPTS:-} -jar "$JAR" \
     --host=127.0.0.1 --port="$GRPC_PORT" --models="$ROOT/models" >"$SERVER_LOG" 2>&1 &
   SERVER_PID=$!
   TARGET="127.0.0.1:$GRPC_PORT"
@@ -156,11 +158,18 @@ log "mode $MODE: ghz ${GHZ_ARGS[*]}"
 "$GHZ" "${GHZ_ARGS[@]}"
 
 # --- (d) stop and judge --------------------------------------------------------------------------
+SERVER_DIED=0
+if [[ -n "$SERVER_PID" ]] && ! kill -0 "$SERVER_PID" 2>/dev/null; then
+  SERVER_DIED=1
+  log "the server died during the run; the end of its log ($SERVER_LOG):"
+  tail -n 30 "$SERVER_LOG" >&2
+fi
 stop_server
 
-python3 - "$REPORT" "$ALLOW_RESOURCE_EXHAUSTED" "$TOTAL" <<'EOF'
+python3 - "$REPORT" "$ALLOW_RESOURCE_EXHAUSTED" "$TOTAL" "$SERVER_DIED" <<'EOF'
 import json, sys
 report, allow_re, total = sys.argv[1], sys.argv[2] == "1", int(sys.argv[3])
+server_died = sys.argv[4] == "1"
 d = json.load(open(report))
 ms = lambda ns: ns / 1e6
 print("\nSummary (ghz %s report %s):" % (d.get("date", ""), report))
@@ -180,6 +189,8 @@ for msg, n in sorted(errors.items(), key=lambda kv: -kv[1]):
 allowed = {"OK"} | ({"ResourceExhausted"} if allow_re else set())
 bad = {c: n for c, n in codes.items() if c not in allowed}
 problems = []
+if server_died:
+    problems.append("the server died during the run")
 if bad:
     problems.append("statuses other than %s: %s" % ("/".join(sorted(allowed)), bad))
 if d.get("endReason") != "normal":
