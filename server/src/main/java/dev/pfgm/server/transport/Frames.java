@@ -3,24 +3,14 @@ package dev.pfgm.server.transport;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
 import dev.pfgm.proto.v1.Tensor;
-import java.awt.image.BufferedImage;
-import java.awt.image.WritableRaster;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
-import javax.imageio.ImageIO;
 
 /** Encodes per-sample float64 arrays as wire tensors (float32 LE) and 8-bit PNG previews. */
 public final class Frames {
-
-  static {
-    ImageIO.setUseCache(false);
-  }
 
   private Frames() {}
 
@@ -62,23 +52,12 @@ public final class Frames {
     if (c != 1 && c != 3) {
       throw new IllegalArgumentException("PNG previews need 1 or 3 channels, have " + c);
     }
-    BufferedImage img = new BufferedImage(w, h, c == 1 ? BufferedImage.TYPE_BYTE_GRAY : BufferedImage.TYPE_3BYTE_BGR);
-    WritableRaster raster = img.getRaster();
-    int[] px = new int[c];
-    for (int y = 0; y < h; y++) {
-      for (int x = 0; x < w; x++) {
-        for (int ch = 0; ch < c; ch++) {
-          px[ch] = pixel(chw[(ch * h + y) * w + x]);
-        }
-        raster.setPixel(x, y, px);
+    byte[] hwc = new byte[h * w * c]; // [H][W][C], interleaved for PNG
+    for (int ch = 0; ch < c; ch++) {
+      for (int p = 0; p < h * w; p++) {
+        hwc[p * c + ch] = (byte) pixel(chw[ch * h * w + p]);
       }
     }
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(256 + h * w * c);
-    try {
-      ImageIO.write(img, "png", bytes);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return UnsafeByteOperations.unsafeWrap(bytes.toByteArray());
+    return UnsafeByteOperations.unsafeWrap(Png.encode(hwc, w, h, c));
   }
 }

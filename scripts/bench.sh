@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Serving benchmarks (ratios against the bare ONNX Runtime loop in the same run).
+# Usage: scripts/bench.sh [--model=ID] [--repeats=R]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mvn -B -q -DskipTests -pl server -am test-compile dependency:build-classpath \
+  -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test
+exec java -cp "server/target/test-classes:server/target/classes:$(cat server/target/test-classpath.txt)" \
+  dev.pfgm.server.bench.ServingBenchmark "$@"

@@ -1,0 +1,206 @@
+package dev.pfgm.server.bench;
+
+import dev.pfgm.proto.v1.GenerateRequest;
+import dev.pfgm.proto.v1.GenerateResponse;
+import dev.pfgm.proto.v1.GeneratorGrpcClient;
+import dev.pfgm.proto.v1.StepContent;
+import dev.pfgm.server.app.PfgmServer;
+import dev.pfgm.server.app.ServerConfig;
+import dev.pfgm.server.engine.EngineLimits;
+import dev.pfgm.server.runtime.ModelCard;
+import dev.pfgm.server.sampler.Schedule;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.grpc.client.GrpcClient;
+import io.vertx.grpc.client.GrpcClientOptions;
+import io.vertx.grpc.common.GrpcStatus;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Serving benchmarks as ratios against the bare ONNX Runtime loop, all in one run on one machine.
+ * Prints a Markdown table. Run with scripts/bench.sh [--model=ID] [--repeats=R].
+ */
+public final class ServingBenchmark {
+
+  private final String model;
+  private final int repeats;
+  private final Path modelsDir;
+  private final Vertx vertx = Vertx.vertx();
+  private final GrpcClient client =
+      GrpcClient.client(vertx, new GrpcClientOptions().setMaxMessageSize(64 * 1024 * 1024));
+
+  private ServingBenchmark(String model, int repeats, Path modelsDir) {
+    this.model = model;
+    this.repeats = repeats;
+    this.modelsDir = modelsDir;
+  }
+
+  public static void main(String[] args) throws Exception {
+    String model = "mnist-exact-d128";
+    int repeats = 20;
+    Path models = Path.of("models");
+    for (String a : args) {
+      if (a.startsWith("--model=")) {
+        model = a.substring(8);
+      } else if (a.startsWith("--repeats=")) {
+        repeats = Integer.parseInt(a.substring(10));
+      } else if (a.startsWith("--models=")) {
+        models = Path.of(a.substring(9));
+      } else {
+        throw new IllegalArgumentException("unknown argument " + a);
+      }
+    }
+    new ServingBenchmark(model, repeats, models).run();
+    System.exit(0);
+  }
+
+  private void run() throws Exception {
+    ModelCard card = ModelCard.parse(Files.readString(modelsDir.resolve(model).resolve("model.json")));
+    Schedule schedule = Schedule.edm(card.defaultSteps(), card.sigmaMin(), card.sigmaMax(), card.rho());
+    int nfe = 2 * schedule.steps() - 1;
+    List<String[]> rows = new ArrayList<>();
+    try (BareOrtLoop bare = new BareOrtLoop(modelsDir.resolve(model).resolve("model.onnx"), card.shape());
+        PfgmServer server = PfgmServer.start(config(EngineLimits.DEFAULTS));
+        PfgmServer unbatched = PfgmServer.start(config(new EngineLimits(1, 256, 1024)))) {
+      // Warm-up: JIT, ORT allocations, the streams' first-use paths.
+      for (int i = 0; i < 3; i++) {
+        bare.generate(1, schedule.sigmas(), nfe);
+        bare.generate(32, schedule.sigmas(), nfe);
+        await(stream(server.port(), request(1, 1, i)));
+        await(concurrent(server.port(), 32, 1));
+        await(concurrent(unbatched.port(), 8, 1));
+      }
+      // (a) one stream, every step streamed, vs the bare loop making the same calls.
+      double bareOne = perSecond(repeats, () -> bare.generate(1, schedule.sigmas(), nfe));
+      double served = perSecond(repeats, () -> await(stream(server.port(), request(1, 1, 7))));
+      rows.add(row("(a) one stream, every step streamed (state + PNG) vs bare ORT loop",
+          served, bareOne, "images/s", "≥ 0.95"));
+      // (b) 32 concurrent 1-image streams vs one 32-image request.
+      int reps32 = Math.max(2, repeats / 8);
+      double one32 = 32 * perSecond(reps32, () -> await(stream(server.port(), request(32, 0, 3))));
+      double many = 32 * perSecond(reps32, () -> await(concurrent(server.port(), 32, 0)));
+      double bare32 = 32 * perSecond(reps32, () -> bare.generate(32, schedule.sigmas(), nfe));
+      rows.add(row("(b) 32 concurrent 1-image streams vs one 32-image request", many, one32, "images/s", "≥ 0.85"));
+      rows.add(row("    one 32-image request vs bare ORT loop at batch 32", one32, bare32, "images/s", ""));
+      // (c) continuous batching on vs off (row limit 1) at 32 streams.
+      double off = 32 * perSecond(reps32, () -> await(concurrent(unbatched.port(), 32, 0)));
+      rows.add(row("(c) 32 streams, continuous batching on vs off (row limit 1)", many, off, "images/s", "speedup"));
+      // (d) time to the first Step event at idle vs one network call.
+      double[] first = new double[repeats];
+      double[] call = new double[repeats];
+      for (int i = 0; i < repeats; i++) {
+        first[i] = firstStepMillis(server.port());
+        long t0 = System.nanoTime();
+        bare.generate(1, new double[] {schedule.sigma(0), schedule.sigma(1)}, 1);
+        call[i] = (System.nanoTime() - t0) / 1e6;
+      }
+      double f = median(first);
+      double c = median(call);
+      rows.add(new String[] {"(d) time to first Step at idle vs one network call (1 row)",
+          fmt(f) + " ms", fmt(c) + " ms", fmt(f / c), "≤ call + 5 ms: " + (f <= c + 5 ? "yes" : "no")});
+    }
+    print(card, nfe, rows);
+    vertx.close();
+  }
+
+  private ServerConfig config(EngineLimits limits) {
+    return ServerConfig.defaults().withPort(0).withHost("localhost").withModelsDir(modelsDir).withEngine(limits);
+  }
+
+  private GenerateRequest request(int samples, int previewEvery, long seed) {
+    GenerateRequest.Builder b = GenerateRequest.newBuilder().setModel(model).setNumSamples(samples)
+        .setSeed(seed + 1).setPreviewEvery(previewEvery);
+    if (previewEvery > 0) {
+      b.setStepContent(StepContent.newBuilder().setState(true).setDenoisedPng(true));
+    }
+    return b.build();
+  }
+
+  /** Completes with the time of the first Step event (ns since start), or -1 when there was none. */
+  private Future<Long> stream(int port, GenerateRequest req) {
+    Promise<Long> done = Promise.promise();
+    long t0 = System.nanoTime();
+    long[] firstStep = {-1};
+    client.request(SocketAddress.inetSocketAddress(port, "localhost"), GeneratorGrpcClient.Generate)
+        .onSuccess(r -> {
+          r.end(req);
+          r.response().onSuccess(resp -> {
+            resp.handler((GenerateResponse ev) -> {
+              if (ev.hasStep() && firstStep[0] < 0) {
+                firstStep[0] = System.nanoTime() - t0;
+              }
+            });
+            resp.endHandler(v -> {
+              if (resp.status() != GrpcStatus.OK) {
+                done.fail(resp.status() + ": " + resp.statusMessage());
+              } else {
+                done.complete(firstStep[0]);
+              }
+            });
+          }).onFailure(done::fail);
+        }).onFailure(done::fail);
+    return done.future();
+  }
+
+  private Future<?> concurrent(int port, int streams, int previewEvery) {
+    List<Future<Long>> all = new ArrayList<>();
+    for (int i = 0; i < streams; i++) {
+      all.add(stream(port, request(1, previewEvery, 100 + i)));
+    }
+    return Future.all(all);
+  }
+
+  private double firstStepMillis(int port) throws Exception {
+    GenerateRequest req = GenerateRequest.newBuilder().setModel(model).setSeed(9).setPreviewEvery(1).build();
+    return await(stream(port, req)) / 1e6;
+  }
+
+  private interface Body {
+    void run() throws Exception;
+  }
+
+  private static double perSecond(int n, Body body) throws Exception {
+    long t0 = System.nanoTime();
+    for (int i = 0; i < n; i++) {
+      body.run();
+    }
+    return n / ((System.nanoTime() - t0) / 1e9);
+  }
+
+  private static <T> T await(Future<T> f) throws Exception {
+    return f.toCompletionStage().toCompletableFuture().get(10, TimeUnit.MINUTES);
+  }
+
+  private static double median(double[] v) {
+    double[] s = v.clone();
+    Arrays.sort(s);
+    return s[s.length / 2];
+  }
+
+  private static String[] row(String what, double ours, double base, String unit, String target) {
+    return new String[] {what, fmt(ours) + " " + unit, fmt(base) + " " + unit, fmt(ours / base), target};
+  }
+
+  private static String fmt(double v) {
+    return String.format(Locale.ROOT, v >= 100 ? "%.0f" : "%.3g", v);
+  }
+
+  private void print(ModelCard card, int nfe, List<String[]> rows) {
+    System.out.printf(Locale.ROOT, "%nmodel %s, %d steps (NFE %d per image), %d repeats, %d cores, %s%n%n",
+        card.id(), card.defaultSteps(), nfe, repeats, Runtime.getRuntime().availableProcessors(),
+        System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+    System.out.println("| scenario | measured | baseline | ratio | target |");
+    System.out.println("|---|---|---|---|---|");
+    for (String[] r : rows) {
+      System.out.println("| " + String.join(" | ", r) + " |");
+    }
+  }
+}

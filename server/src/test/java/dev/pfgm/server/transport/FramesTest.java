@@ -1,0 +1,67 @@
+package dev.pfgm.server.transport;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.pfgm.proto.v1.Tensor;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.List;
+import java.util.Random;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+
+class FramesTest {
+
+  @Test
+  void pixelsFollowTheDesignFormula() {
+    assertEquals(0, Frames.pixel(-1.01));
+    assertEquals(0, Frames.pixel(-1.0)); // floor(0.5)
+    assertEquals(128, Frames.pixel(0.0));
+    assertEquals(255, Frames.pixel(1.0)); // floor(255.5) clipped
+    assertEquals(191, Frames.pixel(0.5)); // floor(191.75)
+    assertEquals(255, Frames.pixel(7));
+  }
+
+  @Test
+  void grayscalePngDecodesToTheSamePixels() throws Exception {
+    double[] x = new Random(3).doubles(5 * 7, -1.2, 1.2).toArray();
+    BufferedImage img = ImageIO.read(new ByteArrayInputStream(Frames.png(x, new int[] {1, 5, 7}).toByteArray()));
+    assertEquals(7, img.getWidth());
+    assertEquals(5, img.getHeight());
+    for (int y = 0; y < 5; y++) {
+      for (int c = 0; c < 7; c++) {
+        assertEquals(Frames.pixel(x[y * 7 + c]), img.getRaster().getSample(c, y, 0), "pixel " + y + "," + c);
+      }
+    }
+  }
+
+  @Test
+  void rgbPngDecodesToTheSamePixelsPerChannel() throws Exception {
+    int h = 3;
+    int w = 4;
+    double[] x = new Random(4).doubles(3 * h * w, -1, 1).toArray();
+    BufferedImage img = ImageIO.read(new ByteArrayInputStream(Frames.png(x, new int[] {3, h, w}).toByteArray()));
+    for (int ch = 0; ch < 3; ch++) {
+      for (int p = 0; p < h * w; p++) {
+        assertEquals(Frames.pixel(x[ch * h * w + p]), img.getRaster().getSample(p % w, p / w, ch));
+      }
+    }
+  }
+
+  @Test
+  void tensorIsLittleEndianFloat32WithItsShape() {
+    double[] a = {0.1, -2.5, 3e-8, 1};
+    double[] b = {4, 5, 6, 7};
+    Tensor t = Frames.tensor(List.of(a, b), v -> v, new int[] {1, 2, 2});
+    assertEquals(List.of(2, 1, 2, 2), t.getShapeList());
+    ByteBuffer buf = t.getData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+    for (double v : a) {
+      assertEquals((float) v, buf.getFloat());
+    }
+    for (double v : b) {
+      assertEquals((float) v, buf.getFloat());
+    }
+  }
+}
