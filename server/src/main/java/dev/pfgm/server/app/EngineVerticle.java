@@ -29,6 +29,8 @@ final class EngineVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    // On the worker thread: the first requests should not pay for the first use of each batch size.
+    engine.warmUp();
     consumer = vertx.eventBus().localConsumer(address, message -> {
       engine.submit(message.body());
       schedule();

@@ -2,18 +2,14 @@ package dev.pfgm.server.app;
 
 import dev.pfgm.proto.v1.GeneratorGrpcService;
 import dev.pfgm.server.engine.Engine;
-import dev.pfgm.server.engine.Job;
-import dev.pfgm.server.runtime.LoadedModel;
+import dev.pfgm.server.engine.EngineObserver;
 import dev.pfgm.server.runtime.ModelCard;
 import dev.pfgm.server.runtime.ModelRepository;
 import dev.pfgm.server.transport.Catalog;
 import dev.pfgm.server.transport.GeneratorEndpoint;
 import dev.pfgm.server.transport.RequestValidator;
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
-import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.grpc.health.HealthService;
@@ -39,11 +35,11 @@ public final class PfgmServer implements AutoCloseable {
   private final Vertx vertx;
   private final ModelRepository models;
   private final GeneratorEndpoint endpoint;
-  private final Map<String, Engine> engines;
+  private final EnginePool engines;
   private final HttpServer http;
 
   private PfgmServer(Vertx vertx, ModelRepository models, GeneratorEndpoint endpoint,
-      Map<String, Engine> engines, HttpServer http) {
+      EnginePool engines, HttpServer http) {
     this.vertx = vertx;
     this.models = models;
     this.endpoint = endpoint;
@@ -62,21 +58,13 @@ public final class PfgmServer implements AutoCloseable {
     String defaultModel = models.models().containsKey(config.defaultModel())
         ? config.defaultModel() : models.models().keySet().iterator().next();
     Vertx vertx = Vertx.vertx();
-    vertx.eventBus().registerCodec(new JobCodec());
     try {
-      Map<String, Engine> engines = new LinkedHashMap<>();
-      for (LoadedModel m : models.models().values()) {
-        Engine engine = new Engine(m.network(), config.engine(), System::nanoTime);
-        engines.put(m.card().id(), engine);
-        await(vertx.deployVerticle(new EngineVerticle(address(m.card().id()), engine),
-            new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)));
-      }
+      EnginePool engines = await(EnginePool.deploy(vertx, models.models().values(), config.engine(),
+          config.enginesPerModel(), id -> EngineObserver.NONE));
       Map<String, ModelCard> cards = new LinkedHashMap<>();
       models.models().forEach((id, m) -> cards.put(id, m.card()));
-      DeliveryOptions local = new DeliveryOptions().setCodecName(JobCodec.NAME).setLocalOnly(true);
       GeneratorEndpoint endpoint = new GeneratorEndpoint(
-          new RequestValidator(cards, defaultModel, config.serving()),
-          (id, job) -> vertx.eventBus().send(address(id), job, local),
+          new RequestValidator(cards, defaultModel, config.serving()), engines,
           Catalog.of(cards.values(), defaultModel));
 
       GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions().setMaxMessageSize(MAX_REQUEST_BYTES));
@@ -96,10 +84,6 @@ public final class PfgmServer implements AutoCloseable {
     }
   }
 
-  static String address(String modelId) {
-    return "pfgm.engine." + modelId;
-  }
-
   public int port() {
     return http.actualPort();
   }
@@ -109,9 +93,14 @@ public final class PfgmServer implements AutoCloseable {
     return models.refusals();
   }
 
-  /** The engine of a model (for gauges and tests). */
-  public Engine engine(String modelId) {
-    return engines.get(modelId);
+  /** The engines of a model (for gauges and tests). */
+  public List<Engine> engines(String modelId) {
+    return engines.engines(modelId);
+  }
+
+  /** Active rows of a model, over all its engines. */
+  public int activeRows(String modelId) {
+    return engines(modelId).stream().mapToInt(Engine::activeRows).sum();
   }
 
   public Vertx vertx() {

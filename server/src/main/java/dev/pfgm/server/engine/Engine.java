@@ -2,6 +2,7 @@ package dev.pfgm.server.engine;
 
 import dev.pfgm.server.sampler.Trajectory;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -60,6 +61,28 @@ public final class Engine {
           + limits.maxQueuedRows() + "); retry later"));
     }
     activeJobs = active.size();
+  }
+
+  /**
+   * Runs the network once at every power-of-two batch size up to maxBatchRows (and at the limit),
+   * so first requests do not pay for ONNX Runtime's first use of a shape.
+   */
+  public void warmUp() {
+    int n = network.dataDim();
+    int k = network.numClasses();
+    for (int rows = 1; ; rows = Math.min(rows * 2, limits.maxBatchRows())) {
+      float[] sigma = new float[rows];
+      Arrays.fill(sigma, 1f);
+      network.denoise(new float[rows * n], sigma, k > 0 ? new float[rows * k] : null, rows);
+      if (rows == limits.maxBatchRows()) {
+        break;
+      }
+    }
+  }
+
+  /** Load used for placement: active plus queued rows. */
+  public int load() {
+    return activeRows + queuedRows;
   }
 
   /** Whether a tick would do anything. */

@@ -45,6 +45,11 @@ final class GenerateCall implements JobListener {
 
   @Override
   public void step(StepView view) {
+    if (writer.congested()) {
+      // Latest wins: this frame would be replaced before the client could read it.
+      context.runOnContext(v -> writer.skip());
+      return;
+    }
     StepContent c = plan.content();
     int[] shape = plan.model().shape();
     Step.Builder b = Step.newBuilder()

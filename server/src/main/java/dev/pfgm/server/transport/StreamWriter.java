@@ -17,6 +17,8 @@ final class StreamWriter {
   private int skipped;
   private int skippedTotal;
   private boolean closed;
+  // Read by the engine thread to skip building frames nobody can receive yet.
+  private volatile boolean congested;
 
   StreamWriter(GrpcServerResponse<?, GenerateResponse> response) {
     this.response = response;
@@ -37,9 +39,9 @@ final class StreamWriter {
       return;
     }
     if (response.writeQueueFull()) {
+      congested = true;
       if (pendingStep != null) {
-        skipped++;
-        skippedTotal++;
+        skip();
       }
       pendingStep = step;
       return;
@@ -47,8 +49,19 @@ final class StreamWriter {
     response.write(withSkipped(step));
   }
 
+  /** Counts a Step event that was not even built because the stream was congested. */
+  void skip() {
+    skipped++;
+    skippedTotal++;
+  }
+
+  /** Whether the client is behind: Step events built now would only be coalesced away. */
+  boolean congested() {
+    return congested;
+  }
+
   /** Ends the stream with its last event (Completed), after any earlier writes drain. */
-  void complete(GenerateResponse completed) {
+  void complete(GenerateResponse done) {
     if (closed) {
       return;
     }
@@ -57,6 +70,8 @@ final class StreamWriter {
       skippedTotal++;
       pendingStep = null;
     }
+    GenerateResponse completed = skippedTotal == 0 ? done : done.toBuilder()
+        .setCompleted(done.getCompleted().toBuilder().setSkippedSteps(skippedTotal)).build();
     if (response.writeQueueFull()) {
       pendingEnd = completed;
     } else {
@@ -100,6 +115,7 @@ final class StreamWriter {
       response.end(pendingEnd);
       pendingEnd = null;
     }
+    congested = response.writeQueueFull();
   }
 
   private GenerateResponse withSkipped(GenerateResponse step) {

@@ -10,6 +10,7 @@ import io.vertx.core.net.SocketAddress;
 import io.vertx.grpc.client.GrpcClient;
 import io.vertx.grpc.client.GrpcClientOptions;
 import io.vertx.grpc.client.GrpcClientRequest;
+import io.vertx.grpc.client.GrpcClientResponse;
 import io.vertx.grpc.common.GrpcStatus;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,12 +40,23 @@ final class GrpcTestClient implements AutoCloseable {
     return await(start(request, 0, r -> {}), 120);
   }
 
-  /**
-   * Starts a stream; onRequest sees the client request (to cancel it). timeoutMs &gt; 0 sends a
-   * grpc-timeout.
-   */
   Future<Result> start(GenerateRequest request, long timeoutMs,
       Consumer<GrpcClientRequest<GenerateRequest, GenerateResponse>> onRequest) {
+    return start(request, timeoutMs, onRequest, (req, resp, ev) -> {});
+  }
+
+  /** Sees each event as it arrives, with the request (to cancel) and the response (to pause). */
+  interface EventHook {
+    void accept(GrpcClientRequest<GenerateRequest, GenerateResponse> request,
+        GrpcClientResponse<GenerateRequest, GenerateResponse> response, GenerateResponse event);
+  }
+
+  /**
+   * Starts a stream; onRequest sees the client request once sent, onEvent every event.
+   * timeoutMs &gt; 0 sends a grpc-timeout.
+   */
+  Future<Result> start(GenerateRequest request, long timeoutMs,
+      Consumer<GrpcClientRequest<GenerateRequest, GenerateResponse>> onRequest, EventHook onEvent) {
     Promise<Result> done = Promise.promise();
     List<GenerateResponse> events = new ArrayList<>();
     client.request(address, GeneratorGrpcClient.Generate).onSuccess(req -> {
@@ -54,7 +66,10 @@ final class GrpcTestClient implements AutoCloseable {
       req.end(request);
       onRequest.accept(req);
       req.response().onSuccess(resp -> {
-        resp.handler(events::add);
+        resp.handler(ev -> {
+          events.add(ev);
+          onEvent.accept(req, resp, ev);
+        });
         resp.endHandler(v -> done.tryComplete(new Result(List.copyOf(events), resp.status(), resp.statusMessage())));
         resp.exceptionHandler(e -> done.tryComplete(new Result(List.copyOf(events), resp.status(), String.valueOf(e))));
       }).onFailure(done::tryFail);

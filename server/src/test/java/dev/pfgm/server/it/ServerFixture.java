@@ -15,7 +15,22 @@ final class ServerFixture {
   private ServerFixture() {}
 
   static PfgmServer start() throws Exception {
-    return PfgmServer.start(ServerConfig.defaults().withPort(0).withModelsDir(MODELS).withHost("localhost"));
+    return PfgmServer.start(config());
+  }
+
+  static ServerConfig config() {
+    return ServerConfig.defaults().withPort(0).withModelsDir(MODELS).withHost("localhost");
+  }
+
+  /** Polls until the model's active rows are 0, or fails after 10 s. */
+  static void awaitIdle(PfgmServer server, String model) throws InterruptedException {
+    long end = System.nanoTime() + 10_000_000_000L;
+    while (server.activeRows(model) != 0) {
+      if (System.nanoTime() > end) {
+        throw new AssertionError("active rows stayed at " + server.activeRows(model));
+      }
+      Thread.sleep(10);
+    }
   }
 
   /** [rows][C*H*W] from a little-endian float32 tensor. */

@@ -1,0 +1,75 @@
+package dev.pfgm.server.app;
+
+import dev.pfgm.server.engine.Engine;
+import dev.pfgm.server.engine.EngineLimits;
+import dev.pfgm.server.engine.EngineObserver;
+import dev.pfgm.server.engine.Job;
+import dev.pfgm.server.runtime.LoadedModel;
+import dev.pfgm.server.transport.JobSink;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.ThreadingModel;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * The engines of every model, each on its own worker verticle, and the placement of jobs: a job
+ * goes over the event bus to the least-loaded engine of its model.
+ */
+final class EnginePool implements JobSink {
+
+  private static final DeliveryOptions LOCAL = new DeliveryOptions().setCodecName(JobCodec.NAME).setLocalOnly(true);
+
+  private final Vertx vertx;
+  private final Map<String, List<Engine>> engines = new LinkedHashMap<>();
+
+  private EnginePool(Vertx vertx) {
+    this.vertx = vertx;
+  }
+
+  /** Deploys enginesPerModel warmed-up engines per model. */
+  static Future<EnginePool> deploy(Vertx vertx, Iterable<LoadedModel> models, EngineLimits limits,
+      int enginesPerModel, Function<String, EngineObserver> observers) {
+    vertx.eventBus().registerCodec(new JobCodec());
+    EnginePool pool = new EnginePool(vertx);
+    List<Future<?>> deployed = new ArrayList<>();
+    for (LoadedModel m : models) {
+      String id = m.card().id();
+      List<Engine> list = new ArrayList<>();
+      for (int k = 0; k < enginesPerModel; k++) {
+        Engine engine = new Engine(m.network(), limits, System::nanoTime, observers.apply(id));
+        list.add(engine);
+        deployed.add(vertx.deployVerticle(new EngineVerticle(address(id, k), engine),
+            new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)));
+      }
+      pool.engines.put(id, List.copyOf(list));
+    }
+    return Future.all(deployed).map(pool);
+  }
+
+  static String address(String modelId, int index) {
+    return "pfgm.engine." + modelId + "." + index;
+  }
+
+  @Override
+  public void submit(String modelId, Job job) {
+    List<Engine> list = engines.get(modelId);
+    int best = 0;
+    for (int k = 1; k < list.size(); k++) {
+      if (list.get(k).load() < list.get(best).load()) {
+        best = k;
+      }
+    }
+    vertx.eventBus().send(address(modelId, best), job, LOCAL);
+  }
+
+  /** The engines of a model. */
+  List<Engine> engines(String modelId) {
+    return engines.getOrDefault(modelId, List.of());
+  }
+}

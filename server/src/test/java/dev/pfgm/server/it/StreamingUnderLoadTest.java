@@ -1,0 +1,142 @@
+package dev.pfgm.server.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pfgm.proto.v1.GenerateRequest;
+import dev.pfgm.proto.v1.GenerateResponse;
+import dev.pfgm.proto.v1.StepContent;
+import dev.pfgm.server.app.PfgmServer;
+import dev.pfgm.server.engine.EngineLimits;
+import io.vertx.core.Future;
+import io.vertx.grpc.common.GrpcStatus;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+/** Concurrency, cancellation, deadlines, slow readers and admission over a real port. */
+class StreamingUnderLoadTest {
+
+  static final String MODEL = "mnist-exact-edm";
+
+  static GenerateRequest.Builder req(long seed) {
+    return GenerateRequest.newBuilder().setModel(MODEL).setSeed(seed);
+  }
+
+  @Test
+  void thirtyTwoConcurrentStreamsGiveTheSamplesOfSerialRuns() throws Exception {
+    try (PfgmServer server = ServerFixture.start(); GrpcTestClient client = new GrpcTestClient(server.port())) {
+      List<float[]> serial = new ArrayList<>();
+      for (int i = 0; i < 32; i++) {
+        serial.add(ServerFixture.rows(client.generate(req(300 + i).setSteps(12).build()).last()
+            .getCompleted().getSamples())[0]);
+      }
+      List<Future<GrpcTestClient.Result>> together = new ArrayList<>();
+      for (int i = 0; i < 32; i++) {
+        together.add(client.start(req(300 + i).setSteps(12).setPreviewEvery(1).build(), 0, r -> {}));
+      }
+      double worst = 0;
+      for (int i = 0; i < 32; i++) {
+        GrpcTestClient.Result r = GrpcTestClient.await(together.get(i), 120);
+        assertEquals(GrpcStatus.OK, r.status(), r.message());
+        float[] s = ServerFixture.rows(r.last().getCompleted().getSamples())[0];
+        for (int k = 0; k < s.length; k++) {
+          worst = Math.max(worst, Math.abs(s[k] - serial.get(i)[k]));
+        }
+      }
+      System.out.println("batch invariance: max |concurrent - serial| = " + worst);
+      assertTrue(worst <= 1e-5, "max difference " + worst);
+    }
+  }
+
+  @Test
+  void cancelledStreamFreesItsCapacity() throws Exception {
+    try (PfgmServer server = ServerFixture.start(); GrpcTestClient client = new GrpcTestClient(server.port())) {
+      CompletableFuture<Void> cancelled = new CompletableFuture<>();
+      client.start(req(1).setNumSamples(4).setSteps(1000).setPreviewEvery(1).build(), 0, request -> {},
+          (request, response, ev) -> {
+            if (ev.hasStep() && !cancelled.isDone()) {
+              request.cancel();
+              cancelled.complete(null);
+            }
+          });
+      cancelled.get(60, java.util.concurrent.TimeUnit.SECONDS);
+      ServerFixture.awaitIdle(server, MODEL);
+      // The server still serves.
+      assertEquals(GrpcStatus.OK, client.generate(req(2).setSteps(4).build()).status());
+    }
+  }
+
+  @Test
+  void expiredDeadlineEndsTheStreamAndFreesItsCapacity() throws Exception {
+    try (PfgmServer server = ServerFixture.start(); GrpcTestClient client = new GrpcTestClient(server.port())) {
+      GrpcTestClient.Result r = GrpcTestClient.await(
+          client.start(req(3).setNumSamples(4).setSteps(1000).setPreviewEvery(50).build(), 300, x -> {}), 60);
+      assertEquals(GrpcStatus.DEADLINE_EXCEEDED, r.status(), r.message());
+      ServerFixture.awaitIdle(server, MODEL);
+    }
+  }
+
+  @Test
+  void aStreamThatStopsReadingDoesNotStopOthersAndItsStepsCoalesce() throws Exception {
+    // The slow reader has its own connection, as separate clients do: paused HTTP/2 streams hold
+    // their connection's flow-control window.
+    try (PfgmServer server = ServerFixture.start(); GrpcTestClient client = new GrpcTestClient(server.port());
+        GrpcTestClient slowClient = new GrpcTestClient(server.port())) {
+      int steps = 300;
+      CompletableFuture<io.vertx.grpc.client.GrpcClientResponse<GenerateRequest, GenerateResponse>> paused =
+          new CompletableFuture<>();
+      Future<GrpcTestClient.Result> slow = slowClient.start(req(4).setNumSamples(16).setSteps(steps).setPreviewEvery(1)
+          .setStepContent(StepContent.newBuilder().setState(true).setDenoised(true)).build(), 0, request -> {},
+          (request, response, ev) -> {
+            if (ev.hasStarted()) {
+              response.pause();
+              paused.complete(response);
+            }
+          });
+      var resp = paused.get(60, java.util.concurrent.TimeUnit.SECONDS);
+      List<Future<GrpcTestClient.Result>> others = new ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        others.add(client.start(req(50 + i).setSteps(20).setPreviewEvery(1).build(), 0, x -> {}));
+      }
+      for (Future<GrpcTestClient.Result> o : others) {
+        assertEquals(GrpcStatus.OK, GrpcTestClient.await(o, 120).status());
+      }
+      ServerFixture.awaitIdle(server, MODEL); // the slow stream's generation finished too
+      resp.resume();
+      GrpcTestClient.Result r = GrpcTestClient.await(slow, 120);
+      assertEquals(GrpcStatus.OK, r.status(), r.message());
+      assertTrue(r.last().hasCompleted(), "the final result is always delivered");
+      long delivered = r.events().stream().filter(GenerateResponse::hasStep).count();
+      int skipped = r.events().stream().filter(GenerateResponse::hasStep).mapToInt(e -> e.getStep().getSkipped()).sum();
+      int total = r.last().getCompleted().getSkippedSteps();
+      System.out.println("slow reader: " + delivered + " steps delivered, " + skipped + " skips reported on steps, "
+          + total + " in all, of " + steps);
+      assertTrue(delivered < steps / 2, "steps coalesced while the client was not reading: " + delivered);
+      assertTrue(total > steps / 2, "Completed reports the dropped steps: " + total);
+      assertEquals(steps, delivered + total, "every step is either delivered or counted as skipped");
+      assertTrue(skipped <= total);
+    }
+  }
+
+  @Test
+  void fullServerAnswersResourceExhaustedAtOnceAndReportsQueuePositions() throws Exception {
+    try (PfgmServer server = PfgmServer.start(ServerFixture.config().withEngine(new EngineLimits(64, 4, 4)));
+        GrpcTestClient client = new GrpcTestClient(server.port())) {
+      Future<GrpcTestClient.Result> first = client.start(req(1).setNumSamples(4).setSteps(400).setPreviewEvery(100).build(), 0, x -> {});
+      Thread.sleep(300);
+      Future<GrpcTestClient.Result> queued = client.start(req(2).setNumSamples(4).setSteps(5).build(), 0, x -> {});
+      Thread.sleep(300);
+      long t0 = System.nanoTime();
+      GrpcTestClient.Result refused = client.generate(req(3).setNumSamples(1).setSteps(5).build());
+      assertEquals(GrpcStatus.RESOURCE_EXHAUSTED, refused.status(), refused.message());
+      assertTrue(refused.message().contains("server is full"), refused.message());
+      assertTrue((System.nanoTime() - t0) / 1e9 < 5, "refused at once, not after waiting");
+      assertEquals(0, GrpcTestClient.await(first, 120).events().get(0).getStarted().getQueuePosition());
+      GrpcTestClient.Result q = GrpcTestClient.await(queued, 120);
+      assertEquals(GrpcStatus.OK, q.status());
+      assertEquals(1, q.events().get(0).getStarted().getQueuePosition());
+    }
+  }
+}
