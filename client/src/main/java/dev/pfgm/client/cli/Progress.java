@@ -36,6 +36,16 @@ final class Progress implements AutoCloseable {
         seconds > 0 ? step.getNfe() / seconds : 0.0));
   }
 
+  /**
+   * The run completed: the bar goes to its end even when the last Step events were coalesced away
+   * (the server drops a pending Step once Completed supersedes it).
+   */
+  void completed(int nfe) {
+    double seconds = (System.nanoTime() - startNanos) / 1e9;
+    bar.stepTo(bar.getMax());
+    bar.setExtraMessage(String.format(Locale.ROOT, "σ=0  %.0f NFE/s", seconds > 0 ? nfe / seconds : 0.0));
+  }
+
   @Override
   public void close() {
     bar.close();

@@ -30,6 +30,7 @@ final class RunView implements AutoCloseable {
   private Progress progress;
   private LivePreview live;
   private Started started;
+  private int skipped;
 
   RunView(PrintWriter out, JsonEvents json, boolean bar, boolean preview, ColorMode color, Animation animation,
       Animation.Content animate, Path output) {
@@ -70,17 +71,19 @@ final class RunView implements AutoCloseable {
     if (json != null) {
       json.started(s);
     }
-    if (bar) {
-      progress = new Progress(s.getSteps(), System.err, terminalLock);
-    }
     if (preview) {
+      // Asked before the bar opens its own system terminal (jline allows one at a time).
       int[] size = terminalSize();
       // Room for the bar's line and the summary line below the picture.
       live = new LivePreview(out, terminalLock, color, size[0], Math.max(4, size[1] - 3));
     }
+    if (bar) {
+      progress = new Progress(s.getSteps(), System.err, terminalLock);
+    }
   }
 
   private void step(Step s) throws IOException {
+    skipped += s.getSkipped();
     if (json != null) {
       json.step(s);
     }
@@ -111,14 +114,18 @@ final class RunView implements AutoCloseable {
     if (live != null) {
       live.show(samples, shape, true);
     }
+    if (progress != null) {
+      progress.completed(c.getNfe());
+    }
     closeTerminal();
     if (json != null) {
       json.completed(c, output);
     } else {
       Pixels.Grid g = Pixels.Grid.of(shape[0], shape[3], shape[2]);
       out.println(String.format(Locale.ROOT, "wrote %s: %d samples (%dx%d grid) of %s, %d steps, %d NFE, seed %s,"
-              + " %.0f ms (queued %.0f ms)", output, shape[0], g.cols(), g.rows(), started.getModel(),
-          started.getSteps(), c.getNfe(), Long.toUnsignedString(started.getSeeds(0)), c.getTotalMs(), c.getQueueMs()));
+              + " %.0f ms (queued %.0f ms)%s", output, shape[0], g.cols(), g.rows(), started.getModel(),
+          started.getSteps(), c.getNfe(), Long.toUnsignedString(started.getSeeds(0)), c.getTotalMs(), c.getQueueMs(),
+          skipped > 0 ? "; " + skipped + " step events coalesced (slow reader)" : ""));
       out.flush();
     }
   }
