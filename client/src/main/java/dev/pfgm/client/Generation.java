@@ -1,0 +1,186 @@
+package dev.pfgm.client;
+
+import dev.pfgm.proto.v1.GenerateRequest;
+import dev.pfgm.proto.v1.GenerateResponse;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.StreamResetException;
+import io.vertx.grpc.client.GrpcClientRequest;
+import io.vertx.grpc.client.GrpcClientResponse;
+import io.vertx.grpc.client.InvalidStatusException;
+import io.vertx.grpc.common.GrpcErrorException;
+import io.vertx.grpc.common.GrpcStatus;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One running Generate call. {@link #cancel()}, {@link #pause()} and {@link #resume()} may be
+ * called from any thread; everything else happens on the call's event loop.
+ */
+public final class Generation {
+
+  private final Vertx vertx;
+  private final Duration deadline;
+  private final Handler<GenerationEvent> events;
+  private final Promise<GenerationEvent.Completed> result = Promise.promise();
+  private final AtomicBoolean cancelled = new AtomicBoolean();
+  private volatile Context context;
+  private volatile GrpcClientRequest<GenerateRequest, GenerateResponse> request;
+  private volatile GrpcClientResponse<GenerateRequest, GenerateResponse> response;
+  private GenerationEvent.Completed completed;
+  private long timer = -1;
+
+  Generation(Vertx vertx, Duration deadline, Handler<GenerationEvent> events) {
+    if (deadline != null && (deadline.isNegative() || deadline.isZero())) {
+      throw new IllegalArgumentException("deadline must be positive, was " + deadline);
+    }
+    this.vertx = vertx;
+    this.deadline = deadline;
+    this.events = events;
+  }
+
+  /** Completes with the Completed event, or fails with {@link CallFailed}. */
+  public Future<GenerationEvent.Completed> result() {
+    return result.future();
+  }
+
+  /** Cancels the call (the server stops its job); the result fails with CANCELLED. */
+  public void cancel() {
+    if (cancelled.compareAndSet(false, true)) {
+      Context ctx = context;
+      if (ctx != null) {
+        ctx.runOnContext(v -> cancelRequest());
+      }
+      finish(new CallFailed(GrpcStatus.CANCELLED, "cancelled by the client"));
+    }
+  }
+
+  /** Stops reading; the server's writes back up and it coalesces Step events (latest wins). */
+  public void pause() {
+    onResponse(GrpcClientResponse::pause);
+  }
+
+  public void resume() {
+    onResponse(GrpcClientResponse::resume);
+  }
+
+  void send(GrpcClientRequest<GenerateRequest, GenerateResponse> req, GenerateRequest message) {
+    context = Vertx.currentContext();
+    request = req;
+    if (cancelled.get()) {
+      return;
+    }
+    if (deadline != null) {
+      long ms = Math.max(1, deadline.toMillis());
+      req.timeout(ms, TimeUnit.MILLISECONDS);
+      timer = vertx.setTimer(ms, id -> expire());
+    }
+    req.response().onComplete(ar -> {
+      if (ar.succeeded()) {
+        attach(ar.result());
+      } else {
+        fail(ar.cause());
+      }
+    });
+    req.end(message).onFailure(this::fail);
+  }
+
+  private void attach(GrpcClientResponse<GenerateRequest, GenerateResponse> resp) {
+    response = resp;
+    if (resp.status() != null && resp.status() != GrpcStatus.OK) {
+      finish(new CallFailed(resp.status(), resp.statusMessage()));
+      return;
+    }
+    resp.handler(this::deliver);
+    resp.exceptionHandler(this::fail);
+    resp.endHandler(v -> {
+      if (resp.status() != GrpcStatus.OK) {
+        finish(new CallFailed(resp.status(), resp.statusMessage()));
+      } else if (completed == null) {
+        finish(new CallFailed(GrpcStatus.INTERNAL, "stream ended without a Completed event"));
+      } else {
+        finish(null);
+      }
+    });
+  }
+
+  private void deliver(GenerateResponse message) {
+    if (result.future().isComplete()) {
+      return; // cancelled or expired: later messages are stale
+    }
+    try {
+      GenerationEvent event = GenerationEvent.of(message);
+      if (event instanceof GenerationEvent.Completed c) {
+        completed = c;
+      }
+      events.handle(event);
+    } catch (RuntimeException e) {
+      cancelRequest();
+      finish(e instanceof CallFailed f ? f : new CallFailed(GrpcStatus.CANCELLED, "event handler failed: " + e, e));
+    }
+  }
+
+  private void expire() {
+    timer = -1;
+    if (!result.future().isComplete()) {
+      cancelRequest();
+      finish(new CallFailed(GrpcStatus.DEADLINE_EXCEEDED, "client deadline of " + deadline.toMillis()
+          + " ms passed"));
+    }
+  }
+
+  private void cancelRequest() {
+    GrpcClientRequest<?, ?> req = request;
+    if (req != null) {
+      req.cancel();
+    }
+  }
+
+  void fail(Throwable t) {
+    finish(failure(t));
+  }
+
+  private void finish(CallFailed failure) {
+    if (timer >= 0 && vertx.cancelTimer(timer)) {
+      timer = -1;
+    }
+    if (failure == null) {
+      result.tryComplete(completed);
+    } else {
+      result.tryFail(failure);
+    }
+  }
+
+  private void onResponse(java.util.function.Consumer<GrpcClientResponse<?, ?>> action) {
+    Context ctx = context;
+    if (ctx != null) {
+      ctx.runOnContext(v -> {
+        GrpcClientResponse<?, ?> resp = response;
+        if (resp != null && !result.future().isComplete()) {
+          action.accept(resp);
+        }
+      });
+    }
+  }
+
+  /** The status a transport failure stands for. */
+  static CallFailed failure(Throwable t) {
+    if (t instanceof CallFailed f) {
+      return f;
+    }
+    if (t instanceof GrpcErrorException g) {
+      return new CallFailed(g.status(), g.getMessage(), t);
+    }
+    if (t instanceof InvalidStatusException s) {
+      return new CallFailed(s.actualStatus(), s.getMessage(), t);
+    }
+    if (t instanceof StreamResetException r) {
+      return new CallFailed(GrpcStatus.CANCELLED, "stream reset (HTTP/2 error " + r.getCode() + ")", t);
+    }
+    return new CallFailed(GrpcStatus.UNAVAILABLE, String.valueOf(t.getMessage()), t);
+  }
+}

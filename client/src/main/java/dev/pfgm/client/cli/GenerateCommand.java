@@ -1,0 +1,141 @@
+package dev.pfgm.client.cli;
+
+import dev.pfgm.client.BlockingGeneration;
+import dev.pfgm.client.CallFailed;
+import dev.pfgm.client.GenerationEvent;
+import dev.pfgm.client.GeneratorClient;
+import dev.pfgm.proto.v1.GenerateRequest;
+import dev.pfgm.proto.v1.Solver;
+import dev.pfgm.proto.v1.StepContent;
+import io.vertx.grpc.common.GrpcStatus;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** Generates samples, shows their progress, and writes them as a PNG grid. */
+@Command(name = "generate", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Generate samples and write them as a PNG grid.")
+final class GenerateCommand implements Callable<Integer> {
+
+  enum SolverName { HEUN, EULER }
+
+  @Mixin ConnectionOptions connection;
+  @Option(names = "--model", description = "Model id (default: the server's default model).")
+  String model = "";
+  @Option(names = "--samples", defaultValue = "16", description = "Number of samples (default: ${DEFAULT-VALUE}).")
+  int samples;
+  @Option(names = "--seed", defaultValue = "0", description = "Base seed; 0 lets the server pick one.")
+  long seed;
+  @Option(names = "--steps", defaultValue = "0", description = "Schedule points; 0 = the model's default.")
+  int steps;
+  @Option(names = "--solver", description = "heun or euler (default: the model's).")
+  SolverName solver;
+  @Option(names = "--class-label", description = "Class, for class-conditional models.")
+  Integer classLabel;
+  @Option(names = "--preview-every", defaultValue = "1", description = "Stream every k-th step (0: none).")
+  int previewEvery;
+  @Option(names = "--deadline", converter = DurationConverter.class, description = "Deadline, e.g. 30s, 500ms, 2m.")
+  Duration deadline;
+  @Option(names = "--output", defaultValue = "samples.png", description = "PNG grid of the final samples (default: ${DEFAULT-VALUE}).")
+  Path output;
+  @Option(names = "--frames", paramLabel = "DIR", description = "Also write every streamed step as DIR/step-NNNN.png.")
+  Path frames;
+  @Option(names = "--gif", paramLabel = "FILE", description = "Also write the denoising as an animated GIF.")
+  Path gif;
+  @Option(names = "--animate", defaultValue = "denoised", description = "What frames show: denoised (x̂0) or state (x).")
+  Animation.Content animate;
+  @Option(names = "--json", description = "One JSON line per event on stdout (no bar, no preview).")
+  boolean json;
+  @Option(names = "--json-tensors", description = "With --json: include tensors as base64 float32.")
+  boolean jsonTensors;
+  @Option(names = "--color", defaultValue = "auto", converter = ColorMode.Converter.class,
+      description = "Preview colours: truecolor, 256 or auto (from $COLORTERM).")
+  ColorMode color;
+  @Option(names = "--no-preview", description = "No live preview.")
+  boolean noPreview;
+  @Option(names = "--no-progress", description = "No progress bar.")
+  boolean noProgress;
+  @Spec CommandSpec spec;
+
+  private final CountDownLatch finished = new CountDownLatch(1);
+  private volatile boolean interrupted;
+
+  @Override
+  public Integer call() throws Exception {
+    if (samples < 1) {
+      throw new ParameterException(spec.commandLine(), "--samples must be >= 1, was " + samples);
+    }
+    if (jsonTensors && !json) {
+      throw new ParameterException(spec.commandLine(), "--json-tensors needs --json");
+    }
+    boolean terminal = System.console() != null;
+    boolean animating = frames != null || gif != null;
+    RunView view = new RunView(spec.commandLine().getOut(), json ? new JsonEvents(spec.commandLine().getOut(), jsonTensors) : null,
+        terminal && !json && !noProgress, terminal && !json && !noPreview, color, animating ? new Animation(frames, gif) : null,
+        animate, output);
+    GeneratorClient client = GeneratorClient.create(connection.toClientOptions());
+    BlockingGeneration generation = new BlockingGeneration(client, request(view.wantsDenoised(), view.wantsState()), deadline);
+    Thread hook = new Thread(() -> onSignal(generation), "pfgm-client-cancel");
+    Runtime.getRuntime().addShutdownHook(hook);
+    PrintWriter err = spec.commandLine().getErr();
+    try {
+      for (GenerationEvent e = generation.take(); e != null; e = generation.take()) {
+        view.accept(e);
+      }
+      return 0;
+    } catch (CallFailed e) {
+      view.abort();
+      if (json) {
+        view.json().error(e);
+      } else {
+        err.println(interrupted && e.status() == GrpcStatus.CANCELLED ? "cancelled" : "error: " + e.getMessage());
+        err.flush();
+      }
+      return interrupted ? 130 : 1;
+    } finally {
+      view.close();
+      client.close();
+      finished.countDown();
+      if (!interrupted) {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      }
+    }
+  }
+
+  /** Ctrl-C: cancel the stream, then give the main thread a moment to restore the terminal. */
+  private void onSignal(BlockingGeneration generation) {
+    interrupted = true;
+    generation.cancel();
+    try {
+      finished.await(3, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private GenerateRequest request(boolean denoised, boolean state) {
+    GenerateRequest.Builder b = GenerateRequest.newBuilder()
+        .setModel(model)
+        .setNumSamples(samples)
+        .setSeed(seed)
+        .setSteps(steps)
+        .setPreviewEvery(previewEvery)
+        .setStepContent(StepContent.newBuilder().setDenoised(denoised || jsonTensors).setState(state || jsonTensors));
+    if (solver != null) {
+      b.setSolver(solver == SolverName.HEUN ? Solver.SOLVER_HEUN : Solver.SOLVER_EULER);
+    }
+    if (classLabel != null) {
+      b.setClassLabel(classLabel);
+    }
+    return b.build();
+  }
+}

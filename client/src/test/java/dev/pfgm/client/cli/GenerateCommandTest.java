@@ -1,0 +1,130 @@
+package dev.pfgm.client.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pfgm.client.Pixels;
+import dev.pfgm.client.TestServer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.awt.image.BufferedImage;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.List;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+@ExtendWith(TestServer.class)
+class GenerateCommandTest {
+
+  @TempDir
+  Path dir;
+
+  private static List<JsonObject> json(CliRun run) {
+    assertEquals(0, run.exitCode(), run.err());
+    return run.lines().stream().map(JsonObject::new).toList();
+  }
+
+  @Test
+  void jsonLinesFollowStartedStepsCompleted(TestServer.Running server) {
+    Path png = dir.resolve("out.png");
+    List<JsonObject> events = json(CliRun.of("generate", "--target", server.target(), "--samples", "3",
+        "--steps", "5", "--preview-every", "2", "--seed", "11", "--json", "--output", png.toString()));
+
+    assertEquals("started", events.get(0).getString("event"));
+    assertEquals(List.of("11", "12", "13"), events.get(0).getJsonArray("seeds").getList());
+    assertEquals(5, events.get(0).getInteger("steps"));
+    assertEquals("SOLVER_HEUN", events.get(0).getString("solver"));
+    JsonObject last = events.get(events.size() - 1);
+    assertEquals("completed", last.getString("event"));
+    assertEquals(png.toString(), last.getString("output"));
+    assertEquals(9, last.getInteger("nfe"));
+    List<JsonObject> steps = events.subList(1, events.size() - 1);
+    assertEquals(List.of(1, 3, 4), steps.stream().map(s -> s.getInteger("index")).toList());
+    steps.forEach(s -> {
+      assertEquals("step", s.getString("event"));
+      assertFalse(s.containsKey("denoised"), "tensors only with --json-tensors");
+    });
+    assertTrue(Files.exists(png));
+  }
+
+  @Test
+  void pngGridMatchesTheStreamedFloat32Samples(TestServer.Running server) throws Exception {
+    Path png = dir.resolve("grid.png");
+    List<JsonObject> events = json(CliRun.of("generate", "--target", server.target(), "--samples", "5",
+        "--steps", "8", "--seed", "42", "--json", "--json-tensors", "--output", png.toString()));
+    JsonObject samples = events.get(events.size() - 1).getJsonObject("samples");
+    assertEquals(List.of(5, 1, 28, 28), samples.getJsonArray("shape").getList());
+    float[] x = floats(samples.getString("data"));
+
+    BufferedImage img = ImageIO.read(png.toFile());
+    Pixels.Grid grid = Pixels.Grid.of(5, 28, 28); // 3 columns, 2 rows, 2-pixel gaps
+    assertEquals(3 * 28 + 2 * Pixels.GAP, img.getWidth());
+    assertEquals(2 * 28 + Pixels.GAP, img.getHeight());
+    for (int i = 0; i < 5; i++) {
+      for (int y = 0; y < 28; y++) {
+        for (int xx = 0; xx < 28; xx++) {
+          int expected = Pixels.pixel(x[i * 784 + y * 28 + xx]);
+          int actual = img.getRaster().getSample(grid.x0(i) + xx, grid.y0(i) + y, 0);
+          assertEquals(expected, actual, "sample " + i + " pixel (" + xx + ", " + y + ")");
+        }
+      }
+    }
+  }
+
+  @Test
+  void framesAndGifHoldOneImagePerStreamedStep(TestServer.Running server) throws Exception {
+    Path frames = dir.resolve("frames");
+    Path gif = dir.resolve("run.gif");
+    List<JsonObject> events = json(CliRun.of("generate", "--target", server.target(), "--samples", "4",
+        "--steps", "6", "--preview-every", "1", "--json", "--output", dir.resolve("s.png").toString(),
+        "--frames", frames.toString(), "--gif", gif.toString(), "--animate", "state"));
+    long steps = events.stream().filter(e -> e.getString("event").equals("step")).count();
+
+    try (var files = Files.list(frames)) {
+      assertEquals(steps, files.filter(f -> f.getFileName().toString().matches("step-\\d{4}\\.png")).count());
+    }
+    try (ImageInputStream in = ImageIO.createImageInputStream(gif.toFile())) {
+      ImageReader reader = ImageIO.getImageReadersByFormatName("gif").next();
+      reader.setInput(in);
+      assertEquals(steps + 1, reader.getNumImages(true), "one frame per step plus the final samples");
+      assertEquals(2 * 28 + Pixels.GAP, reader.getWidth(0));
+    }
+  }
+
+  @Test
+  void failedCallExitsWithOneAndAJsonErrorLine(TestServer.Running server) {
+    CliRun run = CliRun.of("generate", "--target", server.target(), "--model", "nope", "--json",
+        "--output", dir.resolve("x.png").toString());
+    assertEquals(1, run.exitCode());
+    JsonObject error = new JsonObject(run.lines().get(run.lines().size() - 1));
+    assertEquals("NOT_FOUND", error.getString("status"));
+  }
+
+  @Test
+  void modelsListsIdsWithDimensionShapeAndDefaults(TestServer.Running server) {
+    CliRun run = CliRun.of("models", "--target", server.target(), "--json");
+    assertEquals(0, run.exitCode(), run.err());
+    JsonObject edm = new JsonObject(run.lines().get(1));
+    assertEquals("mnist-exact-edm", edm.getString("id"));
+    assertEquals("Infinity", edm.getString("augmentDim"));
+    assertEquals(new JsonArray(List.of(1, 28, 28)), edm.getJsonArray("shape"));
+    assertEquals(18, edm.getInteger("defaultSteps"));
+    assertEquals("heun", edm.getString("defaultSolver"));
+  }
+
+  private static float[] floats(String base64) {
+    ByteBuffer b = ByteBuffer.wrap(Base64.getDecoder().decode(base64)).order(ByteOrder.LITTLE_ENDIAN);
+    float[] out = new float[b.remaining() / 4];
+    b.asFloatBuffer().get(out);
+    return out;
+  }
+}
