@@ -69,7 +69,7 @@ class GeneratorClientTest {
         }
       });
       assertTrue(firstStep.await(30, TimeUnit.SECONDS), "no Step event within 30 s");
-      assertTrue(server.server().engine(TestServer.MODEL).activeRows() > 0, "the job should be running");
+      assertTrue(server.server().activeRows(TestServer.MODEL) > 0, "the job should be running");
       g[0].cancel();
       assertEquals(GrpcStatus.CANCELLED, failure(g[0]).status());
       server.awaitIdle(Duration.ofSeconds(10));

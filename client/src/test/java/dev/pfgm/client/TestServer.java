@@ -33,7 +33,7 @@ public final class TestServer implements ParameterResolver {
 
     /** Waits until the model's engine holds no rows; fails after the timeout. */
     public void awaitIdle(Duration timeout) throws InterruptedException {
-      IntSupplier rows = () -> server.engine(MODEL).activeRows() + server.engine(MODEL).queuedRows();
+      IntSupplier rows = () -> server.engines(MODEL).stream().mapToInt(e -> e.load()).sum();
       long end = System.nanoTime() + timeout.toNanos();
       while (rows.getAsInt() != 0) {
         if (System.nanoTime() > end) {
