@@ -10,6 +10,7 @@ import dev.pfgm.server.engine.NetworkFailure;
 import java.nio.FloatBuffer;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * A field network run by an ONNX Runtime session. Inputs {@code x: float32[B,C,H,W]},
@@ -28,6 +29,10 @@ public final class OrtFieldNetwork implements FieldNetwork, AutoCloseable {
   private final int[] shape; // [C, H, W]
   private final int numClasses;
   private final String provider;
+  // Runs hold the read lock; close takes the write lock, so a session is never freed mid-run
+  // (ONNX Runtime would crash the JVM).
+  private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
+  private boolean closed;
 
   OrtFieldNetwork(OrtEnvironment env, OrtSession session, ModelCard card, String provider) {
     this.env = env;
@@ -54,6 +59,18 @@ public final class OrtFieldNetwork implements FieldNetwork, AutoCloseable {
 
   @Override
   public float[] denoise(float[] x, float[] sigma, float[] labels, int rows) {
+    lifecycle.readLock().lock();
+    try {
+      if (closed) {
+        throw new NetworkFailure("field network is closed (server shutting down)");
+      }
+      return run(x, sigma, labels, rows);
+    } finally {
+      lifecycle.readLock().unlock();
+    }
+  }
+
+  private float[] run(float[] x, float[] sigma, float[] labels, int rows) {
     int n = dataDim();
     Map<String, OnnxTensor> inputs = new HashMap<>(4);
     try {
@@ -83,6 +100,14 @@ public final class OrtFieldNetwork implements FieldNetwork, AutoCloseable {
 
   @Override
   public void close() throws OrtException {
-    session.close();
+    lifecycle.writeLock().lock();
+    try {
+      if (!closed) {
+        closed = true;
+        session.close();
+      }
+    } finally {
+      lifecycle.writeLock().unlock();
+    }
   }
 }

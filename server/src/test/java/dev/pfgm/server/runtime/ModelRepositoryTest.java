@@ -99,4 +99,38 @@ class ModelRepositoryTest {
       assertArrayEquals(net.denoise(x, sigma, null, 2), net.denoise(x, sigma, null, 2));
     }
   }
+
+  @Test
+  void closingANetworkWhileOtherThreadsRunItNeverFreesTheSessionMidRun() throws Exception {
+    ModelRepository repo = ModelRepository.load(SHIPPED, RuntimeOptions.DEFAULTS);
+    OrtFieldNetwork net = repo.models().get(GOOD).network();
+    float[] x = new float[64 * 784];
+    float[] sigma = new float[64];
+    java.util.Arrays.fill(sigma, 1f);
+    java.util.concurrent.atomic.AtomicInteger failures = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger runs = new java.util.concurrent.atomic.AtomicInteger();
+    Thread[] threads = new Thread[3];
+    for (int t = 0; t < threads.length; t++) {
+      threads[t] = new Thread(() -> {
+        for (int i = 0; i < 200; i++) {
+          try {
+            net.denoise(x, sigma, null, 64);
+            runs.incrementAndGet();
+          } catch (dev.pfgm.server.engine.NetworkFailure e) {
+            assertTrue(e.getMessage().contains("closed"), e.getMessage());
+            failures.incrementAndGet();
+          }
+        }
+      });
+      threads[t].start();
+    }
+    while (runs.get() < 5) {
+      Thread.sleep(1);
+    }
+    repo.close();
+    for (Thread t : threads) {
+      t.join();
+    }
+    assertTrue(failures.get() > 0, "runs after close fail cleanly instead of crashing the JVM");
+  }
 }
