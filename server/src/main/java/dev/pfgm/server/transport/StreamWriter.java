@@ -29,7 +29,7 @@ final class StreamWriter {
   /** Writes an event that must arrive (Started). */
   void event(GenerateResponse event) {
     if (!closed) {
-      response.write(event);
+      write(event);
     }
   }
 
@@ -46,7 +46,7 @@ final class StreamWriter {
       pendingStep = step;
       return;
     }
-    response.write(withSkipped(step));
+    write(withSkipped(step));
   }
 
   /** Counts a Step event that was not even built because the stream was congested. */
@@ -75,8 +75,7 @@ final class StreamWriter {
     if (response.writeQueueFull()) {
       pendingEnd = completed;
     } else {
-      closed = true;
-      response.end(completed);
+      end(completed);
     }
   }
 
@@ -85,8 +84,8 @@ final class StreamWriter {
     if (closed) {
       return;
     }
-    closed = true;
-    response.status(Statuses.of(error)).statusMessage(Statuses.message(error)).end();
+    response.status(Statuses.of(error)).statusMessage(Statuses.message(error));
+    end(null);
   }
 
   /** The client went away: write nothing more. */
@@ -108,14 +107,37 @@ final class StreamWriter {
     if (pendingStep != null && !response.writeQueueFull()) {
       GenerateResponse s = pendingStep;
       pendingStep = null;
-      response.write(withSkipped(s));
+      write(withSkipped(s));
     }
     if (pendingEnd != null && !response.writeQueueFull()) {
-      closed = true;
-      response.end(pendingEnd);
+      GenerateResponse last = pendingEnd;
       pendingEnd = null;
+      end(last);
     }
     congested = response.writeQueueFull();
+  }
+
+  // Vert.x throws on writes to a stream the client has reset before its errorHandler ran.
+  private void write(GenerateResponse message) {
+    try {
+      response.write(message);
+    } catch (IllegalStateException e) {
+      cancelled();
+    }
+  }
+
+  /** Ends the stream, with a last message or (for errors) none. */
+  private void end(GenerateResponse last) {
+    closed = true;
+    try {
+      if (last == null) {
+        response.end();
+      } else {
+        response.end(last);
+      }
+    } catch (IllegalStateException e) {
+      cancelled();
+    }
   }
 
   private GenerateResponse withSkipped(GenerateResponse step) {
