@@ -54,9 +54,9 @@ def load_npz(path):
             "test_x": to_unit_range(z["test_x"]), "test_y": z["test_y"]}
 
 
-def main(pkg_dir, out_path):
+def main(pkg_dir, out_path, test_per_class=TEST_PER_CLASS):
     images, labels = load_package(pkg_dir)
-    tr_x, tr_y, te_x, te_y = split(images, labels)
+    tr_x, tr_y, te_x, te_y = split(images, labels, test_per_class)
     os.makedirs(os.path.dirname(out_path) or ".", exist_ok=True)
     np.savez_compressed(out_path, train_x=tr_x, train_y=tr_y, test_x=te_x, test_y=te_y)
     print(f"wrote {out_path}: train {len(tr_x)}, test {len(te_x)}, "
