@@ -145,7 +145,8 @@ def card(model_id, description, cfg, stats, net, quality):
             "parameters": stats["parameters"],
             "training_steps": stats["training_steps"],
             "training_time_s": stats["training_time_s"],
-            "hardware": "1 shared CPU core (torch.set_num_threads(1)), no GPU",
+            "hardware": f"CPU only, torch.set_num_threads({cfg['threads']}) at nice 15 on a "
+                        "2-core machine shared with other builds",
             "seed": cfg["seed"],
             "pipeline_commit": git_commit(),
             "quality": quality,
