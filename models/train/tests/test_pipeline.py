@@ -130,6 +130,36 @@ def test_train_export_meets_the_graph_and_card_contract(tiny_npz, tmp_path, augm
     assert os.path.getsize(onnx_path) <= 10 * 1024 * 1024
     assert export.verify(export.load_checkpoint(str(ckpt))[0], onnx_path) <= 1e-4
 
+    card = _assert_contract(str(out))
+    assert card["augment_dim"] == ("inf" if augment_dim == "inf" else 128)
+    assert card["class_labels"] == ([str(i) for i in range(10)] if conditional else [])
+    assert card["provenance"]["training_steps"] == 3
+
+
+SHIPPED = sorted(d for d in os.listdir(os.path.join(HERE, "..", ".."))
+                 if d.startswith("mnist-unet-") and os.path.isdir(os.path.join(HERE, "..", "..", d)))
+
+
+@pytest.mark.parametrize("model_id", SHIPPED)
+def test_shipped_model_meets_the_graph_and_card_contract(model_id):
+    card = _assert_contract(os.path.join(HERE, "..", "..", model_id))
+    assert card["id"] == model_id
+    assert card["augment_dim"] == "inf" or card["augment_dim"] > 2
+
+
+def _assert_contract(model_dir):
+    """Graph inputs/outputs, card keys, and check.json reproduced by onnxruntime to 1e-5."""
+    import onnx
+    import onnxruntime as ort
+    onnx_path = os.path.join(model_dir, "model.onnx")
+    assert os.path.getsize(onnx_path) <= 10 * 1024 * 1024
+    with open(os.path.join(model_dir, "model.json")) as f:
+        card = json.load(f)
+    conditional = bool(card["class_labels"])
+    assert set(card) == CARD_KEYS
+    assert card["shape"] == [1, 28, 28] and card["sigma_data"] == 0.5
+    assert card["provenance"]["kind"] == "trained"
+
     graph = onnx.load(onnx_path)
     assert max(o.version for o in graph.opset_import if o.domain in ("", "ai.onnx")) <= 17
 
@@ -138,19 +168,12 @@ def test_train_export_meets_the_graph_and_card_contract(tiny_npz, tmp_path, augm
     inputs = {i.name: dims(i) for i in graph.graph.input}
     want = {"x": ["batch", 1, 28, 28], "sigma": ["batch"]}
     if conditional:
-        want["class_labels"] = ["batch", 10]
+        want["class_labels"] = ["batch", len(card["class_labels"])]
     assert inputs == want
     assert [(o.name, dims(o)) for o in graph.graph.output] == [("denoised", ["batch", 1, 28, 28])]
 
-    card = json.loads((out / "model.json").read_text())
-    assert set(card) == CARD_KEYS
-    assert card["augment_dim"] == ("inf" if augment_dim == "inf" else 128)
-    assert card["class_labels"] == ([str(i) for i in range(10)] if conditional else [])
-    assert card["shape"] == [1, 28, 28] and card["sigma_data"] == 0.5
-    assert card["provenance"]["kind"] == "trained"
-    assert card["provenance"]["training_steps"] == 3
-
-    check = json.loads((out / "check.json").read_text())
+    with open(os.path.join(model_dir, "check.json")) as f:
+        check = json.load(f)
     feeds = {"x": np.array(check["x"], np.float32).reshape(2, 1, 28, 28),
              "sigma": np.array(check["sigma"], np.float32)}
     assert check["sigma"] == [0.5, 5.0]
@@ -158,9 +181,10 @@ def test_train_export_meets_the_graph_and_card_contract(tiny_npz, tmp_path, augm
         feeds["class_labels"] = np.array(check["class_labels"], np.float32).reshape(2, 10)
     else:
         assert "class_labels" not in check
-    got = ort.InferenceSession(onnx_path, providers=["CPUExecutionProvider"]).run(None, feeds)[0]
+    sess = ort.InferenceSession(onnx_path, providers=["CPUExecutionProvider"])
+    got = sess.run(None, feeds)[0]
     assert np.abs(got.ravel() - np.array(check["denoised"])).max() <= 1e-5
     # Rows are independent: a row's output does not depend on its batch mates.
-    one = {k: v[1:] for k, v in feeds.items()}
-    single = ort.InferenceSession(onnx_path, providers=["CPUExecutionProvider"]).run(None, one)[0]
+    single = sess.run(None, {k: v[1:] for k, v in feeds.items()})[0]
     assert np.abs(single - got[1:]).max() <= 1e-5
+    return card
