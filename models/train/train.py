@@ -1,0 +1,99 @@
+"""Train the U-Net denoiser for one PFGM++ augment_dim D (math.inf = EDM). One code path.
+
+    nice -n 15 python3 models/train/train.py --augment-dim inf --out models/train/out/edm.pt
+"""
+import argparse
+import copy
+import json
+import math
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from data import load_npz  # noqa: E402
+from model import EDMDenoiser, SIGMA_DATA, count_parameters  # noqa: E402
+from pfgm import parse_augment_dim, perturbation  # noqa: E402
+
+P_MEAN, P_STD = -1.2, 1.2
+
+
+def loss_fn(net, y, labels, augment_dim, gen):
+    """EDM loss with PFGM++ noise: λ(σ)·‖Dθ(y+n, σ) − y‖², λ = (σ²+σd²)/(σ·σd)², ln σ ~ N(P_mean, P_std²)."""
+    sigma = torch.exp(P_MEAN + P_STD * torch.randn(y.shape[0], generator=gen))
+    noise = perturbation(sigma, augment_dim, y.shape[1:], gen)
+    weight = (sigma ** 2 + SIGMA_DATA ** 2) / (sigma * SIGMA_DATA) ** 2
+    denoised = net(y + noise, sigma, labels)
+    return (weight.reshape(-1, 1, 1, 1) * (denoised - y) ** 2).mean()
+
+
+def train(cfg, log=print):
+    torch.manual_seed(cfg["seed"])
+    torch.set_num_threads(cfg["threads"])
+    gen = torch.Generator().manual_seed(cfg["seed"])
+    augment_dim = parse_augment_dim(cfg["augment_dim"])
+    data = load_npz(cfg["data"])
+    x_all = torch.from_numpy(data["train_x"][: cfg["subset"] or None])
+    y_all = torch.from_numpy(data["train_y"][: cfg["subset"] or None])
+    num_classes = 10 if cfg["conditional"] else 0
+    net = EDMDenoiser(tuple(cfg["channels"]), cfg["emb_dim"], num_classes)
+    ema = copy.deepcopy(net).eval().requires_grad_(False)
+    opt = torch.optim.Adam(net.parameters(), lr=cfg["lr"])
+    start, step, losses = time.time(), 0, []
+    while step < cfg["steps"] and time.time() - start < cfg["time_limit_s"]:
+        idx = torch.randint(len(x_all), (cfg["batch"],), generator=gen)
+        labels = None
+        if num_classes:
+            labels = torch.nn.functional.one_hot(y_all[idx], 10).float()
+            drop = torch.rand(cfg["batch"], generator=gen) < cfg["label_dropout"]
+            labels[drop] = 0.0
+        for g in opt.param_groups:  # Linear warm-up.
+            g["lr"] = cfg["lr"] * min(1.0, (step + 1) / cfg["warmup"])
+        loss = loss_fn(net, x_all[idx], labels, augment_dim, gen)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
+        opt.step()
+        decay = min(cfg["ema"], (1 + step) / (10 + step))
+        with torch.no_grad():
+            for pe, p in zip(ema.parameters(), net.parameters()):
+                pe.lerp_(p, 1 - decay)
+        losses.append(loss.item())
+        step += 1
+        if step % 100 == 0:
+            log(f"step {step} loss {np.mean(losses[-100:]):.4f} t {time.time() - start:.0f}s")
+    elapsed = time.time() - start
+    return ema, {"training_steps": step, "training_time_s": round(elapsed, 1),
+                 "parameters": count_parameters(ema), "final_loss": float(np.mean(losses[-100:]))}
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--augment-dim", default="inf", help="D: an integer > 2, or 'inf' for EDM")
+    ap.add_argument("--conditional", action="store_true")
+    ap.add_argument("--data", default="models/train/out/mnist.npz")
+    ap.add_argument("--out", required=True, help="checkpoint .pt (EMA weights + config + stats)")
+    ap.add_argument("--steps", type=int, default=2000)
+    ap.add_argument("--time-limit-s", type=float, default=690)
+    ap.add_argument("--batch", type=int, default=64)
+    ap.add_argument("--lr", type=float, default=2e-3)
+    ap.add_argument("--warmup", type=int, default=100)
+    ap.add_argument("--ema", type=float, default=0.998)
+    ap.add_argument("--label-dropout", type=float, default=0.0)
+    ap.add_argument("--channels", type=int, nargs=2, default=[16, 32])
+    ap.add_argument("--emb-dim", type=int, default=128)
+    ap.add_argument("--subset", type=int, default=0, help="use only the first N training images (tests)")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--threads", type=int, default=1)
+    cfg = {k.replace("-", "_"): v for k, v in vars(ap.parse_args(argv)).items()}
+    ema, stats = train(cfg, log=lambda m: print(m, flush=True))
+    os.makedirs(os.path.dirname(os.path.abspath(cfg["out"])), exist_ok=True)
+    torch.save({"config": cfg, "stats": stats, "state_dict": ema.state_dict()}, cfg["out"])
+    print(json.dumps(stats), flush=True)
+
+
+if __name__ == "__main__":
+    main()
