@@ -2,6 +2,8 @@
 # Installs the command-line tools the tests use into .tools/ (idempotent):
 #   .tools/bin/grpcurl, .tools/bin/ghz   (Go module proxy)
 #   .tools/venv                           (Python: models/ pipeline tests, grpcio client test)
+#   .tools/torch-venv                     (Debian's python3-torch for the training pipeline tests;
+#                                          PyPI's default torch wheel pulls gigabytes of CUDA)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 tools="$root/.tools"
@@ -25,4 +27,16 @@ if [ ! -x "$tools/venv/bin/python" ]; then
 fi
 if ! "$tools/venv/bin/python" -c "import onnx, onnxruntime, numpy, pytest, grpc_tools" 2>/dev/null; then
   "$tools/venv/bin/python" -m pip install -q -r "$root/models/requirements-test.txt" -r "$root/scripts/requirements-grpc.txt"
+fi
+
+if ! /usr/bin/python3 -c "import torch, onnx, pytest" 2>/dev/null; then
+  echo "tools: installing Debian's python3-torch, python3-onnx, python3-pytest"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends python3-torch python3-onnx python3-pytest python3-venv python3-pip
+fi
+if [ ! -x "$tools/torch-venv/bin/python" ]; then
+  /usr/bin/python3 -m venv --system-site-packages "$tools/torch-venv"
+  # --no-deps keeps Debian's numpy and protobuf, which its torch and onnx are built against.
+  "$tools/torch-venv/bin/pip" install -q --no-deps onnxruntime==1.22.1 flatbuffers==25.12.19
 fi

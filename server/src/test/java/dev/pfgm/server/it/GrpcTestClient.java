@@ -3,6 +3,8 @@ package dev.pfgm.server.it;
 import dev.pfgm.proto.v1.GenerateRequest;
 import dev.pfgm.proto.v1.GenerateResponse;
 import dev.pfgm.proto.v1.GeneratorGrpcClient;
+import dev.pfgm.proto.v1.ListModelsRequest;
+import dev.pfgm.proto.v1.ListModelsResponse;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -75,6 +77,10 @@ final class GrpcTestClient implements AutoCloseable {
       }).onFailure(done::tryFail);
     }).onFailure(done::tryFail);
     return done.future();
+  }
+
+  Future<ListModelsResponse> listModels() {
+    return GeneratorGrpcClient.create(client, address).listModels(ListModelsRequest.getDefaultInstance());
   }
 
   static <T> T await(Future<T> f, long seconds) {
