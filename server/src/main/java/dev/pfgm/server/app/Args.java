@@ -21,7 +21,7 @@ final class Args {
         case "port" -> c.withPort(Integer.parseInt(value));
         case "models" -> c.withModelsDir(Path.of(value));
         case "device" -> new ServerConfig(c.host(), c.port(), c.modelsDir(), c.defaultModel(),
-            new RuntimeOptions(value, c.runtime().intraOpThreads()), c.engine(), c.enginesPerModel(), c.serving());
+            new RuntimeOptions(value, c.runtime().intraOpThreads(), c.runtime().spinWait()), c.engine(), c.enginesPerModel(), c.serving());
         case "default-model" -> new ServerConfig(c.host(), c.port(), c.modelsDir(), value,
             c.runtime(), c.engine(), c.enginesPerModel(), c.serving());
         case "host" -> new ServerConfig(value, c.port(), c.modelsDir(), c.defaultModel(),

@@ -77,6 +77,11 @@ public final class ModelRepository implements AutoCloseable {
       if (options.intraOpThreads() > 0) {
         so.setIntraOpNumThreads(options.intraOpThreads());
       }
+      if (!options.spinWait()) {
+        // Idle intra-op threads sleep instead of spinning, leaving the cores to the event loop and
+        // frame encoding between network calls.
+        so.addConfigEntry("session.intra_op.allow_spinning", "0");
+      }
       if (options.cuda()) {
         if (OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA)) {
           so.addCUDA(options.cudaDeviceId());

@@ -5,11 +5,14 @@ package dev.pfgm.server.runtime;
  *
  * @param device         "cpu", or "cuda" / "cuda:N" for the CUDA execution provider on GPU N
  * @param intraOpThreads ONNX Runtime intra-op threads per session; 0 lets ONNX Runtime choose
+ * @param spinWait       whether idle intra-op threads spin (lower latency on dedicated cores) or
+ *                       sleep (leaves the cores to the rest of the server)
  */
-public record RuntimeOptions(String device, int intraOpThreads) {
+public record RuntimeOptions(String device, int intraOpThreads, boolean spinWait) {
 
   public static final String DEFAULT_DEVICE = "cpu";
-  public static final RuntimeOptions DEFAULTS = new RuntimeOptions(DEFAULT_DEVICE, 0);
+  public static final boolean DEFAULT_SPIN_WAIT = false;
+  public static final RuntimeOptions DEFAULTS = new RuntimeOptions(DEFAULT_DEVICE, 0, DEFAULT_SPIN_WAIT);
 
   public RuntimeOptions {
     if (!device.equals("cpu") && !device.matches("cuda(:\\d{1,2})?")) {

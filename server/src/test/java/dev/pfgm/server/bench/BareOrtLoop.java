@@ -5,12 +5,18 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
+import dev.pfgm.server.sampler.Prior;
+import dev.pfgm.server.sampler.SampleSeeds;
+import dev.pfgm.server.sampler.Schedule;
+import dev.pfgm.server.sampler.SolverKind;
+import dev.pfgm.server.sampler.Trajectory;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
- * The baseline: ONNX Runtime Java called in a plain loop with the same calls a generation makes
- * (NFE calls of `rows` rows, sigma falling), no server, no streaming, no solver bookkeeping beyond
- * the Heun arithmetic.
+ * The baseline: ONNX Runtime Java called in a plain loop with the same calls a generation makes,
+ * no server, no streaming.
  */
 final class BareOrtLoop implements AutoCloseable {
 
@@ -20,32 +26,45 @@ final class BareOrtLoop implements AutoCloseable {
 
   BareOrtLoop(Path onnx, int[] shape) throws Exception {
     OrtSession.SessionOptions so = new OrtSession.SessionOptions();
+    // The server's session settings (ModelRepository), so only the serving path differs.
     so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+    so.addConfigEntry("session.intra_op.allow_spinning", "0");
     session = env.createSession(onnx.toString(), so);
     this.shape = shape;
   }
 
-  /** One generation of `rows` images: nfe network calls with an Euler/Heun-like update. */
-  void generate(int rows, double[] sigmas, int nfe) throws Exception {
+  /**
+   * One generation of `rows` images with the same calls the server makes: the same prior, schedule
+   * and Heun/Euler trajectories, one ONNX call per evaluation with every row, no engine, no
+   * event loop, no streaming.
+   */
+  void generate(int rows, SolverKind solver, Schedule schedule, double augmentDim, long seed) throws Exception {
     int n = shape[0] * shape[1] * shape[2];
-    float[] x = new float[rows * n];
-    java.util.Random rnd = new java.util.Random(1);
-    for (int k = 0; k < x.length; k++) {
-      x[k] = (float) (sigmas[0] * rnd.nextGaussian());
+    Prior prior = Prior.of(augmentDim, n, schedule.sigma(0));
+    List<Trajectory> ts = new ArrayList<>();
+    for (int r = 0; r < rows; r++) {
+      ts.add(new Trajectory(solver, schedule, prior.sample(SampleSeeds.rng(seed + r))));
     }
+    float[] x = new float[rows * n];
     float[] sigma = new float[rows];
-    for (int call = 0; call < nfe; call++) {
-      double s = sigmas[Math.min(call / 2, sigmas.length - 2)];
-      double next = sigmas[Math.min(call / 2, sigmas.length - 2) + 1];
-      java.util.Arrays.fill(sigma, (float) s);
+    while (!ts.get(0).done()) {
+      for (int r = 0; r < rows; r++) {
+        double[] q = ts.get(r).query();
+        for (int k = 0; k < n; k++) {
+          x[r * n + k] = (float) q[k];
+        }
+        sigma[r] = (float) ts.get(r).querySigma();
+      }
       try (OnnxTensor xt = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), new long[] {rows, shape[0], shape[1], shape[2]});
           OnnxTensor st = OnnxTensor.createTensor(env, FloatBuffer.wrap(sigma), new long[] {rows});
-          OrtSession.Result r = session.run(Map.of("x", xt, "sigma", st))) {
-        FloatBuffer out = ((OnnxTensor) r.get(0)).getFloatBuffer();
-        // Euler step (x - D)/sigma * (next - sigma).
-        for (int k = 0; k < x.length; k++) {
-          float d = out.get(k);
-          x[k] = (float) (x[k] + (next - s) * (x[k] - d) / s);
+          OrtSession.Result res = session.run(Map.of("x", xt, "sigma", st))) {
+        FloatBuffer out = ((OnnxTensor) res.get(0)).getFloatBuffer();
+        for (int r = 0; r < rows; r++) {
+          double[] d = new double[n];
+          for (int k = 0; k < n; k++) {
+            d[k] = out.get(r * n + k);
+          }
+          ts.get(r).supply(d);
         }
       }
     }
