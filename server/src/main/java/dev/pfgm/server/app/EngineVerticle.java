@@ -23,6 +23,7 @@ final class EngineVerticle extends VerticleBase {
   private final Runnable changed;
   private MessageConsumer<Job> consumer;
   private boolean ticking;
+  private boolean stopped;
 
   EngineVerticle(String address, Engine engine, Runnable changed) {
     this.address = address;
@@ -42,17 +43,23 @@ final class EngineVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    // Runs on this worker context, after any tick in progress: no network call starts after it, so
+    // the sessions can be closed once undeploy completes.
+    stopped = true;
     return consumer.unregister();
   }
 
   private void schedule() {
-    if (!ticking && engine.hasWork()) {
+    if (!ticking && !stopped && engine.hasWork()) {
       ticking = true;
       context.runOnContext(v -> tick());
     }
   }
 
   private void tick() {
+    if (stopped) {
+      return;
+    }
     try {
       engine.tick();
     } catch (RuntimeException e) {
