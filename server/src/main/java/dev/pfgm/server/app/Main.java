@@ -33,6 +33,10 @@ public final class Main {
     }
     LOG.info(loaded.describe());
     ServerConfig config = loaded.config();
+    // SIGTERM and SIGINT drain and exit 0 (installed before start, so none is missed in between).
+    CountDownLatch stop = new CountDownLatch(1);
+    Signal.handle(new Signal("TERM"), s -> stop.countDown());
+    Signal.handle(new Signal("INT"), s -> stop.countDown());
     PfgmServer server;
     try {
       server = PfgmServer.start(config);
@@ -41,10 +45,7 @@ public final class Main {
       System.exit(1);
       return;
     }
-    // SIGTERM and SIGINT drain and exit 0; a JVM exit by any other way still closes the server.
-    CountDownLatch stop = new CountDownLatch(1);
-    Signal.handle(new Signal("TERM"), s -> stop.countDown());
-    Signal.handle(new Signal("INT"), s -> stop.countDown());
+    // A JVM exit by any other way still closes the server (open streams end UNAVAILABLE).
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
         server.close();
