@@ -63,7 +63,7 @@ public final class TestServer implements ParameterResolver {
   private static Running start() {
     Path models = Path.of(System.getProperty("pfgm.models.dir", "../models"));
     try {
-      return new Running(PfgmServer.start(ServerConfig.defaults().withPort(0).withModelsDir(models)));
+      return new Running(PfgmServer.start(ServerConfig.defaults().withPort(0).withMetricsPort(0).withModelsDir(models)));
     } catch (Exception e) {
       throw new IllegalStateException("cannot start a test server on " + models.toAbsolutePath(), e);
     }

@@ -32,9 +32,9 @@ final class EnginePool implements JobSink {
     this.vertx = vertx;
   }
 
-  /** Deploys enginesPerModel warmed-up engines per model. */
+  /** Deploys enginesPerModel warmed-up engines per model; metrics may be null (metrics off). */
   static Future<EnginePool> deploy(Vertx vertx, Iterable<LoadedModel> models, EngineLimits limits,
-      int enginesPerModel, Function<String, EngineObserver> observers) {
+      int enginesPerModel, Function<String, EngineMetrics> metrics) {
     vertx.eventBus().registerCodec(new JobCodec());
     EnginePool pool = new EnginePool(vertx);
     List<Future<?>> deployed = new ArrayList<>();
@@ -42,7 +42,11 @@ final class EnginePool implements JobSink {
       String id = m.card().id();
       List<Engine> list = new ArrayList<>();
       for (int k = 0; k < enginesPerModel; k++) {
-        Engine engine = new Engine(m.network(), limits, System::nanoTime, observers.apply(id));
+        EngineMetrics em = metrics == null ? null : metrics.apply(id);
+        Engine engine = new Engine(m.network(), limits, System::nanoTime, em == null ? EngineObserver.NONE : em);
+        if (em != null) {
+          em.track(engine);
+        }
         list.add(engine);
         deployed.add(vertx.deployVerticle(new EngineVerticle(address(id, k), engine),
             new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)));

@@ -21,6 +21,7 @@ final class EngineVerticle extends VerticleBase {
   private final Engine engine;
   private MessageConsumer<Job> consumer;
   private boolean ticking;
+  private boolean stopped;
 
   EngineVerticle(String address, Engine engine) {
     this.address = address;
@@ -40,17 +41,23 @@ final class EngineVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    // Runs on this worker context, after any tick in progress: no network call starts after it, so
+    // the sessions can be closed once undeploy completes.
+    stopped = true;
     return consumer.unregister();
   }
 
   private void schedule() {
-    if (!ticking && engine.hasWork()) {
+    if (!ticking && !stopped && engine.hasWork()) {
       ticking = true;
       context.runOnContext(v -> tick());
     }
   }
 
   private void tick() {
+    if (stopped) {
+      return;
+    }
     try {
       engine.tick();
     } catch (RuntimeException e) {

@@ -2,52 +2,67 @@ package dev.pfgm.server.app;
 
 import dev.pfgm.proto.v1.GeneratorGrpcService;
 import dev.pfgm.server.engine.Engine;
-import dev.pfgm.server.engine.EngineObserver;
 import dev.pfgm.server.runtime.ModelCard;
 import dev.pfgm.server.runtime.ModelRepository;
+import dev.pfgm.server.transport.BearerAuth;
 import dev.pfgm.server.transport.Catalog;
+import dev.pfgm.server.transport.GenerateObserver;
 import dev.pfgm.server.transport.GeneratorEndpoint;
 import dev.pfgm.server.transport.RequestValidator;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
 import io.vertx.grpc.health.HealthService;
 import io.vertx.grpc.reflection.ReflectionService;
 import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerOptions;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 
 /**
  * Wires a running server: loads the models, deploys one engine worker verticle per model, and
- * serves pfgm.v1.Generator, grpc.health.v1 and server reflection on one port.
+ * serves pfgm.v1.Generator, grpc.health.v1 and server reflection on one port (TLS and bearer
+ * tokens when configured), and Prometheus metrics on another.
  */
 public final class PfgmServer implements AutoCloseable {
 
   private static final Logger LOG = Logger.getLogger(PfgmServer.class.getName());
-  /** Requests are small; a deliberate cap well above any valid GenerateRequest. */
-  static final long MAX_REQUEST_BYTES = 64 * 1024;
+  /** The status message of streams cancelled when the grace period is over. */
+  static final String SHUTTING_DOWN = "server shutting down";
 
   private final Vertx vertx;
   private final ModelRepository models;
   private final GeneratorEndpoint endpoint;
   private final EnginePool engines;
   private final HttpServer http;
+  private final HttpServer metricsHttp;
+  private final ServerMetrics metrics;
+  private final AtomicBoolean closed = new AtomicBoolean();
 
-  private PfgmServer(Vertx vertx, ModelRepository models, GeneratorEndpoint endpoint,
-      EnginePool engines, HttpServer http) {
+  private PfgmServer(Vertx vertx, ModelRepository models, GeneratorEndpoint endpoint, EnginePool engines,
+      HttpServer http, HttpServer metricsHttp, ServerMetrics metrics) {
     this.vertx = vertx;
     this.models = models;
     this.endpoint = endpoint;
     this.engines = engines;
     this.http = http;
+    this.metricsHttp = metricsHttp;
+    this.metrics = metrics;
   }
 
-  /** Starts a server; fails when no model can be served or the port cannot be bound. */
+  /** Starts a server; fails when no model can be served or a port cannot be bound. */
   public static PfgmServer start(ServerConfig config) throws Exception {
     ModelRepository models = ModelRepository.load(config.modelsDir(), config.runtime());
     if (models.models().isEmpty()) {
@@ -57,35 +72,84 @@ public final class PfgmServer implements AutoCloseable {
     }
     String defaultModel = models.models().containsKey(config.defaultModel())
         ? config.defaultModel() : models.models().keySet().iterator().next();
-    Vertx vertx = Vertx.vertx();
+    ServerMetrics metrics = config.metricsPort() == 0 ? null : new ServerMetrics();
+    Vertx vertx = metrics == null ? Vertx.vertx() : metrics.createVertx();
     try {
       EnginePool engines = await(EnginePool.deploy(vertx, models.models().values(), config.engine(),
-          config.enginesPerModel(), id -> EngineObserver.NONE));
+          config.enginesPerModel(), metrics == null ? null : metrics::engine));
       Map<String, ModelCard> cards = new LinkedHashMap<>();
       models.models().forEach((id, m) -> cards.put(id, m.card()));
+      GenerateObserver observer = metrics == null ? GenerateObserver.NONE : metrics;
       GeneratorEndpoint endpoint = new GeneratorEndpoint(
           new RequestValidator(cards, defaultModel, config.serving()), engines,
-          Catalog.of(cards.values(), defaultModel));
+          Catalog.of(cards.values(), defaultModel), observer);
 
-      GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions().setMaxMessageSize(MAX_REQUEST_BYTES));
+      GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions().setMaxMessageSize(config.maxRequestBytes()));
       grpc.addService(endpoint);
       grpc.addService(ReflectionService.v1());
+      // Vert.x answers SERVING for "" (the whole server) whatever is registered: probes must name
+      // pfgm.v1.Generator to see a drain.
       grpc.addService(HealthService.create(vertx).register(GeneratorGrpcService.SERVICE_NAME,
           () -> Future.succeededFuture(endpoint.serving())));
-      HttpServer http = await(vertx.createHttpServer(new HttpServerOptions().setHost(config.host()))
-          .requestHandler(grpc).listen(config.port()));
-      LOG.info(() -> "pfgm-serve listening on " + config.host() + ":" + http.actualPort() + " with models "
-          + cards.keySet() + " (default " + defaultModel + ")");
-      return new PfgmServer(vertx, models, endpoint, engines, http);
+      Handler<HttpServerRequest> handler = config.authTokens().isEmpty() ? grpc
+          : new BearerAuth(config.authTokens(), grpc, observer);
+      // Metrics bind first: Vert.x shares one port between servers of one instance, so a gRPC
+      // port 0 that happened to pick the metrics port would split its connections between them.
+      HttpServer metricsHttp = null;
+      if (metrics != null) {
+        metrics.openStreams(endpoint::openStreams);
+        metricsHttp = listen("metrics", config.host(), config.metricsPort(),
+            metrics.serve(vertx, config.host(), config.metricsPort()));
+      }
+      HttpServer http = listen("gRPC", config.host(), config.port(),
+          vertx.createHttpServer(grpcOptions(config)).requestHandler(handler).listen(config.port()));
+      int metricsPort = metricsHttp == null ? 0 : metricsHttp.actualPort();
+      LOG.info(() -> "pfgm-serve listening on " + config.host() + ":" + http.actualPort()
+          + (config.tls() == null ? " (plaintext)" : config.tls().mutual() ? " (mTLS)" : " (TLS)")
+          + (config.authTokens().isEmpty() ? "" : " with bearer tokens")
+          + " with models " + cards.keySet() + " (default " + defaultModel + ")"
+          + (metricsPort == 0 ? "; metrics off" : "; metrics on " + config.host() + ":" + metricsPort + ServerMetrics.PATH));
+      return new PfgmServer(vertx, models, endpoint, engines, http, metricsHttp, metrics);
     } catch (Exception e) {
       await(vertx.close());
       models.close();
+      if (metrics != null) {
+        metrics.close();
+      }
       throw e;
+    }
+  }
+
+  private static HttpServerOptions grpcOptions(ServerConfig config) {
+    HttpServerOptions o = new HttpServerOptions().setHost(config.host());
+    TlsFiles tls = config.tls();
+    if (tls != null) {
+      o.setSsl(true).setUseAlpn(true).setKeyCertOptions(new PemKeyCertOptions()
+          .setCertPath(tls.cert().toString()).setKeyPath(tls.key().toString()));
+      if (tls.mutual()) {
+        o.setClientAuth(ClientAuth.REQUIRED).setTrustOptions(new PemTrustOptions().addCertPath(tls.clientCa().toString()));
+      }
+    }
+    return o;
+  }
+
+  /** Awaits a listen, naming the port in the failure (a busy port, a bad certificate). */
+  private static HttpServer listen(String what, String host, int port, Future<HttpServer> listening) throws IOException {
+    try {
+      return await(listening);
+    } catch (Exception e) {
+      Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
+      throw new IOException("cannot listen on " + what + " port " + host + ":" + port + ": " + cause, cause);
     }
   }
 
   public int port() {
     return http.actualPort();
+  }
+
+  /** The metrics port, or 0 when metrics are off. */
+  public int metricsPort() {
+    return metricsHttp == null ? 0 : metricsHttp.actualPort();
   }
 
   /** Model folders that were refused at startup, one message each. */
@@ -107,15 +171,56 @@ public final class PfgmServer implements AutoCloseable {
     return vertx;
   }
 
+  /** Generate streams that have not ended yet. */
+  public int openStreams() {
+    return endpoint.openStreams();
+  }
+
+  /**
+   * Drains and stops; blocks the calling thread (never call it on an event loop). New streams get
+   * UNAVAILABLE and health turns NOT_SERVING at once; running streams may finish within grace;
+   * those still open then end with UNAVAILABLE "server shutting down". Idempotent.
+   */
+  public void shutdown(Duration grace) throws Exception {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    endpoint.stopAccepting();
+    int running = endpoint.openStreams();
+    LOG.info(() -> "shutting down: " + running + " stream(s) running, grace " + grace.toMillis() + " ms");
+    long deadline = System.nanoTime() + grace.toNanos();
+    while (endpoint.openStreams() > 0 && System.nanoTime() - deadline < 0) {
+      Thread.sleep(20);
+    }
+    if (endpoint.openStreams() > 0) {
+      int cancelled = endpoint.cancelOpenStreams(SHUTTING_DOWN);
+      LOG.warning(() -> "grace period over: ended " + cancelled + " stream(s) with UNAVAILABLE");
+      long flush = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      while (endpoint.openStreams() > 0 && System.nanoTime() - flush < 0) {
+        Thread.sleep(10);
+      }
+    } else if (running > 0) {
+      LOG.info("all running streams finished");
+    }
+    try {
+      // Graceful HTTP/2 close (GOAWAY), so the trailers just written reach their clients.
+      await(http.shutdown(5, TimeUnit.SECONDS));
+      await(vertx.close());
+    } finally {
+      models.close();
+      if (metrics != null) {
+        metrics.close();
+      }
+    }
+  }
+
+  /** Stops at once: open streams end with UNAVAILABLE. */
   @Override
   public void close() throws Exception {
-    endpoint.stopAccepting();
-    await(vertx.close());
-    models.close();
+    shutdown(Duration.ZERO);
   }
 
   private static <T> T await(Future<T> f) throws Exception {
     return f.toCompletionStage().toCompletableFuture().get();
   }
-
 }

@@ -4,27 +4,42 @@ import dev.pfgm.server.engine.EngineLimits;
 import dev.pfgm.server.runtime.RuntimeOptions;
 import dev.pfgm.server.transport.ServingLimits;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Set;
 
 /**
- * Everything the server is started with.
+ * Everything the server is started with. Built and checked by {@link Settings} from flags,
+ * environment, file and defaults; the constructor keeps only the invariants code relies on.
  *
- * @param host         address to bind
- * @param port         gRPC port (0 picks a free one)
- * @param modelsDir    folder of model folders
- * @param defaultModel model for requests that name none; empty picks the first served model
+ * @param host            address to bind (gRPC and metrics)
+ * @param port            gRPC port (0 picks a free one)
+ * @param modelsDir       folder of model folders
+ * @param defaultModel    model for requests that name none; when not served, the first served model
+ * @param enginesPerModel engines (worker verticles) per model; jobs go to the least loaded
+ * @param maxRequestBytes largest request message accepted
+ * @param metricsPort     Prometheus /metrics port; 0 turns metrics off
+ * @param tls             TLS on the gRPC port, or null for plaintext (h2c)
+ * @param authTokens      accepted bearer tokens; empty turns authentication off
+ * @param shutdownGrace   how long running streams may finish after SIGTERM
  */
 public record ServerConfig(String host, int port, Path modelsDir, String defaultModel,
-    RuntimeOptions runtime, EngineLimits engine, int enginesPerModel, ServingLimits serving) {
+    RuntimeOptions runtime, EngineLimits engine, int enginesPerModel, ServingLimits serving, int maxRequestBytes,
+    int metricsPort, TlsFiles tls, Set<String> authTokens, Duration shutdownGrace) {
 
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_PORT = 50051;
   public static final Path DEFAULT_MODELS_DIR = Path.of("models");
   public static final String DEFAULT_MODEL = "mnist-exact-d128";
   public static final int DEFAULT_ENGINES_PER_MODEL = 1;
+  /** Requests are small; a deliberate cap well above any valid GenerateRequest. */
+  public static final int DEFAULT_MAX_REQUEST_BYTES = 64 * 1024;
+  public static final int DEFAULT_METRICS_PORT = 9090;
+  public static final int DEFAULT_SHUTDOWN_GRACE_SECONDS = 30;
 
   public static ServerConfig defaults() {
     return new ServerConfig(DEFAULT_HOST, DEFAULT_PORT, DEFAULT_MODELS_DIR, DEFAULT_MODEL,
-        RuntimeOptions.DEFAULTS, EngineLimits.DEFAULTS, DEFAULT_ENGINES_PER_MODEL, ServingLimits.DEFAULTS);
+        RuntimeOptions.DEFAULTS, EngineLimits.DEFAULTS, DEFAULT_ENGINES_PER_MODEL, ServingLimits.DEFAULTS, DEFAULT_MAX_REQUEST_BYTES,
+        DEFAULT_METRICS_PORT, null, Set.of(), Duration.ofSeconds(DEFAULT_SHUTDOWN_GRACE_SECONDS));
   }
 
   public ServerConfig {
@@ -34,25 +49,69 @@ public record ServerConfig(String host, int port, Path modelsDir, String default
     if (enginesPerModel < 1 || enginesPerModel > 64) {
       throw new IllegalArgumentException("enginesPerModel must be in 1..64, was " + enginesPerModel);
     }
+    if (metricsPort < 0 || metricsPort > 65535) {
+      throw new IllegalArgumentException("metricsPort must be in 0..65535, was " + metricsPort);
+    }
+    if (maxRequestBytes < 1) {
+      throw new IllegalArgumentException("maxRequestBytes must be >= 1, was " + maxRequestBytes);
+    }
+    if (shutdownGrace.isNegative()) {
+      throw new IllegalArgumentException("shutdownGrace must be >= 0, was " + shutdownGrace);
+    }
+    authTokens = Set.copyOf(authTokens);
   }
 
   public ServerConfig withPort(int p) {
-    return new ServerConfig(host, p, modelsDir, defaultModel, runtime, engine, enginesPerModel, serving);
+    return new ServerConfig(host, p, modelsDir, defaultModel, runtime, engine, enginesPerModel, serving, maxRequestBytes,
+        metricsPort, tls, authTokens, shutdownGrace);
   }
 
   public ServerConfig withModelsDir(Path dir) {
-    return new ServerConfig(host, port, dir, defaultModel, runtime, engine, enginesPerModel, serving);
+    return new ServerConfig(host, port, dir, defaultModel, runtime, engine, enginesPerModel, serving, maxRequestBytes,
+        metricsPort, tls, authTokens, shutdownGrace);
   }
 
   public ServerConfig withHost(String h) {
-    return new ServerConfig(h, port, modelsDir, defaultModel, runtime, engine, enginesPerModel, serving);
+    return new ServerConfig(h, port, modelsDir, defaultModel, runtime, engine, enginesPerModel, serving, maxRequestBytes,
+        metricsPort, tls, authTokens, shutdownGrace);
   }
 
   public ServerConfig withEnginesPerModel(int k) {
-    return new ServerConfig(host, port, modelsDir, defaultModel, runtime, engine, k, serving);
+    return new ServerConfig(host, port, modelsDir, defaultModel, runtime, engine, k, serving, maxRequestBytes,
+        metricsPort, tls, authTokens, shutdownGrace);
   }
 
   public ServerConfig withEngine(EngineLimits limits) {
-    return new ServerConfig(host, port, modelsDir, defaultModel, runtime, limits, enginesPerModel, serving);
+    return new ServerConfig(host, port, modelsDir, defaultModel, runtime, limits, enginesPerModel, serving, maxRequestBytes,
+        metricsPort, tls, authTokens, shutdownGrace);
+  }
+
+  public ServerConfig withMetricsPort(int p) {
+    return new ServerConfig(host, port, modelsDir, defaultModel, runtime, engine, enginesPerModel, serving, maxRequestBytes,
+        p, tls, authTokens, shutdownGrace);
+  }
+
+  public ServerConfig withTls(TlsFiles t) {
+    return new ServerConfig(host, port, modelsDir, defaultModel, runtime, engine, enginesPerModel, serving, maxRequestBytes,
+        metricsPort, t, authTokens, shutdownGrace);
+  }
+
+  public ServerConfig withAuthTokens(Set<String> tokens) {
+    return new ServerConfig(host, port, modelsDir, defaultModel, runtime, engine, enginesPerModel, serving, maxRequestBytes,
+        metricsPort, tls, tokens, shutdownGrace);
+  }
+
+  public ServerConfig withShutdownGrace(Duration grace) {
+    return new ServerConfig(host, port, modelsDir, defaultModel, runtime, engine, enginesPerModel, serving, maxRequestBytes,
+        metricsPort, tls, authTokens, grace);
+  }
+
+  /** Never prints the tokens. */
+  @Override
+  public String toString() {
+    return "ServerConfig[host=" + host + ", port=" + port + ", modelsDir=" + modelsDir + ", defaultModel="
+        + defaultModel + ", runtime=" + runtime + ", engine=" + engine + ", enginesPerModel=" + enginesPerModel + ", serving=" + serving
+        + ", maxRequestBytes=" + maxRequestBytes + ", metricsPort=" + metricsPort + ", tls=" + tls
+        + ", authTokens=" + authTokens.size() + " tokens, shutdownGrace=" + shutdownGrace + "]";
   }
 }

@@ -24,12 +24,19 @@ public final class GeneratorEndpoint implements Service {
   private final RequestValidator validator;
   private final JobSink jobs;
   private final ListModelsResponse catalog;
+  private final OpenStreams streams;
   private volatile boolean serving = true;
 
   public GeneratorEndpoint(RequestValidator validator, JobSink jobs, ListModelsResponse catalog) {
+    this(validator, jobs, catalog, GenerateObserver.NONE);
+  }
+
+  public GeneratorEndpoint(RequestValidator validator, JobSink jobs, ListModelsResponse catalog,
+      GenerateObserver observer) {
     this.validator = validator;
     this.jobs = jobs;
     this.catalog = catalog;
+    this.streams = new OpenStreams(observer);
   }
 
   @Override
@@ -58,12 +65,28 @@ public final class GeneratorEndpoint implements Service {
     return serving;
   }
 
+  /** Generate streams that have not ended yet (any thread). */
+  public int openStreams() {
+    return streams.size();
+  }
+
+  /**
+   * Ends every open Generate stream with UNAVAILABLE and the given message, and cancels its job
+   * (for shutdown, after the grace period). Returns how many streams were open.
+   */
+  public int cancelOpenStreams(String message) {
+    return streams.cancelAll(message);
+  }
+
   private void generate(GrpcServerRequest<GenerateRequest, GenerateResponse> request) {
     long arrived = System.nanoTime();
     Context context = Vertx.currentContext();
-    StreamWriter writer = new StreamWriter(request.response());
+    OpenStreams.Stream open = streams.open(request.response(), context, arrived);
+    StreamWriter writer = new StreamWriter(open.response());
+    open.writer(writer);
     Job[] job = new Job[1];
     request.errorHandler(error -> {
+      open.broken();
       writer.cancelled();
       if (job[0] != null) {
         job[0].cancel();
@@ -80,6 +103,7 @@ public final class GeneratorEndpoint implements Service {
         long timeoutMs = request.timeout();
         long deadline = timeoutMs > 0 ? arrived + timeoutMs * 1_000_000L : Job.NO_DEADLINE;
         job[0] = new Job(trajectories, plan.classOneHot(), plan.previewEvery(), deadline, call);
+        open.started(plan.model().id(), job[0]);
         jobs.submit(plan.model().id(), job[0]);
       } catch (RuntimeException e) {
         writer.fail(e);

@@ -121,7 +121,7 @@ public final class ServingBenchmark {
   }
 
   private ServerConfig config(EngineLimits limits) {
-    return ServerConfig.defaults().withPort(0).withHost("localhost").withModelsDir(modelsDir).withEngine(limits);
+    return ServerConfig.defaults().withPort(0).withMetricsPort(0).withHost("localhost").withModelsDir(modelsDir).withEngine(limits);
   }
 
   private GenerateRequest request(int samples, int previewEvery, long seed) {

@@ -19,7 +19,7 @@ final class ServerFixture {
   }
 
   static ServerConfig config() {
-    return ServerConfig.defaults().withPort(0).withModelsDir(MODELS).withHost("localhost");
+    return ServerConfig.defaults().withPort(0).withMetricsPort(0).withModelsDir(MODELS).withHost("localhost");
   }
 
   /** Polls until the model's active rows are 0, or fails after 10 s. */

@@ -1,0 +1,100 @@
+package dev.pfgm.server.app;
+
+import dev.pfgm.server.engine.EngineLimits;
+import dev.pfgm.server.runtime.RuntimeOptions;
+import dev.pfgm.server.transport.ServingLimits;
+import java.util.Locale;
+
+/**
+ * Every configuration key, with its default. The key is the name in a config file; the flag is
+ * {@code --key}; the environment variable is {@code PFGM_KEY} (upper case, '-' becomes '_').
+ * Rules are checked in {@link Settings}; docs/operations.md lists them.
+ */
+enum ConfigKey {
+  HOST("host", "ADDR", ServerConfig.DEFAULT_HOST, "Address to bind (gRPC and metrics)."),
+  PORT("port", "N", "" + ServerConfig.DEFAULT_PORT, "gRPC port, 0..65535; 0 picks a free one."),
+  MODELS("models", "DIR", "models", "Folder of model folders (<id>/model.onnx + model.json)."),
+  DEFAULT_MODEL("default-model", "ID", ServerConfig.DEFAULT_MODEL,
+      "Model for requests that name none; when not served, the first served model."),
+  DEVICE("device", "DEV", RuntimeOptions.DEFAULT_DEVICE, "cpu, cuda or cuda:N."),
+  INTRA_OP_THREADS("intra-op-threads", "N", "0", "ONNX Runtime intra-op threads per session, 0..256; 0 lets ORT choose."),
+  SPIN_WAIT("spin-wait", "BOOL", "" + RuntimeOptions.DEFAULT_SPIN_WAIT,
+      "true: idle ONNX Runtime threads spin (dedicated cores); false: they sleep, leaving cores to the server."),
+  ENGINES_PER_MODEL("engines-per-model", "N", "" + ServerConfig.DEFAULT_ENGINES_PER_MODEL,
+      "Engines (worker verticles) per model, 1..64; jobs go to the least loaded."),
+  MAX_BATCH_ROWS("max-batch-rows", "N", "" + EngineLimits.DEFAULT_MAX_BATCH_ROWS, "Rows packed into one network call, 1..4096."),
+  MAX_ACTIVE_ROWS("max-active-rows", "N", "" + EngineLimits.DEFAULT_MAX_ACTIVE_ROWS, "Rows being stepped per model, 1..1000000."),
+  MAX_QUEUED_ROWS("max-queued-rows", "N", "" + EngineLimits.DEFAULT_MAX_QUEUED_ROWS,
+      "Rows waiting per model, 0..10000000; beyond it requests fail fast with RESOURCE_EXHAUSTED."),
+  MAX_SAMPLES("max-samples", "N", "" + ServingLimits.DEFAULT_MAX_SAMPLES, "Largest num_samples of one request, 1..4096 and <= max-active-rows."),
+  MAX_STEPS("max-steps", "N", "" + ServingLimits.DEFAULT_MAX_STEPS, "Largest steps of one request, 1..100000."),
+  MAX_MESSAGE_BYTES("max-message-bytes", "BYTES", "" + ServingLimits.DEFAULT_MAX_MESSAGE_BYTES,
+      "Largest response message the server builds, 65536..1073741824 (clients' receive limit)."),
+  MAX_REQUEST_BYTES("max-request-bytes", "BYTES", "" + ServerConfig.DEFAULT_MAX_REQUEST_BYTES, "Largest request message accepted, 1024..16777216."),
+  METRICS_PORT("metrics-port", "N", "" + ServerConfig.DEFAULT_METRICS_PORT, "Prometheus /metrics port, 0..65535; 0 turns metrics off."),
+  TLS_CERT("tls-cert", "FILE", "", "PEM certificate chain; with tls-key, the gRPC port speaks TLS only."),
+  TLS_KEY("tls-key", "FILE", "", "PEM private key (PKCS#8 or PKCS#1) of tls-cert."),
+  TLS_CLIENT_CA("tls-client-ca", "FILE", "",
+      "PEM CA certificates; when set, clients must present a certificate they signed (mTLS)."),
+  AUTH_TOKENS("auth-tokens", "T1,T2", "", "Accepted bearer tokens, comma-separated. Secret.", true),
+  AUTH_TOKENS_FILE("auth-tokens-file", "FILE", "",
+      "File of accepted bearer tokens, one a line ('#' starts a comment); adds to auth-tokens."),
+  SHUTDOWN_GRACE_SECONDS("shutdown-grace-seconds", "S", "" + ServerConfig.DEFAULT_SHUTDOWN_GRACE_SECONDS,
+      "On SIGTERM, how long running streams may finish before they are cancelled, 0..3600.");
+
+  private final String key;
+  private final String label;
+  private final String defaultValue;
+  private final String description;
+  private final boolean secret;
+
+  ConfigKey(String key, String label, String defaultValue, String description) {
+    this(key, label, defaultValue, description, false);
+  }
+
+  ConfigKey(String key, String label, String defaultValue, String description, boolean secret) {
+    this.key = key;
+    this.label = label;
+    this.defaultValue = defaultValue;
+    this.description = description;
+    this.secret = secret;
+  }
+
+  String key() {
+    return key;
+  }
+
+  String flag() {
+    return "--" + key;
+  }
+
+  String env() {
+    return "PFGM_" + key.toUpperCase(Locale.ROOT).replace('-', '_');
+  }
+
+  String label() {
+    return label;
+  }
+
+  String defaultValue() {
+    return defaultValue;
+  }
+
+  String description() {
+    return description;
+  }
+
+  /** Whether the value is masked when printed. */
+  boolean secret() {
+    return secret;
+  }
+
+  static ConfigKey byKey(String key) {
+    for (ConfigKey k : values()) {
+      if (k.key.equals(key)) {
+        return k;
+      }
+    }
+    return null;
+  }
+}

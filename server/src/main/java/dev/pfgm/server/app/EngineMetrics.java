@@ -1,0 +1,75 @@
+package dev.pfgm.server.app;
+
+import dev.pfgm.server.engine.Engine;
+import dev.pfgm.server.engine.EngineObserver;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.ToIntFunction;
+
+/**
+ * Metrics of one model's engines, tagged model=<id>. The observer methods run on the engines'
+ * threads; the gauges sum the engines' occupancy, which each engine publishes in volatile fields.
+ */
+final class EngineMetrics implements EngineObserver {
+
+  private final MeterRegistry registry;
+  private final String model;
+  private final List<Engine> engines = new CopyOnWriteArrayList<>();
+  private final Counter steps;
+  private final Counter networkCalls;
+  private final DistributionSummary batchRows;
+  private final Timer networkLatency;
+
+  EngineMetrics(MeterRegistry registry, String model) {
+    this.registry = registry;
+    this.model = model;
+    gauge("pfgm.engine.active.rows", "Rows being stepped", Engine::activeRows);
+    gauge("pfgm.engine.queued.rows", "Rows waiting for admission to the active set", Engine::queuedRows);
+    gauge("pfgm.engine.active.streams", "Jobs (Generate streams) being stepped", Engine::activeJobs);
+    steps = Counter.builder("pfgm.engine.steps").description("ODE steps of completed jobs")
+        .tag("model", model).register(registry);
+    networkCalls = Counter.builder("pfgm.engine.network.calls").description("Batched network calls")
+        .tag("model", model).register(registry);
+    batchRows = DistributionSummary.builder("pfgm.engine.batch.rows").description("Rows per network call")
+        .tag("model", model).serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096)
+        .register(registry);
+    networkLatency = Timer.builder("pfgm.engine.network.latency").description("Duration of one network call")
+        .tag("model", model).publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofNanos(50_000)).maximumExpectedValue(Duration.ofSeconds(30))
+        .register(registry);
+  }
+
+  private void gauge(String name, String description, ToIntFunction<Engine> value) {
+    Gauge.builder(name, engines, list -> list.stream().mapToInt(value).sum()).description(description)
+        .tag("model", model).strongReference(true).register(registry);
+  }
+
+  /** Adds an engine of this model to the gauges. */
+  void track(Engine engine) {
+    engines.add(engine);
+  }
+
+  @Override
+  public void networkCall(int rows, long nanos) {
+    networkCalls.increment();
+    batchRows.record(rows);
+    networkLatency.record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  @Override
+  public void jobCompleted(int rows, int jobSteps) {
+    steps.increment(jobSteps);
+  }
+
+  @Override
+  public void jobDropped(int rows, String reason) {
+    registry.counter("pfgm.engine.jobs.dropped", "model", model, "reason", reason).increment();
+  }
+}

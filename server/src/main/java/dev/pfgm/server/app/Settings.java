@@ -1,0 +1,215 @@
+package dev.pfgm.server.app;
+
+import static dev.pfgm.server.app.ConfigKey.*;
+
+import dev.pfgm.server.engine.EngineLimits;
+import dev.pfgm.server.runtime.RuntimeOptions;
+import dev.pfgm.server.transport.ServingLimits;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The merged raw values, each with where it came from, and the rules that turn them into a
+ * {@link ServerConfig}. A broken rule is a {@link ConfigException} whose message names the key,
+ * the value, the rule and the source: "port must be in 0..65535, was 70000 (from PFGM_PORT)".
+ */
+final class Settings {
+
+  /** A raw value and where it came from: "default", "--port", "PFGM_PORT" or "file conf.json". */
+  record Setting(String value, String origin) {}
+
+  /** RFC 6750 b64token characters. */
+  private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9\\-._~+/]+=*");
+  private static final int MIN_TOKEN_CHARS = 16;
+  private static final String TOKEN_RULE = "must be " + MIN_TOKEN_CHARS
+      + "..4096 characters of A-Z a-z 0-9 - . _ ~ + / (then '=' padding)";
+
+  private final Map<ConfigKey, Setting> values;
+  private int tokenCount;
+
+  Settings(Map<ConfigKey, Setting> values) {
+    this.values = new EnumMap<>(ConfigKey.class);
+    for (ConfigKey k : ConfigKey.values()) {
+      this.values.put(k, values.getOrDefault(k, new Setting(k.defaultValue(), "default")));
+    }
+  }
+
+  Setting get(ConfigKey k) {
+    return values.get(k);
+  }
+
+  /** Checks every rule and builds the configuration. */
+  ServerConfig toConfig() throws ConfigException {
+    String host = string(HOST);
+    if (host.isBlank()) {
+      throw fail(HOST, "must not be empty");
+    }
+    int port = intIn(PORT, 0, 65535);
+    Path models = directory(MODELS);
+    String device = string(DEVICE);
+    if (!device.equals("cpu") && !device.matches("cuda(:\\d{1,2})?")) {
+      throw fail(DEVICE, "must be cpu, cuda or cuda:N");
+    }
+    RuntimeOptions runtime = new RuntimeOptions(device, intIn(INTRA_OP_THREADS, 0, 256), bool(SPIN_WAIT));
+    int maxActiveRows = intIn(MAX_ACTIVE_ROWS, 1, 1_000_000);
+    EngineLimits engine = new EngineLimits(intIn(MAX_BATCH_ROWS, 1, 4096), maxActiveRows,
+        intIn(MAX_QUEUED_ROWS, 0, 10_000_000));
+    int maxSamples = intIn(MAX_SAMPLES, 1, 4096);
+    if (maxSamples > maxActiveRows) {
+      throw fail(MAX_SAMPLES, "must be <= max-active-rows (" + maxActiveRows
+          + "), or every request that large is refused");
+    }
+    ServingLimits serving = new ServingLimits(maxSamples, intIn(MAX_STEPS, 1, 100_000),
+        intIn(MAX_MESSAGE_BYTES, 64 * 1024, 1 << 30));
+    int maxRequestBytes = intIn(MAX_REQUEST_BYTES, 1024, 16 << 20);
+    int metricsPort = intIn(METRICS_PORT, 0, 65535);
+    if (metricsPort != 0 && metricsPort == port) {
+      throw fail(METRICS_PORT, "must differ from port");
+    }
+    Set<String> tokens = tokens();
+    return new ServerConfig(host, port, models, string(DEFAULT_MODEL), runtime, engine,
+        intIn(ENGINES_PER_MODEL, 1, 64), serving,
+        maxRequestBytes, metricsPort, tls(), tokens,
+        Duration.ofSeconds(intIn(SHUTDOWN_GRACE_SECONDS, 0, 3600)));
+  }
+
+  private boolean bool(ConfigKey k) throws ConfigException {
+    String v = string(k).trim().toLowerCase(java.util.Locale.ROOT);
+    if (!v.equals("true") && !v.equals("false")) {
+      throw fail(k, "must be true or false");
+    }
+    return v.equals("true");
+  }
+
+  private TlsFiles tls() throws ConfigException {
+    Path cert = file(TLS_CERT);
+    Path key = file(TLS_KEY);
+    Path ca = file(TLS_CLIENT_CA);
+    if (cert == null && key != null) {
+      throw fail(TLS_CERT, "must be set when tls-key is");
+    }
+    if (cert != null && key == null) {
+      throw fail(TLS_KEY, "must be set when tls-cert is");
+    }
+    if (ca != null && cert == null) {
+      throw fail(TLS_CERT, "must be set when tls-client-ca is (mTLS needs TLS)");
+    }
+    return cert == null ? null : new TlsFiles(cert, key, ca);
+  }
+
+  private Set<String> tokens() throws ConfigException {
+    Set<String> tokens = new LinkedHashSet<>();
+    Setting listed = get(AUTH_TOKENS);
+    List<String> items = splitList(listed.value());
+    for (int i = 0; i < items.size(); i++) {
+      checkToken(items.get(i), "auth-tokens: token " + (i + 1) + " of " + items.size(), listed.origin());
+      tokens.add(items.get(i));
+    }
+    Path file = file(AUTH_TOKENS_FILE);
+    if (file != null) {
+      List<String> lines;
+      try {
+        lines = Files.readAllLines(file);
+      } catch (IOException e) {
+        throw fail(AUTH_TOKENS_FILE, "must be a readable file (" + e.getMessage() + ")");
+      }
+      for (int i = 0; i < lines.size(); i++) {
+        String line = lines.get(i).strip();
+        if (!line.isEmpty() && !line.startsWith("#")) {
+          checkToken(line, "auth-tokens-file: the token on line " + (i + 1), "file " + file);
+          tokens.add(line);
+        }
+      }
+      if (tokens.isEmpty()) {
+        throw fail(AUTH_TOKENS_FILE, "must hold at least one token");
+      }
+    }
+    tokenCount = tokens.size();
+    return tokens;
+  }
+
+  /** Token values are never echoed, only their length. */
+  private static void checkToken(String token, String which, String origin) throws ConfigException {
+    if (token.length() < MIN_TOKEN_CHARS || token.length() > 4096 || !TOKEN.matcher(token).matches()) {
+      throw new ConfigException(which + " " + TOKEN_RULE + ", was " + token.length()
+          + " characters" + (TOKEN.matcher(token).matches() ? "" : " with others among them")
+          + " (from " + origin + ")");
+    }
+  }
+
+  static List<String> splitList(String value) {
+    return value.isBlank() ? List.of()
+        : java.util.Arrays.stream(value.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+  }
+
+  private String string(ConfigKey k) {
+    return get(k).value().strip();
+  }
+
+  private int intIn(ConfigKey k, int min, int max) throws ConfigException {
+    String v = string(k);
+    long n;
+    try {
+      n = Long.parseLong(v);
+    } catch (NumberFormatException e) {
+      throw fail(k, "must be an integer in " + min + ".." + max);
+    }
+    if (n < min || n > max) {
+      throw fail(k, "must be in " + min + ".." + max);
+    }
+    return (int) n;
+  }
+
+  /** An optional readable file: null when the value is empty. */
+  private Path file(ConfigKey k) throws ConfigException {
+    String v = string(k);
+    if (v.isEmpty()) {
+      return null;
+    }
+    Path p = Path.of(v);
+    if (!Files.isRegularFile(p) || !Files.isReadable(p)) {
+      throw fail(k, "must be a readable file");
+    }
+    return p;
+  }
+
+  private Path directory(ConfigKey k) throws ConfigException {
+    Path p = Path.of(string(k));
+    if (!Files.isDirectory(p)) {
+      throw fail(k, "must be an existing directory (absolute: " + p.toAbsolutePath() + ")");
+    }
+    return p;
+  }
+
+  private ConfigException fail(ConfigKey k, String rule) {
+    Setting s = get(k);
+    String shown = k.secret() ? "(secret)" : s.value().matches("-?\\d+") ? s.value() : "'" + s.value() + "'";
+    return new ConfigException(k.key() + " " + rule + ", was " + shown + " (from " + s.origin() + ")");
+  }
+
+  /** One block for the startup log: every key, its value (secrets masked) and its source. */
+  String describe() {
+    StringBuilder b = new StringBuilder("configuration (flags > PFGM_* environment > file > defaults):");
+    for (ConfigKey k : ConfigKey.values()) {
+      Setting s = get(k);
+      String v = s.value();
+      if (k.secret()) {
+        int n = splitList(v).size();
+        v = n == 0 ? "" : "****** (" + n + (n == 1 ? " token)" : " tokens)");
+      }
+      b.append(String.format("%n  %-24s %-28s %s", k.key(), v.isEmpty() ? "-" : v, s.origin()));
+    }
+    if (tokenCount > 0) {
+      b.append(String.format("%n  bearer-token auth on: %d token(s); health checks stay open", tokenCount));
+    }
+    return b.toString();
+  }
+}

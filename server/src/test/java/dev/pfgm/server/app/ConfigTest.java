@@ -1,0 +1,149 @@
+package dev.pfgm.server.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigTest {
+
+  private static final String MODELS = TestClient.MODELS.toString();
+  private static final String TOKEN_A = "tok-aaaaaaaaaaaaaaaa";
+  private static final String TOKEN_B = "tok-bbbbbbbbbbbbbbbb";
+
+  @TempDir
+  Path dir;
+
+  private static ConfigLoader.Loaded load(Map<String, String> env, String... args) throws ConfigException {
+    return ConfigLoader.load(CommandLineFlags.parse(args), env);
+  }
+
+  private static String error(Map<String, String> env, String... args) {
+    return assertThrows(ConfigException.class, () -> load(env, args)).getMessage();
+  }
+
+  @Test
+  void noArgumentsGiveTheDocumentedDefaults() throws Exception {
+    // The defaults name ./models; point only that at the shipped models.
+    ServerConfig c = load(Map.of(), "--models=" + MODELS).config();
+    assertEquals(ServerConfig.defaults().withModelsDir(Path.of(MODELS)), c);
+    assertEquals(50051, c.port());
+    assertEquals("cpu", c.runtime().device());
+    assertEquals(9090, c.metricsPort());
+    assertNull(c.tls());
+    assertTrue(c.authTokens().isEmpty());
+    assertEquals(Duration.ofSeconds(30), c.shutdownGrace());
+  }
+
+  @Test
+  void flagsBeatEnvironmentBeatFileBeatDefaults() throws Exception {
+    Path file = Files.writeString(dir.resolve("pfgm.json"),
+        "{\"port\": 6001, \"max-steps\": 200, \"max-samples\": 8, \"models\": \"" + MODELS + "\"}");
+    ConfigLoader.Loaded l = load(Map.of("PFGM_PORT", "6002", "PFGM_MAX_STEPS", "300"),
+        "--config=" + file, "--port", "6003");
+    assertEquals(6003, l.config().port());
+    assertEquals(300, l.config().serving().maxSteps());
+    assertEquals(8, l.config().serving().maxSamples());
+    assertEquals(64, l.config().engine().maxBatchRows());
+    String printed = l.describe();
+    assertTrue(printed.matches("(?s).*port\\s+6003\\s+--port.*"), printed);
+    assertTrue(printed.matches("(?s).*max-steps\\s+300\\s+PFGM_MAX_STEPS.*"), printed);
+    assertTrue(printed.matches("(?s).*max-samples\\s+8\\s+file .*pfgm.json.*"), printed);
+    assertTrue(printed.matches("(?s).*max-batch-rows\\s+64\\s+default.*"), printed);
+  }
+
+  @Test
+  void aPortOutOfRangeNamesKeyValueRuleAndSource() {
+    assertEquals("port must be in 0..65535, was 70000 (from PFGM_PORT)",
+        error(Map.of("PFGM_PORT", "70000", "PFGM_MODELS", MODELS)));
+    assertEquals("port must be an integer in 0..65535, was 'http' (from --port)",
+        error(Map.of(), "--models=" + MODELS, "--port=http"));
+  }
+
+  @Test
+  void everyLimitIsCheckedWithItsRule() {
+    assertEquals("max-batch-rows must be in 1..4096, was 0 (from --max-batch-rows)",
+        error(Map.of(), "--models=" + MODELS, "--max-batch-rows=0"));
+    assertEquals("max-samples must be <= max-active-rows (16), or every request that large is refused,"
+        + " was 64 (from default)", error(Map.of(), "--models=" + MODELS, "--max-active-rows=16"));
+    assertEquals("device must be cpu, cuda or cuda:N, was 'tpu' (from PFGM_DEVICE)",
+        error(Map.of("PFGM_DEVICE", "tpu"), "--models=" + MODELS));
+    assertEquals("metrics-port must differ from port, was 7000 (from --metrics-port)",
+        error(Map.of(), "--models=" + MODELS, "--port=7000", "--metrics-port=7000"));
+    assertTrue(error(Map.of(), "--models=/no/such/dir").startsWith(
+        "models must be an existing directory (absolute: /no/such/dir), was '/no/such/dir' (from --models)"));
+  }
+
+  @Test
+  void unknownFlagsAndFileKeysAreRefused() throws Exception {
+    assertTrue(error(Map.of(), "--prot=1").startsWith("Unknown option: '--prot=1'"));
+    Path file = Files.writeString(dir.resolve("pfgm.properties"), "prot=1\n");
+    assertTrue(error(Map.of(), "--config=" + file).startsWith("unknown key 'prot' in " + file + "; known keys: host, port,"));
+  }
+
+  @Test
+  void aPropertiesFileNamedByTheEnvironmentIsRead() throws Exception {
+    Path file = Files.writeString(dir.resolve("pfgm.properties"),
+        "models=" + MODELS + "\nshutdown-grace-seconds=5\nauth-tokens=" + TOKEN_A + "\n");
+    ServerConfig c = load(Map.of("PFGM_CONFIG", file.toString())).config();
+    assertEquals(Duration.ofSeconds(5), c.shutdownGrace());
+    assertEquals(Set.of(TOKEN_A), c.authTokens());
+  }
+
+  @Test
+  void tokensComeFromListAndFileAndAreNeverPrinted() throws Exception {
+    Path tokens = Files.writeString(dir.resolve("tokens"), "# ops\n" + TOKEN_B + "\n\n");
+    ConfigLoader.Loaded l = load(Map.of("PFGM_AUTH_TOKENS", TOKEN_A), "--models=" + MODELS,
+        "--auth-tokens-file=" + tokens);
+    assertEquals(Set.of(TOKEN_A, TOKEN_B), l.config().authTokens());
+    String printed = l.describe() + l.config();
+    assertFalse(printed.contains(TOKEN_A) || printed.contains(TOKEN_B), printed);
+    assertTrue(printed.contains("****** (1 token)"), printed);
+  }
+
+  @Test
+  void aShortTokenIsRefusedWithoutEchoingIt() {
+    String m = error(Map.of("PFGM_AUTH_TOKENS", TOKEN_A + ",short"), "--models=" + MODELS);
+    assertTrue(m.startsWith("auth-tokens: token 2 of 2 must be 16..4096 characters"), m);
+    assertTrue(m.endsWith("was 5 characters (from PFGM_AUTH_TOKENS)"), m);
+    assertFalse(m.contains("short"), m);
+  }
+
+  @Test
+  void tlsNeedsCertificateAndKeyTogether() throws Exception {
+    Path pem = Files.writeString(dir.resolve("cert.pem"), "x");
+    assertEquals("tls-key must be set when tls-cert is, was '' (from default)",
+        error(Map.of(), "--models=" + MODELS, "--tls-cert=" + pem));
+    assertEquals("tls-cert must be set when tls-client-ca is (mTLS needs TLS), was '' (from default)",
+        error(Map.of(), "--models=" + MODELS, "--tls-client-ca=" + pem));
+    assertEquals("tls-key must be a readable file, was '/no/key.pem' (from PFGM_TLS_KEY)",
+        error(Map.of("PFGM_TLS_KEY", "/no/key.pem"), "--models=" + MODELS, "--tls-cert=" + pem));
+    TlsFiles tls = load(Map.of(), "--models=" + MODELS, "--tls-cert=" + pem, "--tls-key=" + pem).config().tls();
+    assertEquals(pem, tls.cert());
+    assertFalse(tls.mutual());
+  }
+
+  @Test
+  void unknownPfgmVariablesAreNotedNotFatal() throws Exception {
+    ConfigLoader.Loaded l = load(Map.of("PFGM_PROT", "1", "PFGM_MODELS", MODELS));
+    assertTrue(l.describe().contains("note: ignored unknown environment variable PFGM_PROT"), l.describe());
+  }
+
+  @Test
+  void helpListsEveryKeyWithItsEnvironmentVariable() {
+    String usage = CommandLineFlags.usage();
+    for (ConfigKey k : ConfigKey.values()) {
+      assertTrue(usage.contains(k.flag()), k.flag());
+      assertTrue(usage.contains(k.env()), k.env());
+    }
+  }
+}

@@ -1,0 +1,107 @@
+package dev.pfgm.server.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pfgm.proto.v1.GenerateRequest;
+import dev.pfgm.proto.v1.StepContent;
+import io.vertx.grpc.common.GrpcStatus;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class MetricsTest {
+
+  private static PfgmServer server;
+  private static TestClient client;
+
+  @BeforeAll
+  static void start() throws Exception {
+    server = PfgmServer.start(ServerConfig.defaults().withModelsDir(TestClient.MODELS).withPort(0)
+        .withMetricsPort(freePort()));
+    client = new TestClient(server.port());
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    client.close();
+    server.close();
+  }
+
+  /** Metrics port 0 means off, so the test asks the OS for a free port first. */
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  private static String scrape() throws Exception {
+    HttpResponse<String> r = HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(URI.create("http://localhost:" + server.metricsPort() + "/metrics")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, r.statusCode());
+    return r.body();
+  }
+
+  /** The value of one series; 0 when absent. */
+  private static double value(String text, String series) {
+    Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(text);
+    return m.find() ? Double.parseDouble(m.group(1)) : 0;
+  }
+
+  @Test
+  void seriesMoveWhenAGenerationRuns() throws Exception {
+    String m = "{model=\"" + TestClient.MODEL + "\"}";
+    String before = scrape();
+    GenerateRequest req = TestClient.request(4, 18).toBuilder().setPreviewEvery(1)
+        .setStepContent(StepContent.newBuilder().setState(true)).build();
+    TestClient.Result r = client.generate(req).get(60, TimeUnit.SECONDS);
+    assertEquals(GrpcStatus.OK, r.status());
+    TestClient.Result bad = client.generate(TestClient.request(1, 100_000)).get(60, TimeUnit.SECONDS);
+    assertEquals(GrpcStatus.INVALID_ARGUMENT, bad.status());
+    String after = scrape();
+
+    // Heun with 18 steps: 17 second-order steps and one Euler step.
+    assertEquals(18, value(after, "pfgm_engine_steps_total" + m) - value(before, "pfgm_engine_steps_total" + m));
+    assertEquals(35, value(after, "pfgm_engine_network_calls_total" + m)
+        - value(before, "pfgm_engine_network_calls_total" + m));
+    assertEquals(35 * 4, value(after, "pfgm_engine_batch_rows_sum" + m) - value(before, "pfgm_engine_batch_rows_sum" + m));
+    assertEquals(35, value(after, "pfgm_engine_network_latency_seconds_count" + m)
+        - value(before, "pfgm_engine_network_latency_seconds_count" + m));
+    assertEquals(1, value(after, "pfgm_stream_duration_seconds_count" + m)
+        - value(before, "pfgm_stream_duration_seconds_count" + m));
+    assertEquals(1, value(after, "pfgm_stream_errors_total{model=\"\",status=\"INVALID_ARGUMENT\"}")
+        - value(before, "pfgm_stream_errors_total{model=\"\",status=\"INVALID_ARGUMENT\"}"));
+    for (String series : new String[] {"pfgm_engine_active_rows" + m, "pfgm_engine_queued_rows" + m,
+        "pfgm_engine_active_streams" + m, "pfgm_streams_open", "pfgm_stream_skipped_previews_total" + m,
+        "pfgm_engine_batch_rows_bucket{model=\"" + TestClient.MODEL + "\",le=\"4.0\"}",
+        "jvm_memory_used_bytes{area=\"heap\",id=", "vertx_http_server_active_connections"}) {
+      assertTrue(after.contains(series), series + " missing from\n" + after);
+    }
+    assertEquals(0, value(after, "pfgm_engine_active_rows" + m));
+    assertEquals(0, value(after, "pfgm_streams_open"));
+  }
+
+  @Test
+  void gaugesShowAStreamWhileItRuns() throws Exception {
+    String m = "{model=\"" + TestClient.MODEL + "\"}";
+    var running = client.generate(TestClient.request(8, 1000));
+    double rows = 0;
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (rows == 0 && !running.isDone() && System.nanoTime() < until) {
+      rows = value(scrape(), "pfgm_engine_active_rows" + m);
+      Thread.sleep(10);
+    }
+    assertEquals(8, rows);
+    assertEquals(GrpcStatus.OK, running.get(60, TimeUnit.SECONDS).status());
+  }
+}
