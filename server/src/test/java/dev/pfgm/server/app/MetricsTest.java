@@ -12,6 +12,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -21,6 +22,8 @@ import org.junit.jupiter.api.Test;
 
 class MetricsTest {
 
+  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(10)).build();
   private static PfgmServer server;
   private static TestClient client;
 
@@ -45,8 +48,10 @@ class MetricsTest {
   }
 
   private static String scrape() throws Exception {
-    HttpResponse<String> r = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create("http://localhost:" + server.metricsPort() + "/metrics")).build(),
+    // HTTP/1.1 as Prometheus scrapes (the JDK client would otherwise try an h2c upgrade).
+    HttpResponse<String> r = HTTP.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.metricsPort() + "/metrics"))
+            .timeout(Duration.ofSeconds(20)).build(),
         HttpResponse.BodyHandlers.ofString());
     assertEquals(200, r.statusCode());
     return r.body();
