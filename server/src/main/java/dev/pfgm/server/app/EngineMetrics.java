@@ -33,7 +33,7 @@ final class EngineMetrics implements EngineObserver {
     gauge("pfgm.engine.active.rows", "Rows being stepped", Engine::activeRows);
     gauge("pfgm.engine.queued.rows", "Rows waiting for admission to the active set", Engine::queuedRows);
     gauge("pfgm.engine.active.streams", "Jobs (Generate streams) being stepped", Engine::activeJobs);
-    steps = Counter.builder("pfgm.engine.steps").description("ODE steps of completed jobs")
+    steps = Counter.builder("pfgm.engine.steps").description("ODE steps finished, counted per job as they happen")
         .tag("model", model).register(registry);
     networkCalls = Counter.builder("pfgm.engine.network.calls").description("Batched network calls")
         .tag("model", model).register(registry);
@@ -64,8 +64,8 @@ final class EngineMetrics implements EngineObserver {
   }
 
   @Override
-  public void jobCompleted(int rows, int jobSteps) {
-    steps.increment(jobSteps);
+  public void stepCompleted(int rows) {
+    steps.increment();
   }
 
   @Override

@@ -149,6 +149,7 @@ public final class Engine {
       int completed = completedSteps(job);
       while (job.reportedSteps < completed) {
         int i = job.reportedSteps++;
+        observer.stepCompleted(job.rows());
         if (job.reports(i)) {
           Trajectory first = job.samples().get(0);
           job.listener().step(new StepView(i, first.schedule().sigma(i + 1), first.nfe(), job.samples()));

@@ -11,6 +11,9 @@ public interface EngineObserver {
   /** One batched network call of rows rows took nanos nanoseconds. */
   default void networkCall(int rows, long nanos) {}
 
+  /** A job finished one solver step for all its rows. */
+  default void stepCompleted(int rows) {}
+
   /** A job finished all its steps. */
   default void jobCompleted(int rows, int steps) {}
 
