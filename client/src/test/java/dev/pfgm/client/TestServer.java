@@ -15,6 +15,9 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  */
 public final class TestServer implements ParameterResolver {
 
+  /** The shipped models (client/ is the working directory of its tests). */
+  static final Path MODELS_DIR = Path.of(System.getProperty("pfgm.models.dir", "../models"));
+
   public static final String MODEL = "mnist-exact-d128";
 
   /** The server, owned by JUnit's root store. */
@@ -61,7 +64,7 @@ public final class TestServer implements ParameterResolver {
   }
 
   private static Running start() {
-    Path models = Path.of(System.getProperty("pfgm.models.dir", "../models"));
+    Path models = MODELS_DIR;
     try {
       return new Running(PfgmServer.start(ServerConfig.defaults().withPort(0).withMetricsPort(0).withModelsDir(models)));
     } catch (Exception e) {
