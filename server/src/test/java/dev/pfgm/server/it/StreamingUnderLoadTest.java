@@ -71,10 +71,12 @@ class StreamingUnderLoadTest {
   @Test
   void expiredDeadlineEndsTheStreamAndFreesItsCapacity() throws Exception {
     try (PfgmServer server = ServerFixture.start(); GrpcTestClient client = new GrpcTestClient(server.port())) {
-      GrpcTestClient.Result r = GrpcTestClient.await(
-          client.start(req(3).setNumSamples(4).setSteps(1000).setPreviewEvery(50).build(), 300, x -> {}), 60);
+      // The trained network: 2,000 evaluations take seconds, far past the 300 ms deadline.
+      String slowModel = "mnist-unet-edm";
+      GrpcTestClient.Result r = GrpcTestClient.await(client.start(req(3).setModel(slowModel).setNumSamples(4)
+          .setSteps(1000).setPreviewEvery(50).build(), 300, x -> {}), 60);
       assertEquals(GrpcStatus.DEADLINE_EXCEEDED, r.status(), r.message());
-      ServerFixture.awaitIdle(server, MODEL);
+      ServerFixture.awaitIdle(server, slowModel);
     }
   }
 
@@ -122,21 +124,44 @@ class StreamingUnderLoadTest {
 
   @Test
   void fullServerAnswersResourceExhaustedAtOnceAndReportsQueuePositions() throws Exception {
+    String model = "mnist-unet-edm"; // slow enough that the first job outlives the checks
     try (PfgmServer server = PfgmServer.start(ServerFixture.config().withEngine(new EngineLimits(64, 4, 4)));
         GrpcTestClient client = new GrpcTestClient(server.port())) {
-      Future<GrpcTestClient.Result> first = client.start(req(1).setNumSamples(4).setSteps(400).setPreviewEvery(100).build(), 0, x -> {});
-      Thread.sleep(300);
-      Future<GrpcTestClient.Result> queued = client.start(req(2).setNumSamples(4).setSteps(5).build(), 0, x -> {});
-      Thread.sleep(300);
+      var firstRequest = new java.util.concurrent.atomic.AtomicReference<
+          io.vertx.grpc.client.GrpcClientRequest<GenerateRequest, GenerateResponse>>();
+      var firstStarted = new CompletableFuture<Integer>();
+      client.start(GenerateRequest.newBuilder().setModel(model).setSeed(1)
+          .setNumSamples(4).setSteps(1000).setPreviewEvery(100).build(), 0, firstRequest::set,
+          (request, response, ev) -> {
+            if (ev.hasStarted()) {
+              firstStarted.complete(ev.getStarted().getQueuePosition());
+            }
+          });
+      awaitRows(() -> server.activeRows(model), 4);
+      Future<GrpcTestClient.Result> queued = client.start(GenerateRequest.newBuilder().setModel(model).setSeed(2)
+          .setNumSamples(4).setSteps(5).build(), 0, x -> {});
+      awaitRows(() -> server.engines(model).stream().mapToInt(e -> e.queuedRows()).sum(), 4);
       long t0 = System.nanoTime();
-      GrpcTestClient.Result refused = client.generate(req(3).setNumSamples(1).setSteps(5).build());
+      GrpcTestClient.Result refused = client.generate(GenerateRequest.newBuilder().setModel(model).setSeed(3)
+          .setSteps(5).build());
       assertEquals(GrpcStatus.RESOURCE_EXHAUSTED, refused.status(), refused.message());
       assertTrue(refused.message().contains("server is full"), refused.message());
       assertTrue((System.nanoTime() - t0) / 1e9 < 5, "refused at once, not after waiting");
-      assertEquals(0, GrpcTestClient.await(first, 120).events().get(0).getStarted().getQueuePosition());
+      firstRequest.get().cancel();
+      assertEquals(0, firstStarted.get(10, java.util.concurrent.TimeUnit.SECONDS));
       GrpcTestClient.Result q = GrpcTestClient.await(queued, 120);
-      assertEquals(GrpcStatus.OK, q.status());
+      assertEquals(GrpcStatus.OK, q.status(), q.message());
       assertEquals(1, q.events().get(0).getStarted().getQueuePosition());
+    }
+  }
+
+  private static void awaitRows(java.util.function.IntSupplier rows, int expected) throws InterruptedException {
+    long end = System.nanoTime() + 30_000_000_000L;
+    while (rows.getAsInt() != expected) {
+      if (System.nanoTime() > end) {
+        throw new AssertionError("rows stayed at " + rows.getAsInt() + ", expected " + expected);
+      }
+      Thread.sleep(5);
     }
   }
 }
