@@ -175,22 +175,21 @@ public final class Engine {
   }
 
   private void reap(long now) {
-    Iterator<Job> it = active.iterator();
-    while (it.hasNext()) {
-      Job job = it.next();
+    activeRows -= dropOver(active.iterator(), now);
+    queuedRows -= dropOver(queued.iterator(), now);
+  }
+
+  /** Removes the cancelled and expired jobs of one list; returns their rows. */
+  private int dropOver(Iterator<Job> jobs, long now) {
+    int rows = 0;
+    while (jobs.hasNext()) {
+      Job job = jobs.next();
       if (dropIfOver(job, now)) {
-        it.remove();
-        activeRows -= job.rows();
+        jobs.remove();
+        rows += job.rows();
       }
     }
-    Iterator<Job> q = queued.iterator();
-    while (q.hasNext()) {
-      Job job = q.next();
-      if (dropIfOver(job, now)) {
-        q.remove();
-        queuedRows -= job.rows();
-      }
-    }
+    return rows;
   }
 
   private boolean dropIfOver(Job job, long now) {
