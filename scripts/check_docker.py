@@ -95,8 +95,8 @@ METRICS_PORT = int(m.group(1)) if m else 9090
 print("info metrics port %d (%s)" % (METRICS_PORT, "from the server source" if m else
                                         "no DEFAULT_METRICS_PORT in the server source yet: 9090 assumed"))
 
-args_java = (ROOT / "server/src/main/java/dev/pfgm/server/app/Args.java").read_text()
-known_options = set(re.findall(r'case\s+"([a-z-]+)"\s*->', args_java))
+config_keys = (ROOT / "server/src/main/java/dev/pfgm/server/app/ConfigKey.java").read_text()
+known_options = set(re.findall(r'^\s+[A-Z_]+\("([a-z-]+)"', config_keys, re.M))
 
 proto = (ROOT / "proto/src/main/proto/pfgm/v1/generator.proto").read_text()
 pkg = re.search(r"^package\s+([\w.]+);", proto, re.M).group(1)
@@ -185,7 +185,7 @@ for name in ALL_DOCKERFILES:
     ep = " ".join(rest for kw, rest in ins if kw == "ENTRYPOINT")
     check("/app/" + JAR in ep, "%s: ENTRYPOINT runs /app/%s" % (name, JAR))
     used = set(re.findall(r"--([a-z-]+)=", ep))
-    check(used <= known_options, "%s: ENTRYPOINT options %s are known to Args.java %s"
+    check(used <= known_options, "%s: ENTRYPOINT options %s are configuration keys (ConfigKey.java) %s"
           % (name, sorted(used), sorted(known_options)))
 
 # --- pinned tool versions ------------------------------------------------------------------------
