@@ -117,15 +117,16 @@ def main():
         classes = len(info[a.model].class_labels)
         if not classes:
             ap.error(f"{a.model} is not class-conditional")
-        parts, labels, t0, stats = [], [], time.time(), None
+        parts, labels, t0, stats, requests = [], [], time.time(), None, 0
         for c in range(classes):  # class c: seeds seed + c*N .. seed + (c+1)*N - 1
             x, stats = sample(a.target, a.model, a.per_class, a.steps, a.solver, c, a.seed + c * a.per_class,
                               a.batch, a.concurrency)
             parts.append(x)
             labels += [c] * len(x)
+            requests += stats["requests"]
         samples = np.concatenate(parts)
         stats.update(count=int(len(samples)), class_label="0..%d x %d" % (classes - 1, a.per_class),
-                     seeds=[a.seed, a.seed + len(samples) - 1], wall_s=round(time.time() - t0, 1))
+                     seeds=[a.seed, a.seed + len(samples) - 1], requests=requests, wall_s=round(time.time() - t0, 1))
         np.save(a.out[:-4] + "-labels.npy" if a.out.endswith(".npy") else a.out + "-labels.npy",
                 np.array(labels, dtype=np.int64))
     else:
