@@ -56,7 +56,7 @@ def main():
         f, p = features_and_probs(net, x)
         pred = p.argmax(1)
         row = {"model": model, "steps": steps, "nfe": 2 * steps - 1, "samples": n,
-               "fd": round(frechet(f, test_f), 2), "fd_floor_train_same_count": round(floors[n], 2),
+               "fd": round(frechet(f, test_f), 3), "fd_floor_train_same_count": round(floors[n], 3),
                "confident_ge_0.9": round(float((p.max(1) >= 0.9).mean()), 3),
                "class_histogram": np.bincount(pred, minlength=10).tolist()}
         if labels is not None:
