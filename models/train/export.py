@@ -121,7 +121,7 @@ def git_commit():
         return "unknown"
 
 
-def card(model_id, description, cfg, stats, net, quality):
+def card(model_id, description, cfg, stats, net, quality, hardware=None):
     d = parse_augment_dim(cfg["augment_dim"])
     c1, c2 = cfg["channels"]
     return {
@@ -145,8 +145,8 @@ def card(model_id, description, cfg, stats, net, quality):
             "parameters": stats["parameters"],
             "training_steps": stats["training_steps"],
             "training_time_s": stats["training_time_s"],
-            "hardware": f"CPU only, torch.set_num_threads({cfg['threads']}) at nice 15 on a "
-                        "2-core machine shared with other builds",
+            "hardware": hardware or (f"CPU only, torch.set_num_threads({cfg['threads']}) at nice 15 on a "
+                                     "2-core machine shared with other builds"),
             "seed": cfg["seed"],
             "pipeline_commit": git_commit(),
             "quality": quality,
@@ -161,6 +161,9 @@ def main(argv=None):
     ap.add_argument("--description", required=True)
     ap.add_argument("--models-dir", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
     ap.add_argument("--quality", help="a JSON file from evaluate.py to put in provenance.quality")
+    ap.add_argument("--previous-card", help="model.json of the model the checkpoint was --init from: "
+                    "provenance gets its stages and the summed steps and time")
+    ap.add_argument("--hardware", help="provenance.hardware text (default: CPU, the run's threads, nice 15)")
     a = ap.parse_args(argv)
     torch.set_num_threads(1)
     net, cfg, stats = load_checkpoint(a.ckpt)
@@ -173,8 +176,20 @@ def main(argv=None):
     if a.quality:
         with open(a.quality) as f:
             quality = json.load(f)
+    c = card(a.id, a.description, cfg, stats, net, quality, a.hardware)
+    if a.previous_card:  # training continued (train.py --init) from the model this card describes
+        with open(a.previous_card) as f:
+            prev = json.load(f)["provenance"]
+        keys = ("training_steps", "training_time_s", "hardware", "seed", "pipeline_commit")
+        stages = prev.get("stages") or [{k: prev[k] for k in keys}]
+        this = {k: c["provenance"][k] for k in keys}
+        this["init"] = "EMA weights of the previous stage"
+        c["provenance"]["stages"] = stages + [this]
+        c["provenance"]["training_steps"] = sum(s["training_steps"] for s in c["provenance"]["stages"])
+        c["provenance"]["training_time_s"] = round(sum(s["training_time_s"] for s in c["provenance"]["stages"]), 1)
+        c["provenance"]["hardware"] = "; ".join(dict.fromkeys(s["hardware"] for s in c["provenance"]["stages"]))
     with open(os.path.join(out, "model.json"), "w") as f:
-        json.dump(card(a.id, a.description, cfg, stats, net, quality), f, indent=2)
+        json.dump(c, f, indent=2)
         f.write("\n")
     print(f"{a.id}: {os.path.getsize(onnx_path)} bytes, parity max|Δ| {worst:.2e}")
 

@@ -40,6 +40,9 @@ def train(cfg, log=print):
     y_all = torch.from_numpy(data["train_y"][: cfg["subset"] or None])
     num_classes = 10 if cfg["conditional"] else 0
     net = EDMDenoiser(tuple(cfg["channels"]), cfg["emb_dim"], num_classes)
+    if cfg.get("init"):  # continue from an exported model's (EMA) weights; fresh Adam and warm-up
+        from warmstart import load_onnx_weights
+        log(f"init from {cfg['init']}: graph parity {load_onnx_weights(net, cfg['init']):.1e}")
     ema = copy.deepcopy(net).eval().requires_grad_(False)
     opt = torch.optim.Adam(net.parameters(), lr=cfg["lr"])
     start, step, losses = time.time(), 0, []
@@ -87,6 +90,7 @@ def main(argv=None):
     ap.add_argument("--emb-dim", type=int, default=128)
     ap.add_argument("--subset", type=int, default=0, help="use only the first N training images (tests)")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--init", help="models/<id>/model.onnx to continue training from (same channels)")
     ap.add_argument("--threads", type=int, default=1)
     cfg = {k.replace("-", "_"): v for k, v in vars(ap.parse_args(argv)).items()}
     ema, stats = train(cfg, log=lambda m: print(m, flush=True))

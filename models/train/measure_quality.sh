@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Measures the trained models' sample quality THROUGH THE SERVER and writes the quality table.
+#
+#   models/train/measure_quality.sh                 # from the repository root
+#
+# Builds server/target/pfgm-serve.jar if it is missing (mvn package, never install), starts it on
+# $PORT with --models=models, draws $COUNT samples (Heun) per model and per steps in $STEPS with
+# scripts/sample_via_server.py (requests of 64, distinct seeds 1..COUNT; the conditional model gets
+# COUNT/10 per requested digit), stops the server, and scores everything with quality_table.py:
+# models/train/results/quality-server.{json,md} and a grid PNG per model (18-step samples).
+# Needs models/train/out/{mnist.npz,classifier.pt} (see README: data.py, classifier.py).
+# Samples already under $OUT_DIR are reused (delete the folder to redraw).
+#
+# Environment: PY (torch + onnxruntime interpreter, default /tmp/pfgm-venv/bin/python),
+# GPY (grpcio + grpcio-tools + numpy, default /work/main/.tools/venv/bin/python), PORT (50081),
+# COUNT (2000), STEPS ("18 5 10 35", measured in that order), MODELS, OUT_DIR, CONCURRENCY (2).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+PY=${PY:-/tmp/pfgm-venv/bin/python}
+GPY=${GPY:-/work/main/.tools/venv/bin/python}
+PORT=${PORT:-50081}
+COUNT=${COUNT:-2000}
+STEPS=${STEPS:-"18 5 10 35"}
+MODELS=${MODELS:-"mnist-unet-edm mnist-unet-d128 mnist-unet-d2048 mnist-unet-cond-edm"}
+OUT_DIR=${OUT_DIR:-models/train/out/server-samples}
+CONCURRENCY=${CONCURRENCY:-2}
+mkdir -p "$OUT_DIR" models/train/results
+
+[ -f server/target/pfgm-serve.jar ] || mvn -B -q -DskipTests package -pl server -am
+java -jar server/target/pfgm-serve.jar --port="$PORT" --models=models > "$OUT_DIR/server.log" 2>&1 &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null || true' EXIT
+
+for steps in $STEPS; do
+  for model in $MODELS; do
+    out="$OUT_DIR/$model-s$steps.npy"
+    [ -f "$out" ] && continue
+    if [ "$model" = mnist-unet-cond-edm ]; then
+      per=( --per-class $((COUNT / 10)) )
+    else
+      per=( --count "$COUNT" )
+    fi
+    "$GPY" scripts/sample_via_server.py --target "localhost:$PORT" --model "$model" --steps "$steps" \
+      --solver heun --seed 1 --concurrency "$CONCURRENCY" "${per[@]}" --out "$out.tmp.npy"
+    [ -f "$out.tmp-labels.npy" ] && mv "$out.tmp-labels.npy" "${out%.npy}-labels.npy"
+    mv "$out.tmp.npy" "$out"
+  done
+done
+
+kill $SERVER; wait $SERVER 2>/dev/null || true; trap - EXIT
+"$PY" models/train/quality_table.py --dir "$OUT_DIR" --json models/train/results/quality-server.json \
+  --md models/train/results/quality-server.md --grids models/train/results

@@ -1,0 +1,94 @@
+"""Quality table of samples drawn through the server (measure_quality.sh), one row per model × steps.
+
+    python3 models/train/quality_table.py --dir models/train/out/server-samples \
+        --json models/train/results/quality-server.json --md models/train/results/quality-server.md \
+        --grids models/train/results
+
+Reads <dir>/<model>-s<steps>.npy (and <model>-s<steps>-labels.npy for class-conditional runs),
+scores them with evaluate.py's classifier metrics, and writes the JSON, a Markdown table and, per
+model, a grid PNG of its 18-step samples (<grids>/<model>.png: 10 rows × 20; conditional: row = digit).
+"""
+import argparse
+import glob
+import json
+import os
+import re
+import sys
+
+import numpy as np
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import classifier as clf  # noqa: E402
+from data import load_npz  # noqa: E402
+from evaluate import features_and_probs, frechet  # noqa: E402
+from sample import save_grid  # noqa: E402
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--dir", default="models/train/out/server-samples")
+    ap.add_argument("--data", default="models/train/out/mnist.npz")
+    ap.add_argument("--classifier", default="models/train/out/classifier.pt")
+    ap.add_argument("--json", default="models/train/results/quality-server.json")
+    ap.add_argument("--md", default="models/train/results/quality-server.md")
+    ap.add_argument("--grids", default="models/train/results")
+    a = ap.parse_args()
+    torch.set_num_threads(1)
+    net, data = clf.load(a.classifier), load_npz(a.data)
+    acc = clf.accuracy(net, data["test_x"], data["test_y"])
+    test_f, _ = features_and_probs(net, data["test_x"])
+    rng = np.random.default_rng(0)
+    perm = rng.permutation(len(test_f))
+    floor_halves = frechet(test_f[perm[:500]], test_f[perm[500:]])
+    floors, rows = {}, []
+    files = sorted(f for f in glob.glob(os.path.join(a.dir, "*-s*.npy")) if not f.endswith("-labels.npy"))
+    for path in files:
+        m = re.match(r"(.+)-s(\d+)\.npy$", os.path.basename(path))
+        model, steps = m.group(1), int(m.group(2))
+        x = np.load(path)
+        lab_path = path[:-4] + "-labels.npy"
+        labels = np.load(lab_path) if os.path.exists(lab_path) else None
+        n = len(x)
+        if n not in floors:  # n training-split digits vs the held-out digits: the floor at this count
+            pick = np.random.default_rng(1).choice(len(data["train_x"]), size=n, replace=False)
+            floors[n] = frechet(features_and_probs(net, data["train_x"][pick])[0], test_f)
+        f, p = features_and_probs(net, x)
+        pred = p.argmax(1)
+        row = {"model": model, "steps": steps, "nfe": 2 * steps - 1, "samples": n,
+               "fd": round(frechet(f, test_f), 3), "fd_floor_train_same_count": round(floors[n], 3),
+               "confident_ge_0.9": round(float((p.max(1) >= 0.9).mean()), 3),
+               "class_histogram": np.bincount(pred, minlength=10).tolist()}
+        if labels is not None:
+            row["as_requested"] = round(float((pred == labels).mean()), 3)
+            row["as_requested_per_class"] = [round(float((pred[labels == c] == c).mean()), 2) for c in range(10)]
+        rows.append(row)
+        if steps == 18 and a.grids:
+            if labels is not None:
+                grid = np.concatenate([x[labels == c][:20] for c in range(10)])
+            else:
+                grid = x[:200]
+            save_grid(grid, os.path.join(a.grids, f"{model}.png"))
+        print(json.dumps(row), flush=True)
+    rows.sort(key=lambda r: (r["model"], r["steps"]))
+    out = {"classifier_heldout_accuracy": round(acc, 4), "fd_floor_heldout_halves_500": round(floor_halves, 2),
+           "solver": "heun", "rows": rows}
+    with open(a.json, "w") as fh:
+        json.dump(out, fh, indent=1)
+        fh.write("\n")
+    lines = [f"Classifier held-out accuracy {acc:.3f}; FD floor held-out halves (500 vs 500) {floor_halves:.1f}; "
+             + "; ".join(f"{n} training digits vs held-out {v:.1f}" for n, v in sorted(floors.items())) + ".", "",
+             "| model | steps | NFE | samples | FD ↓ | floor (same count) | conf ≥ 0.9 | class histogram 0–9 | as requested |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for r in rows:
+        lines.append(f"| `{r['model']}` | {r['steps']} | {r['nfe']} | {r['samples']} | {r['fd']:.1f} | "
+                     f"{r['fd_floor_train_same_count']:.1f} | {r['confident_ge_0.9']:.2f} | "
+                     f"{' '.join(map(str, r['class_histogram']))} | "
+                     f"{r['as_requested'] if 'as_requested' in r else ''} |")
+    with open(a.md, "w") as fh:
+        fh.write("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
