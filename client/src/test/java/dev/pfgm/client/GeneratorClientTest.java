@@ -103,7 +103,7 @@ class GeneratorClientTest {
             .map(d -> d.getFileName().toString()).sorted().toList();
       }
       assertEquals(shipped, models.getModelsList().stream().map(m -> m.getId()).toList());
-      assertEquals(TestServer.MODEL, models.getDefaultModel());
+      assertEquals(dev.pfgm.server.app.ServerConfig.DEFAULT_MODEL, models.getDefaultModel());
       assertEquals(List.of(1, 28, 28), models.getModels(0).getShapeList());
     }
   }

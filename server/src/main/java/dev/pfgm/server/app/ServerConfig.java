@@ -29,7 +29,7 @@ public record ServerConfig(String host, int port, Path modelsDir, String default
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_PORT = 50051;
   public static final Path DEFAULT_MODELS_DIR = Path.of("models");
-  public static final String DEFAULT_MODEL = "mnist-exact-d128";
+  public static final String DEFAULT_MODEL = "mnist-unet-d128";
   public static final int DEFAULT_ENGINES_PER_MODEL = 1;
   /** Requests are small; a deliberate cap well above any valid GenerateRequest. */
   public static final int DEFAULT_MAX_REQUEST_BYTES = 64 * 1024;
