@@ -27,10 +27,6 @@ public final class GeneratorEndpoint implements Service {
   private final OpenStreams streams;
   private volatile boolean serving = true;
 
-  public GeneratorEndpoint(RequestValidator validator, JobSink jobs, ListModelsResponse catalog) {
-    this(validator, jobs, catalog, GenerateObserver.NONE);
-  }
-
   public GeneratorEndpoint(RequestValidator validator, JobSink jobs, ListModelsResponse catalog,
       GenerateObserver observer) {
     this.validator = validator;
