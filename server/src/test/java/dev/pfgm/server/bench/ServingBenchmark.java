@@ -6,10 +6,22 @@ import dev.pfgm.proto.v1.GeneratorGrpcClient;
 import dev.pfgm.proto.v1.StepContent;
 import dev.pfgm.server.app.PfgmServer;
 import dev.pfgm.server.app.ServerConfig;
+import dev.pfgm.server.engine.CompletedView;
+import dev.pfgm.server.engine.Engine;
+import dev.pfgm.server.engine.EngineException;
 import dev.pfgm.server.engine.EngineLimits;
+import dev.pfgm.server.engine.FieldNetwork;
+import dev.pfgm.server.engine.Job;
+import dev.pfgm.server.engine.JobListener;
+import dev.pfgm.server.engine.StepView;
 import dev.pfgm.server.runtime.ModelCard;
+import dev.pfgm.server.runtime.ModelRepository;
+import dev.pfgm.server.runtime.RuntimeOptions;
+import dev.pfgm.server.sampler.Prior;
+import dev.pfgm.server.sampler.SampleSeeds;
 import dev.pfgm.server.sampler.Schedule;
 import dev.pfgm.server.sampler.SolverKind;
+import dev.pfgm.server.sampler.Trajectory;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -69,8 +81,10 @@ public final class ServingBenchmark {
     int nfe = 2 * schedule.steps() - 1;
     List<String[]> rows = new ArrayList<>();
     try (BareOrtLoop bare = new BareOrtLoop(modelsDir.resolve(model).resolve("model.onnx"), card.shape());
+        ModelRepository repository = ModelRepository.load(modelsDir, RuntimeOptions.DEFAULTS);
         PfgmServer server = PfgmServer.start(config(EngineLimits.DEFAULTS));
         PfgmServer unbatched = PfgmServer.start(config(new EngineLimits(1, 256, 1024)))) {
+      FieldNetwork network = repository.models().get(model).network();
       // Warm-up: JIT, ORT allocations, the streams' first-use paths.
       for (int i = 0; i < 3; i++) {
         bare.generate(1, SolverKind.HEUN, schedule, card.augmentDim(), 8);
@@ -86,6 +100,11 @@ public final class ServingBenchmark {
           () -> bare.generate(1, SolverKind.HEUN, schedule, card.augmentDim(), 8));
       rows.add(row("(a) one stream, every step streamed (state + PNG) vs bare ORT loop",
           a[0], a[1], "images/s", "≥ 0.95"));
+      // (a0) the same generation through the engine alone: no event loop, no gRPC, no client.
+      double[] a0 = interleaved(repeats, 1, () -> engineAlone(network, schedule, card.augmentDim()),
+          () -> bare.generate(1, SolverKind.HEUN, schedule, card.augmentDim(), 8));
+      rows.add(row("(a0) the same through the engine alone (no Vert.x, gRPC or client) vs bare ORT loop",
+          a0[0], a0[1], "images/s", "diagnostic"));
       // (b) 32 concurrent 1-image streams vs one 32-image request.
       int reps32 = Math.max(2, repeats / 4);
       double[] b = interleaved(reps32, 32,
@@ -118,6 +137,31 @@ public final class ServingBenchmark {
     }
     print(card, nfe, rows);
     vertx.close();
+  }
+
+  /** One 1-sample Heun generation ticked to the end by an Engine on this thread. */
+  private static void engineAlone(FieldNetwork network, Schedule schedule, double augmentDim) {
+    Engine engine = new Engine(network, EngineLimits.DEFAULTS, System::nanoTime);
+    Prior prior = Prior.of(augmentDim, network.dataDim(), schedule.sigma(0));
+    Trajectory t = new Trajectory(SolverKind.HEUN, schedule, prior.sample(SampleSeeds.rng(8)));
+    engine.submit(new Job(List.of(t), null, 0, Job.NO_DEADLINE, new JobListener() {
+      @Override
+      public void admitted(int queuePosition) {}
+
+      @Override
+      public void step(StepView step) {}
+
+      @Override
+      public void completed(CompletedView result) {}
+
+      @Override
+      public void failed(EngineException error) {
+        throw error;
+      }
+    }));
+    while (engine.hasWork()) {
+      engine.tick();
+    }
   }
 
   private ServerConfig config(EngineLimits limits) {
