@@ -45,33 +45,38 @@ public final class ServingBenchmark {
 
   private final String model;
   private final int repeats;
+  private final int warmUpSeconds;
   private final Path modelsDir;
   private final Vertx vertx = Vertx.vertx();
   private final GrpcClient client =
       GrpcClient.client(vertx, new GrpcClientOptions().setMaxMessageSize(64 * 1024 * 1024));
 
-  private ServingBenchmark(String model, int repeats, Path modelsDir) {
+  private ServingBenchmark(String model, int repeats, int warmUpSeconds, Path modelsDir) {
     this.model = model;
     this.repeats = repeats;
+    this.warmUpSeconds = warmUpSeconds;
     this.modelsDir = modelsDir;
   }
 
   public static void main(String[] args) throws Exception {
     String model = "mnist-exact-d128";
     int repeats = 20;
+    int warmUp = 60;
     Path models = Path.of("models");
     for (String a : args) {
       if (a.startsWith("--model=")) {
         model = a.substring(8);
       } else if (a.startsWith("--repeats=")) {
         repeats = Integer.parseInt(a.substring(10));
+      } else if (a.startsWith("--warmup-seconds=")) {
+        warmUp = Integer.parseInt(a.substring(17));
       } else if (a.startsWith("--models=")) {
         models = Path.of(a.substring(9));
       } else {
         throw new IllegalArgumentException("unknown argument " + a);
       }
     }
-    new ServingBenchmark(model, repeats, models).run();
+    new ServingBenchmark(model, repeats, warmUp, models).run();
     System.exit(0);
   }
 
@@ -85,13 +90,19 @@ public final class ServingBenchmark {
         PfgmServer server = PfgmServer.start(config(EngineLimits.DEFAULTS));
         PfgmServer unbatched = PfgmServer.start(config(new EngineLimits(1, 256, 1024)))) {
       FieldNetwork network = repository.models().get(model).network();
-      // Warm-up: JIT, ORT allocations, the streams' first-use paths.
-      for (int i = 0; i < 3; i++) {
+      // Warm-up until the JIT has settled: C2 compiling the serving path (Vert.x, Netty, protobuf)
+      // during a measurement takes a core from ONNX Runtime (seen in a profile of early rounds).
+      long warmEnd = System.nanoTime() + warmUpSeconds * 1_000_000_000L;
+      for (int i = 0; System.nanoTime() - warmEnd < 0; i++) {
         bare.generate(1, SolverKind.HEUN, schedule, card.augmentDim(), 8);
-        bare.generate(32, SolverKind.HEUN, schedule, card.augmentDim(), 4);
+        engineAlone(network, schedule, card.augmentDim());
         await(stream(server.port(), request(1, 1, i)));
-        await(concurrent(server.port(), 32, 1));
-        await(concurrent(unbatched.port(), 8, 1));
+        if (i % 8 == 0) {
+          bare.generate(32, SolverKind.HEUN, schedule, card.augmentDim(), 4);
+          await(stream(server.port(), request(32, 0, 3)));
+          await(concurrent(server.port(), 32, 0));
+          await(concurrent(unbatched.port(), 32, 0));
+        }
       }
       // Each comparison alternates its two sides round by round, so drift in machine load hits both.
       // (a) one stream, every step streamed, vs the bare loop making the same calls.
@@ -257,8 +268,8 @@ public final class ServingBenchmark {
   }
 
   private void print(ModelCard card, int nfe, List<String[]> rows) {
-    System.out.printf(Locale.ROOT, "%nmodel %s, %d steps (NFE %d per image), %d repeats, %d cores, %s%n%n",
-        card.id(), card.defaultSteps(), nfe, repeats, Runtime.getRuntime().availableProcessors(),
+    System.out.printf(Locale.ROOT, "%nmodel %s, %d steps (NFE %d per image), %d repeats after %d s of warm-up, %d cores, %s%n%n",
+        card.id(), card.defaultSteps(), nfe, repeats, warmUpSeconds, Runtime.getRuntime().availableProcessors(),
         System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
     System.out.println("| scenario | measured | baseline | ratio | target |");
     System.out.println("|---|---|---|---|---|");
