@@ -19,6 +19,7 @@ final class Batch {
   private final float[] x;      // [capacity][C*H*W], NCHW
   private final float[] sigma;  // [capacity]
   private final float[] labels; // [capacity][numClasses], or null
+  private final double[] denoised; // [C*H*W], one row widened to float64
   private final List<Job> jobs = new ArrayList<>();
   private final List<Trajectory> rows = new ArrayList<>();
 
@@ -30,6 +31,7 @@ final class Batch {
     this.x = new float[capacity * dataDim];
     this.sigma = new float[capacity];
     this.labels = numClasses > 0 ? new float[capacity * numClasses] : null;
+    this.denoised = new double[dataDim];
   }
 
   void clear() {
@@ -82,12 +84,12 @@ final class Batch {
   }
 
   private void scatter(float[] out, int from, int to, Set<Job> failed) {
+    double[] d = denoised; // reused: Trajectory.supply copies what it keeps
     for (int r = from; r < to; r++) {
       Job job = jobs.get(r);
       if (failed.contains(job)) {
         continue;
       }
-      double[] d = new double[dataDim];
       int base = (r - from) * dataDim;
       for (int k = 0; k < dataDim; k++) {
         float v = out[base + k];
