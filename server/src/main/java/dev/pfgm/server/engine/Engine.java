@@ -146,7 +146,7 @@ public final class Engine {
     Iterator<Job> it = active.iterator();
     while (it.hasNext()) {
       Job job = it.next();
-      int completed = completedSteps(job);
+      int completed = job.completedSteps();
       while (job.reportedSteps < completed) {
         int i = job.reportedSteps++;
         observer.stepCompleted(job.rows());
@@ -164,14 +164,6 @@ public final class Engine {
             job.startedNanos - job.admittedNanos, end - job.startedNanos));
       }
     }
-  }
-
-  private static int completedSteps(Job job) {
-    int min = Integer.MAX_VALUE;
-    for (Trajectory t : job.samples()) {
-      min = Math.min(min, t.completedSteps());
-    }
-    return min;
   }
 
   private void reap(long now) {

@@ -2,6 +2,7 @@ package dev.pfgm.server.engine;
 
 import dev.pfgm.server.sampler.Trajectory;
 import java.util.List;
+import java.util.function.ToIntFunction;
 
 /**
  * One generation request inside the engine: a trajectory per sample, all on the same schedule.
@@ -74,14 +75,23 @@ public final class Job {
   }
 
   boolean done() {
-    return samples.get(0).done() && samples.stream().allMatch(Trajectory::done);
+    return samples.stream().allMatch(Trajectory::done);
   }
 
   /** Network evaluations done by the job's slowest sample. */
   int progress() {
+    return slowest(Trajectory::nfe);
+  }
+
+  /** Solver steps completed by the job's slowest sample. */
+  int completedSteps() {
+    return slowest(Trajectory::completedSteps);
+  }
+
+  private int slowest(ToIntFunction<Trajectory> measure) {
     int min = Integer.MAX_VALUE;
     for (Trajectory t : samples) {
-      min = Math.min(min, t.nfe());
+      min = Math.min(min, measure.applyAsInt(t));
     }
     return min;
   }
