@@ -55,7 +55,7 @@ final class Settings {
     int port = intIn(PORT, 0, 65535);
     Path models = directory(MODELS);
     String device = string(DEVICE);
-    if (!device.equals("cpu") && !device.matches("cuda(:\\d{1,2})?")) {
+    if (!RuntimeOptions.isDevice(device)) {
       throw fail(DEVICE, "must be cpu, cuda or cuda:N");
     }
     RuntimeOptions runtime = new RuntimeOptions(device, intIn(INTRA_OP_THREADS, 0, 256), bool(SPIN_WAIT));

@@ -15,12 +15,17 @@ public record RuntimeOptions(String device, int intraOpThreads, boolean spinWait
   public static final RuntimeOptions DEFAULTS = new RuntimeOptions(DEFAULT_DEVICE, 0, DEFAULT_SPIN_WAIT);
 
   public RuntimeOptions {
-    if (!device.equals("cpu") && !device.matches("cuda(:\\d{1,2})?")) {
+    if (!isDevice(device)) {
       throw new IllegalArgumentException("device must be cpu, cuda or cuda:N, was '" + device + "'");
     }
     if (intraOpThreads < 0 || intraOpThreads > 256) {
       throw new IllegalArgumentException("intraOpThreads must be in 0..256, was " + intraOpThreads);
     }
+  }
+
+  /** The device rule: "cpu", "cuda" or "cuda:N" (N up to two digits). */
+  public static boolean isDevice(String device) {
+    return device.equals("cpu") || device.matches("cuda(:\\d{1,2})?");
   }
 
   public boolean cuda() {
