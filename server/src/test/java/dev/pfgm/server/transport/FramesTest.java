@@ -51,6 +51,22 @@ class FramesTest {
   }
 
   @Test
+  void largeRgbPngSpanningSeveralStoredBlocksDecodes() throws Exception {
+    // 3 x 160 x 200 = 96,160 raw bytes with filter bytes: two deflate stored blocks (65,535 max each).
+    int h = 160;
+    int w = 200;
+    double[] x = new Random(5).doubles(3 * h * w, -1, 1).toArray();
+    BufferedImage img = ImageIO.read(new ByteArrayInputStream(Frames.png(x, new int[] {3, h, w}).toByteArray()));
+    assertEquals(w, img.getWidth());
+    assertEquals(h, img.getHeight());
+    for (int ch = 0; ch < 3; ch++) {
+      for (int p = 0; p < h * w; p += 97) {
+        assertEquals(Frames.pixel(x[ch * h * w + p]), img.getRaster().getSample(p % w, p / w, ch), "pixel " + p);
+      }
+    }
+  }
+
+  @Test
   void tensorIsLittleEndianFloat32WithItsShape() {
     double[] a = {0.1, -2.5, 3e-8, 1};
     double[] b = {4, 5, 6, 7};
