@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Serving benchmarks (ratios against the bare ONNX Runtime loop in the same run).
-# Usage: scripts/bench.sh [--model=ID] [--repeats=R] [--warmup-seconds=S]
+# Usage: scripts/bench.sh [--model=ID] [--repeats=R] [--warmup-seconds=S] [--scenarios=a,b,c,d]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -B -q -DskipTests -pl server -am test-compile dependency:build-classpath \

@@ -2,6 +2,7 @@ package dev.pfgm.server.app;
 
 import dev.pfgm.proto.v1.GeneratorGrpcService;
 import dev.pfgm.server.engine.Engine;
+import dev.pfgm.server.runtime.LoadedModel;
 import dev.pfgm.server.runtime.ModelCard;
 import dev.pfgm.server.runtime.ModelRepository;
 import dev.pfgm.server.transport.BearerAuth;
@@ -155,6 +156,11 @@ public final class PfgmServer implements AutoCloseable {
   /** Model folders that were refused at startup, one message each. */
   public List<String> refusals() {
     return models.refusals();
+  }
+
+  /** A served model (its card and network), or null when there is none of that id. */
+  public LoadedModel model(String modelId) {
+    return models.models().get(modelId);
   }
 
   /** The engines of a model (for gauges and tests). */

@@ -57,6 +57,14 @@ public final class OrtFieldNetwork implements FieldNetwork, AutoCloseable {
     return provider;
   }
 
+  /**
+   * The session itself, for tools that drive it directly: the serving benchmark's bare loop runs
+   * the server's own session, so both sides share ONNX Runtime's state. Never close it.
+   */
+  public OrtSession session() {
+    return session;
+  }
+
   @Override
   public float[] denoise(float[] x, float[] sigma, float[] labels, int rows) {
     lifecycle.readLock().lock();

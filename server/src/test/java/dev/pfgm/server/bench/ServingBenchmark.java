@@ -15,8 +15,7 @@ import dev.pfgm.server.engine.Job;
 import dev.pfgm.server.engine.JobListener;
 import dev.pfgm.server.engine.StepView;
 import dev.pfgm.server.runtime.ModelCard;
-import dev.pfgm.server.runtime.ModelRepository;
-import dev.pfgm.server.runtime.RuntimeOptions;
+import dev.pfgm.server.runtime.OrtFieldNetwork;
 import dev.pfgm.server.sampler.Prior;
 import dev.pfgm.server.sampler.SampleSeeds;
 import dev.pfgm.server.sampler.Schedule;
@@ -29,17 +28,20 @@ import io.vertx.core.net.SocketAddress;
 import io.vertx.grpc.client.GrpcClient;
 import io.vertx.grpc.client.GrpcClientOptions;
 import io.vertx.grpc.common.GrpcStatus;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Serving benchmarks as ratios against the bare ONNX Runtime loop, all in one run on one machine.
- * Prints a Markdown table. Run with scripts/bench.sh [--model=ID] [--repeats=R].
+ * Prints a Markdown table. Run with scripts/bench.sh [--model=ID] [--repeats=R] [--warmup-seconds=S]
+ * [--scenarios=a,b,c,d].
  */
 public final class ServingBenchmark {
 
@@ -47,12 +49,14 @@ public final class ServingBenchmark {
   private final int repeats;
   private final int warmUpSeconds;
   private final Path modelsDir;
+  private final Set<String> scenarios;
   private final Vertx vertx = Vertx.vertx();
   private final GrpcClient client =
       GrpcClient.client(vertx, new GrpcClientOptions().setMaxMessageSize(64 * 1024 * 1024));
 
-  private ServingBenchmark(String model, int repeats, int warmUpSeconds, Path modelsDir) {
+  private ServingBenchmark(String model, int repeats, int warmUpSeconds, Path modelsDir, Set<String> scenarios) {
     this.model = model;
+    this.scenarios = scenarios;
     this.repeats = repeats;
     this.warmUpSeconds = warmUpSeconds;
     this.modelsDir = modelsDir;
@@ -60,9 +64,10 @@ public final class ServingBenchmark {
 
   public static void main(String[] args) throws Exception {
     String model = "mnist-exact-d128";
-    int repeats = 20;
+    int repeats = 200;
     int warmUp = 60;
     Path models = Path.of("models");
+    Set<String> scenarios = Set.of("a", "b", "c", "d");
     for (String a : args) {
       if (a.startsWith("--model=")) {
         model = a.substring(8);
@@ -70,13 +75,15 @@ public final class ServingBenchmark {
         repeats = Integer.parseInt(a.substring(10));
       } else if (a.startsWith("--warmup-seconds=")) {
         warmUp = Integer.parseInt(a.substring(17));
+      } else if (a.startsWith("--scenarios=")) {
+        scenarios = Set.of(a.substring(12).split(","));
       } else if (a.startsWith("--models=")) {
         models = Path.of(a.substring(9));
       } else {
         throw new IllegalArgumentException("unknown argument " + a);
       }
     }
-    new ServingBenchmark(model, repeats, warmUp, models).run();
+    new ServingBenchmark(model, repeats, warmUp, models, scenarios).run();
     System.exit(0);
   }
 
@@ -85,69 +92,117 @@ public final class ServingBenchmark {
     Schedule schedule = Schedule.edm(card.defaultSteps(), card.sigmaMin(), card.sigmaMax(), card.rho());
     int nfe = 2 * schedule.steps() - 1;
     List<String[]> rows = new ArrayList<>();
-    try (BareOrtLoop bare = new BareOrtLoop(modelsDir.resolve(model).resolve("model.onnx"), card.shape());
-        ModelRepository repository = ModelRepository.load(modelsDir, RuntimeOptions.DEFAULTS);
-        PfgmServer server = PfgmServer.start(config(EngineLimits.DEFAULTS));
+    try (PfgmServer server = PfgmServer.start(config(EngineLimits.DEFAULTS));
         PfgmServer unbatched = PfgmServer.start(config(new EngineLimits(1, 256, 1024)))) {
-      FieldNetwork network = repository.models().get(model).network();
-      // Warm-up until the JIT has settled: C2 compiling the serving path (Vert.x, Netty, protobuf)
-      // during a measurement takes a core from ONNX Runtime (seen in a profile of early rounds).
-      long warmEnd = System.nanoTime() + warmUpSeconds * 1_000_000_000L;
-      for (int i = 0; System.nanoTime() - warmEnd < 0; i++) {
-        bare.generate(1, SolverKind.HEUN, schedule, card.augmentDim(), 8);
-        engineAlone(network, schedule, card.augmentDim());
-        await(stream(server.port(), request(1, 1, i)));
-        if (i % 8 == 0) {
-          bare.generate(32, SolverKind.HEUN, schedule, card.augmentDim(), 4);
-          await(stream(server.port(), request(32, 0, 3)));
-          await(concurrent(server.port(), 32, 0));
-          await(concurrent(unbatched.port(), 32, 0));
-        }
+      // The bare loop and the engine-alone row drive the served session itself (see BareOrtLoop).
+      if (server.model(model) == null) {
+        throw new IllegalArgumentException("model " + model + " is not served from " + modelsDir + ": " + server.refusals());
       }
+      OrtFieldNetwork network = server.model(model).network();
+      BareOrtLoop bare = new BareOrtLoop(network.session(), card.shape());
+      Body warmUpRound = new Body() {
+        private int i;
+
+        @Override
+        public void run() throws Exception {
+          bare.generate(1, SolverKind.HEUN, schedule, card.augmentDim(), 8);
+          engineAlone(network, schedule, card.augmentDim());
+          await(stream(server.port(), request(1, 1, i)));
+          if (i++ % 8 == 0) {
+            bare.generate(32, SolverKind.HEUN, schedule, card.augmentDim(), 4);
+            await(stream(server.port(), request(32, 0, 3)));
+            await(concurrent(server.port(), 32, 0));
+            await(concurrent(unbatched.port(), 32, 0));
+          }
+        }
+      };
+      double warmedSeconds = warmUp(warmUpRound);
+      long jitBefore = jitMillis();
       // Each comparison alternates its two sides round by round, so drift in machine load hits both.
       // (a) one stream, every step streamed, vs the bare loop making the same calls.
-      double[] a = interleaved(repeats, 1,
-          () -> await(stream(server.port(), request(1, 1, 7))),
-          () -> bare.generate(1, SolverKind.HEUN, schedule, card.augmentDim(), 8));
-      rows.add(row("(a) one stream, every step streamed (state + PNG) vs bare ORT loop",
-          a[0], a[1], "images/s", "≥ 0.95"));
-      // (a0) the same generation through the engine alone: no event loop, no gRPC, no client.
-      double[] a0 = interleaved(repeats, 1, () -> engineAlone(network, schedule, card.augmentDim()),
-          () -> bare.generate(1, SolverKind.HEUN, schedule, card.augmentDim(), 8));
-      rows.add(row("(a0) the same through the engine alone (no Vert.x, gRPC or client) vs bare ORT loop",
-          a0[0], a0[1], "images/s", "diagnostic"));
-      // (b) 32 concurrent 1-image streams vs one 32-image request.
-      int reps32 = Math.max(2, repeats / 4);
-      double[] b = interleaved(reps32, 32,
-          () -> await(concurrent(server.port(), 32, 0)),
-          () -> await(stream(server.port(), request(32, 0, 3))));
-      rows.add(row("(b) 32 concurrent 1-image streams vs one 32-image request", b[0], b[1], "images/s", "≥ 0.85"));
-      double[] b2 = interleaved(reps32, 32,
-          () -> await(stream(server.port(), request(32, 0, 3))),
-          () -> bare.generate(32, SolverKind.HEUN, schedule, card.augmentDim(), 4));
-      rows.add(row("    one 32-image request vs bare ORT loop at batch 32", b2[0], b2[1], "images/s", ""));
-      // (c) continuous batching on vs off (row limit 1) at 32 streams.
-      double[] c32 = interleaved(reps32, 32,
-          () -> await(concurrent(server.port(), 32, 0)),
-          () -> await(concurrent(unbatched.port(), 32, 0)));
-      rows.add(row("(c) 32 streams, continuous batching on vs off (row limit 1)", c32[0], c32[1], "images/s", "speedup"));
-      // (d) time to the first Step event at idle vs one network call.
-      double[] first = new double[repeats];
-      double[] call = new double[repeats];
-      for (int i = 0; i < repeats; i++) {
-        first[i] = firstStepMillis(server.port());
-        long t0 = System.nanoTime();
-        bare.generate(1, SolverKind.EULER, Schedule.edm(1, card.sigmaMin(), card.sigmaMax(), card.rho()),
-            card.augmentDim(), 8);
-        call[i] = (System.nanoTime() - t0) / 1e6;
+      if (scenarios.contains("a")) {
+        rows.add(row("(a) one stream, every step streamed (state + PNG) vs bare ORT loop", 1, "≥ 0.95",
+            interleaved(repeats,
+                () -> await(stream(server.port(), request(1, 1, 7))),
+                () -> bare.generate(1, SolverKind.HEUN, schedule, card.augmentDim(), 8))));
+        // (a0) the same generation through the engine alone: no event loop, no gRPC, no client.
+        rows.add(row("(a0) the same through the engine alone (no Vert.x, gRPC or client) vs bare ORT loop", 1,
+            "diagnostic", interleaved(repeats, () -> engineAlone(network, schedule, card.augmentDim()),
+                () -> bare.generate(1, SolverKind.HEUN, schedule, card.augmentDim(), 8))));
       }
-      double f = median(first);
-      double c = median(call);
-      rows.add(new String[] {"(d) time to first Step at idle vs one network call (1 row)",
-          fmt(f) + " ms", fmt(c) + " ms", fmt(f / c), "≤ call + 5 ms: " + (f <= c + 5 ? "yes" : "no")});
+      int reps32 = Math.max(5, repeats / 10);
+      if (scenarios.contains("b")) {
+        // (b) 32 concurrent 1-image streams vs one 32-image request.
+        rows.add(row("(b) 32 concurrent 1-image streams vs one 32-image request", 32, "≥ 0.85",
+            interleaved(reps32,
+                () -> await(concurrent(server.port(), 32, 0)),
+                () -> await(stream(server.port(), request(32, 0, 3))))));
+        rows.add(row("    one 32-image request vs bare ORT loop at batch 32", 32, "",
+            interleaved(reps32,
+                () -> await(stream(server.port(), request(32, 0, 3))),
+                () -> bare.generate(32, SolverKind.HEUN, schedule, card.augmentDim(), 4))));
+      }
+      if (scenarios.contains("c")) {
+        // (c) continuous batching on vs off (row limit 1) at 32 streams.
+        rows.add(row("(c) 32 streams, continuous batching on vs off (row limit 1)", 32, "speedup",
+            interleaved(reps32,
+                () -> await(concurrent(server.port(), 32, 0)),
+                () -> await(concurrent(unbatched.port(), 32, 0)))));
+      }
+      if (scenarios.contains("d")) {
+        rows.add(firstStep(server.port(), bare, card));
+      }
+      print(card, nfe, warmedSeconds, jitMillis() - jitBefore, rows);
     }
-    print(card, nfe, rows);
     vertx.close();
+  }
+
+  /** (d) time to the first Step event at idle vs one network call. */
+  private String[] firstStep(int port, BareOrtLoop bare, ModelCard card) throws Exception {
+    double[] first = new double[repeats];
+    double[] call = new double[repeats];
+    for (int i = 0; i < repeats; i++) {
+      first[i] = firstStepMillis(port);
+      long t0 = System.nanoTime();
+      bare.generate(1, SolverKind.EULER, Schedule.edm(1, card.sigmaMin(), card.sigmaMax(), card.rho()),
+          card.augmentDim(), 8);
+      call[i] = (System.nanoTime() - t0) / 1e6;
+    }
+    double f = median(first);
+    double c = median(call);
+    return new String[] {"(d) time to first Step at idle vs one network call (1 row), medians",
+        fmt(f) + " ms", fmt(c) + " ms", fmt(f / c), "", "≤ call + 5 ms: " + (f <= c + 5 ? "yes" : "no")};
+  }
+
+  /**
+   * Runs warm-up rounds for at least the configured time and then until the JIT has settled (under
+   * 1 % of one core spent compiling over the last 10 s, at most 4x the configured time): C2
+   * compiling the serving path during a measurement takes a core from ONNX Runtime.
+   *
+   * @return seconds spent
+   */
+  private double warmUp(Body round) throws Exception {
+    long start = System.nanoTime();
+    long minEnd = start + warmUpSeconds * 1_000_000_000L;
+    long maxEnd = start + 4L * warmUpSeconds * 1_000_000_000L;
+    long windowStart = start;
+    long jitAtWindowStart = jitMillis();
+    while (true) {
+      round.run();
+      long now = System.nanoTime();
+      if (now - windowStart >= 10_000_000_000L) {
+        boolean settled = jitMillis() - jitAtWindowStart < 100;
+        if ((settled && now - minEnd >= 0) || now - maxEnd >= 0) {
+          return (now - start) / 1e9;
+        }
+        windowStart = now;
+        jitAtWindowStart = jitMillis();
+      }
+    }
+  }
+
+  private static long jitMillis() {
+    return ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
   }
 
   /** One 1-sample Heun generation ticked to the end by an Engine on this thread. */
@@ -231,10 +286,15 @@ public final class ServingBenchmark {
     void run() throws Exception;
   }
 
-  /** Images per second of two bodies run alternately, rounds times each; each run makes `images`. */
-  private static double[] interleaved(int rounds, int images, Body ours, Body base) throws Exception {
-    long oursNanos = 0;
-    long baseNanos = 0;
+  /** Seconds per run of two bodies run alternately, and the ratio in each fifth of the rounds. */
+  private record Timing(double oursSeconds, double baseSeconds, double minBlockRatio, double maxBlockRatio) {}
+
+  private static final int BLOCKS = 5;
+
+  /** Runs two bodies alternately, rounds times each, alternating which goes first. */
+  private static Timing interleaved(int rounds, Body ours, Body base) throws Exception {
+    long[] oursNanos = new long[BLOCKS];
+    long[] baseNanos = new long[BLOCKS];
     for (int i = 0; i < rounds; i++) {
       // Alternate which side goes first, so neither always follows the other's leftovers.
       boolean oursFirst = i % 2 == 0;
@@ -243,10 +303,21 @@ public final class ServingBenchmark {
       long t1 = System.nanoTime();
       (oursFirst ? base : ours).run();
       long t2 = System.nanoTime();
-      oursNanos += oursFirst ? t1 - t0 : t2 - t1;
-      baseNanos += oursFirst ? t2 - t1 : t1 - t0;
+      int block = i * BLOCKS / rounds;
+      oursNanos[block] += oursFirst ? t1 - t0 : t2 - t1;
+      baseNanos[block] += oursFirst ? t2 - t1 : t1 - t0;
     }
-    return new double[] {rounds * images / (oursNanos / 1e9), rounds * images / (baseNanos / 1e9)};
+    double min = Double.MAX_VALUE;
+    double max = 0;
+    for (int b = 0; b < BLOCKS; b++) {
+      if (oursNanos[b] > 0) {
+        double r = (double) baseNanos[b] / oursNanos[b];
+        min = Math.min(min, r);
+        max = Math.max(max, r);
+      }
+    }
+    return new Timing(Arrays.stream(oursNanos).sum() / 1e9 / rounds, Arrays.stream(baseNanos).sum() / 1e9 / rounds,
+        min, max);
   }
 
   private static <T> T await(Future<T> f) throws Exception {
@@ -259,20 +330,26 @@ public final class ServingBenchmark {
     return s[s.length / 2];
   }
 
-  private static String[] row(String what, double ours, double base, String unit, String target) {
-    return new String[] {what, fmt(ours) + " " + unit, fmt(base) + " " + unit, fmt(ours / base), target};
+  /** A table row in images per second; the ratio is ours over the baseline (higher is better). */
+  private static String[] row(String what, int images, String target, Timing t) {
+    double ours = images / t.oursSeconds();
+    double base = images / t.baseSeconds();
+    return new String[] {what, fmt(ours) + " images/s", fmt(base) + " images/s", fmt(ours / base),
+        fmt(t.minBlockRatio()) + "–" + fmt(t.maxBlockRatio()), target};
   }
 
   private static String fmt(double v) {
     return String.format(Locale.ROOT, v >= 100 ? "%.0f" : "%.3g", v);
   }
 
-  private void print(ModelCard card, int nfe, List<String[]> rows) {
-    System.out.printf(Locale.ROOT, "%nmodel %s, %d steps (NFE %d per image), %d repeats after %d s of warm-up, %d cores, %s%n%n",
-        card.id(), card.defaultSteps(), nfe, repeats, warmUpSeconds, Runtime.getRuntime().availableProcessors(),
+  private void print(ModelCard card, int nfe, double warmedSeconds, long jitMillis, List<String[]> rows) {
+    System.out.printf(Locale.ROOT, "%nmodel %s, %d steps (NFE %d per image), %d rounds (%d for 32 images) after %.0f s of"
+            + " warm-up, JIT %d ms during measurement, %d cores, %s%n%n",
+        card.id(), card.defaultSteps(), nfe, repeats, Math.max(5, repeats / 10), warmedSeconds, jitMillis,
+        Runtime.getRuntime().availableProcessors(),
         System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
-    System.out.println("| scenario | measured | baseline | ratio | target |");
-    System.out.println("|---|---|---|---|---|");
+    System.out.println("| scenario | measured | baseline | ratio | ratio per fifth of the rounds | target |");
+    System.out.println("|---|---|---|---|---|---|");
     for (String[] r : rows) {
       System.out.println("| " + String.join(" | ", r) + " |");
     }
