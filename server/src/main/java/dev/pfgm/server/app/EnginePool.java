@@ -48,8 +48,12 @@ final class EnginePool implements JobSink {
           em.track(engine);
         }
         list.add(engine);
+        // Each engine has a worker pool of its own thread: ONNX Runtime is always called from the
+        // same, cache-warm thread (on the shared pool each job landed on another of 20 threads),
+        // and no other blocking work waits behind a tick.
         deployed.add(vertx.deployVerticle(new EngineVerticle(address(id, k), engine),
-            new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)));
+            new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)
+                .setWorkerPoolName("pfgm-engine-" + id + "-" + k).setWorkerPoolSize(1)));
       }
       pool.engines.put(id, List.copyOf(list));
     }
