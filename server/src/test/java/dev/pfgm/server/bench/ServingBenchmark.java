@@ -130,7 +130,7 @@ public final class ServingBenchmark {
             "diagnostic", interleaved(repeats, () -> engineAlone(network, schedule, card.augmentDim()),
                 () -> bare.generate(1, SolverKind.HEUN, schedule, card.augmentDim(), 8))));
       }
-      int reps32 = Math.max(5, repeats / 10);
+      int reps32 = rounds32();
       if (scenarios.contains("b")) {
         // (b) 32 concurrent 1-image streams vs one 32-image request.
         rows.add(row("(b) 32 concurrent 1-image streams vs one 32-image request", 32, "≥ 0.85",
@@ -199,6 +199,11 @@ public final class ServingBenchmark {
         jitAtWindowStart = jitMillis();
       }
     }
+  }
+
+  /** Rounds of the 32-image scenarios, each ~30x longer than a 1-image round. */
+  private int rounds32() {
+    return Math.max(5, repeats / 10);
   }
 
   private static long jitMillis() {
@@ -345,7 +350,7 @@ public final class ServingBenchmark {
   private void print(ModelCard card, int nfe, double warmedSeconds, long jitMillis, List<String[]> rows) {
     System.out.printf(Locale.ROOT, "%nmodel %s, %d steps (NFE %d per image), %d rounds (%d for 32 images) after %.0f s of"
             + " warm-up, JIT %d ms during measurement, %d cores, %s%n%n",
-        card.id(), card.defaultSteps(), nfe, repeats, Math.max(5, repeats / 10), warmedSeconds, jitMillis,
+        card.id(), card.defaultSteps(), nfe, repeats, rounds32(), warmedSeconds, jitMillis,
         Runtime.getRuntime().availableProcessors(),
         System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
     System.out.println("| scenario | measured | baseline | ratio | ratio per fifth of the rounds | target |");
