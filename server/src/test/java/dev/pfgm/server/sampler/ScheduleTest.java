@@ -19,7 +19,7 @@ class ScheduleTest {
     assertRelative(40.78557379650796, schedule.sigma(2));
     assertRelative(0.007528019962784078, schedule.sigma(16));
     assertRelative(0.002000000000000003, schedule.sigma(17));
-    assertEquals(0.0, schedule.sigma(18));
+    assertEquals(0.0, schedule.sigma(18)); // σ_n = 0 is set, not computed: exact by construction
   }
 
   @Test
@@ -32,6 +32,7 @@ class ScheduleTest {
 
   @Test
   void singleStepScheduleIsSigmaMaxThenZero() {
+    // n = 1 copies sigmaMax and sets 0: exact by construction.
     assertArrayEquals(new double[] {80, 0}, Schedule.edm(1, 0.002, 80, 7).sigmas());
   }
 
