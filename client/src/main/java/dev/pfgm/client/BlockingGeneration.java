@@ -2,61 +2,50 @@ package dev.pfgm.client;
 
 import dev.pfgm.proto.v1.GenerateRequest;
 import java.time.Duration;
-import java.util.concurrent.LinkedBlockingQueue;
 
 /**
- * A generation read from one consumer thread, one event at a time. While the consumer lags by
- * {@link #HIGH_WATER} events the stream is paused, so a slow consumer makes the server coalesce
- * Step events instead of growing a queue here.
+ * A generation read from one consumer thread, one event at a time.
+ *
+ * <p>Threading: {@link #take()} is for one consumer thread; {@link #cancel()} and {@link #close()}
+ * may be called from any thread. While the consumer lags by {@link EventHandoff#HIGH_WATER} events
+ * the stream is paused, so a slow consumer makes the server coalesce Step events instead of growing
+ * a queue here. {@code take()} always returns: with the next event, with null after Completed, or
+ * by throwing {@link CallFailed} when the call ends otherwise (the server's status;
+ * DEADLINE_EXCEEDED; CANCELLED; UNAVAILABLE when the connection is lost, with the reason).
  */
 public final class BlockingGeneration implements AutoCloseable {
 
-  static final int HIGH_WATER = 8;
-  static final int LOW_WATER = 2;
-  private static final Object END = new Object();
+  private final EventHandoff<GenerationEvent> events = new EventHandoff<>(new EventHandoff.Flow() {
+    @Override
+    public void pause() {
+      Generation g = generation;
+      if (g != null) { // null only before generate() returned: nothing can be queued yet
+        g.pause();
+      }
+    }
 
-  private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
-  private final Generation generation;
-  private volatile boolean paused;
-  private boolean ended;
+    @Override
+    public void resume() {
+      Generation g = generation;
+      if (g != null) {
+        g.resume();
+      }
+    }
+  });
+  private volatile Generation generation;
 
   public BlockingGeneration(GeneratorClient client, GenerateRequest request, Duration deadline) {
-    this.generation = client.generate(request, deadline, this::offer);
-    generation.result().onComplete(ar -> queue.add(ar.succeeded() ? END : ar.cause()));
-  }
-
-  /** Runs on the event loop. */
-  private void offer(GenerationEvent event) {
-    queue.add(event);
-    if (!paused && queue.size() >= HIGH_WATER) {
-      paused = true;
-      generation.pause();
-    }
+    generation = client.generate(request, deadline, events::offer);
+    generation.result().onComplete(ar -> events.end(ar.succeeded() ? null : Generation.failure(ar.cause())));
   }
 
   /**
    * The next event; null once Completed has been returned.
    *
-   * @throws CallFailed when the call ends with an error or is cancelled
+   * @throws CallFailed when the call ends with an error, is cancelled or loses its connection
    */
   public GenerationEvent take() throws InterruptedException {
-    if (ended) {
-      return null;
-    }
-    Object next = queue.take();
-    if (paused && queue.size() <= LOW_WATER) {
-      paused = false;
-      generation.resume();
-    }
-    if (next == END) {
-      ended = true;
-      return null;
-    }
-    if (next instanceof CallFailed f) {
-      ended = true;
-      throw f;
-    }
-    return (GenerationEvent) next;
+    return events.take();
   }
 
   public Generation generation() {

@@ -12,14 +12,20 @@ import io.vertx.grpc.client.GrpcClientRequest;
 import io.vertx.grpc.client.GrpcClientResponse;
 import io.vertx.grpc.client.InvalidStatusException;
 import io.vertx.grpc.common.GrpcErrorException;
+import io.vertx.grpc.common.GrpcMessage;
 import io.vertx.grpc.common.GrpcStatus;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.zip.GZIPInputStream;
 
 /**
  * One running Generate call. {@link #cancel()}, {@link #pause()} and {@link #resume()} may be
- * called from any thread; everything else happens on the call's event loop.
+ * called from any thread; everything else happens on the call's event loop. The result always
+ * completes: with Completed, with the server's status, on the client's deadline or cancel, when the
+ * server resets the stream, or with UNAVAILABLE when the connection is lost.
  */
 public final class Generation {
 
@@ -32,7 +38,7 @@ public final class Generation {
   private volatile GrpcClientRequest<GenerateRequest, GenerateResponse> request;
   private volatile GrpcClientResponse<GenerateRequest, GenerateResponse> response;
   private GenerationEvent.Completed completed;
-  private long timer = -1;
+  private volatile long timer = -1;
 
   Generation(Vertx vertx, Duration deadline, Handler<GenerationEvent> events) {
     if (deadline != null && (deadline.isNegative() || deadline.isZero())) {
@@ -95,8 +101,13 @@ public final class Generation {
       finish(new CallFailed(resp.status(), resp.statusMessage()));
       return;
     }
-    resp.handler(this::deliver);
+    resp.messageHandler(this::receive);
     resp.exceptionHandler(this::fail);
+    // A reset reaches only the error handler (ours come after finish(), so they change nothing).
+    resp.errorHandler(error -> finish(new CallFailed(error == null ? GrpcStatus.INTERNAL : error.status,
+        "the server reset the stream" + (error == null ? "" : " (" + error + ")"))));
+    resp.invalidMessageHandler(invalid -> abort(new CallFailed(GrpcStatus.RESOURCE_EXHAUSTED,
+        "a message from the server is over the client's limit: " + invalid.getMessage(), invalid)));
     resp.endHandler(v -> {
       if (resp.status() != GrpcStatus.OK) {
         finish(new CallFailed(resp.status(), resp.statusMessage()));
@@ -108,28 +119,47 @@ public final class Generation {
     });
   }
 
-  private void deliver(GenerateResponse message) {
+  /** Decodes here, not in Vert.x: its decoder answers a bad message by a silent cancel. */
+  private void receive(GrpcMessage message) {
     if (result.future().isComplete()) {
       return; // cancelled or expired: later messages are stale
     }
+    GenerationEvent event;
     try {
-      GenerationEvent event = GenerationEvent.of(message);
-      if (event instanceof GenerationEvent.Completed c) {
-        completed = c;
-      }
+      event = GenerationEvent.of(decode(message));
+    } catch (IOException | RuntimeException e) {
+      abort(new CallFailed(GrpcStatus.INTERNAL, "cannot decode a message from the server: " + e.getMessage(), e));
+      return;
+    }
+    if (event instanceof GenerationEvent.Completed c) {
+      completed = c;
+    }
+    try {
       events.handle(event);
     } catch (RuntimeException e) {
-      cancelRequest();
-      finish(e instanceof CallFailed f ? f : new CallFailed(GrpcStatus.CANCELLED, "event handler failed: " + e, e));
+      abort(e instanceof CallFailed f ? f : new CallFailed(GrpcStatus.CANCELLED, "event handler failed: " + e, e));
     }
+  }
+
+  static GenerateResponse decode(GrpcMessage message) throws IOException {
+    byte[] bytes = message.payload().getBytes();
+    return switch (message.encoding()) {
+      case "identity" -> GenerateResponse.parseFrom(bytes);
+      case "gzip" -> GenerateResponse.parseFrom(new GZIPInputStream(new ByteArrayInputStream(bytes)));
+      default -> throw new IOException("unsupported message encoding '" + message.encoding() + "'");
+    };
   }
 
   private void expire() {
     timer = -1;
+    abort(new CallFailed(GrpcStatus.DEADLINE_EXCEEDED, "client deadline of " + deadline.toMillis() + " ms passed"));
+  }
+
+  /** Ends the call with {@code failure}, then cancels the stream (in this order: the cancel's reset must not win). */
+  private void abort(CallFailed failure) {
     if (!result.future().isComplete()) {
+      finish(failure);
       cancelRequest();
-      finish(new CallFailed(GrpcStatus.DEADLINE_EXCEEDED, "client deadline of " + deadline.toMillis()
-          + " ms passed"));
     }
   }
 
