@@ -9,6 +9,8 @@ import dev.pfgm.server.transport.BearerAuth;
 import dev.pfgm.server.transport.Catalog;
 import dev.pfgm.server.transport.GenerateObserver;
 import dev.pfgm.server.transport.GeneratorEndpoint;
+import dev.pfgm.server.transport.HttpFront;
+import dev.pfgm.server.transport.WriteBudget;
 import dev.pfgm.server.transport.RequestValidator;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -19,6 +21,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
+import io.vertx.grpc.server.GrpcProtocol;
 import io.vertx.grpc.health.HealthService;
 import io.vertx.grpc.reflection.ReflectionService;
 import io.vertx.grpc.server.GrpcServer;
@@ -83,17 +86,19 @@ public final class PfgmServer implements AutoCloseable {
       GenerateObserver observer = metrics == null ? GenerateObserver.NONE : metrics;
       GeneratorEndpoint endpoint = new GeneratorEndpoint(
           new RequestValidator(cards, defaultModel, config.serving()), engines,
-          Catalog.of(cards.values(), defaultModel), observer);
+          Catalog.of(cards.values(), defaultModel), observer, WriteBudget.defaults(), config.maxRequestBytes());
 
-      GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions().setMaxMessageSize(config.maxRequestBytes()));
+      // Without transcoding, a non-gRPC content type (application/json) gets 415, not 500.
+      GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions().setMaxMessageSize(config.maxRequestBytes())
+          .removeEnabledProtocol(GrpcProtocol.TRANSCODING));
       grpc.addService(endpoint);
       grpc.addService(ReflectionService.v1());
       // Vert.x answers SERVING for "" (the whole server) whatever is registered: probes must name
       // pfgm.v1.Generator to see a drain.
       grpc.addService(HealthService.create(vertx).register(GeneratorGrpcService.SERVICE_NAME,
           () -> Future.succeededFuture(endpoint.serving())));
-      Handler<HttpServerRequest> handler = config.authTokens().isEmpty() ? grpc
-          : new BearerAuth(config.authTokens(), grpc, observer);
+      Handler<HttpServerRequest> handler = new HttpFront(config.authTokens().isEmpty() ? grpc
+          : new BearerAuth(config.authTokens(), grpc, observer));
       // Metrics bind first: Vert.x shares one port between servers of one instance, so a gRPC
       // port 0 that happened to pick the metrics port would split its connections between them.
       HttpServer metricsHttp = null;
@@ -175,6 +180,11 @@ public final class PfgmServer implements AutoCloseable {
 
   public Vertx vertx() {
     return vertx;
+  }
+
+  /** Response bytes written to streams but not yet sent (slow readers hold them). */
+  public long queuedResponseBytes() {
+    return endpoint.queuedBytes();
   }
 
   /** Generate streams that have not ended yet. */

@@ -6,7 +6,10 @@ import java.util.Arrays;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * Step-level continuous batching for one field network. Every row that needs D(x, sigma) - any
@@ -15,6 +18,8 @@ import java.util.function.LongSupplier;
  * worker context) calls everything but {@link Job#cancel()}.
  */
 public final class Engine {
+
+  private static final Logger LOG = Logger.getLogger(Engine.class.getName());
 
   private final FieldNetwork network;
   private final EngineLimits limits;
@@ -50,11 +55,16 @@ public final class Engine {
           "request needs " + rows + " rows, more than this engine's maxActiveRows " + limits.maxActiveRows()));
     } else if (queued.isEmpty() && activeRows + rows <= limits.maxActiveRows()) {
       activate(job);
-      job.listener().admitted(0);
+      if (!notify(job, l -> l.admitted(0), "announce the job")) {
+        finish(job);
+      }
     } else if (queuedRows + rows <= limits.maxQueuedRows()) {
       queued.addLast(job);
       queuedRows += rows;
-      job.listener().admitted(queued.size());
+      int position = queued.size();
+      if (!notify(job, l -> l.admitted(position), "announce the job") && queued.remove(job)) {
+        queuedRows -= rows;
+      }
     } else {
       job.listener().failed(new CapacityExceeded("server is full: " + activeRows + " active and "
           + queuedRows + " queued rows (limits " + limits.maxActiveRows() + " and "
@@ -152,16 +162,22 @@ public final class Engine {
         observer.stepCompleted(job.rows());
         if (job.reports(i)) {
           Trajectory first = job.samples().get(0);
-          job.listener().step(new StepView(i, first.schedule().sigma(i + 1), first.nfe(), job.samples()));
+          StepView view = new StepView(i, first.schedule().sigma(i + 1), first.nfe(), job.samples());
+          if (!notify(job, l -> l.step(view), "build step " + i + "'s event")) {
+            it.remove();
+            activeRows -= job.rows();
+            break;
+          }
         }
       }
-      if (job.done()) {
+      if (job.done() && !job.cancelled()) {
         it.remove();
         activeRows -= job.rows();
         long end = nanoClock.getAsLong();
         observer.jobCompleted(job.rows(), job.reportedSteps);
-        job.listener().completed(new CompletedView(job.samples(), job.samples().get(0).nfe(),
-            job.startedNanos - job.admittedNanos, end - job.startedNanos));
+        CompletedView result = new CompletedView(job.samples(), job.samples().get(0).nfe(),
+            job.startedNanos - job.admittedNanos, end - job.startedNanos);
+        notify(job, l -> l.completed(result), "build the result");
       }
     }
   }
@@ -209,6 +225,26 @@ public final class Engine {
   private void activate(Job job) {
     active.add(job);
     activeRows += job.rows();
+  }
+
+  /**
+   * Runs one listener callback. An exception fails that job alone (its stream ends INTERNAL,
+   * naming the cause) and cancels it; the caller takes it out of its list. Returns whether it ran.
+   */
+  private boolean notify(Job job, Consumer<JobListener> event, String what) {
+    try {
+      event.accept(job.listener());
+      return true;
+    } catch (RuntimeException e) {
+      job.cancel();
+      observer.jobDropped(job.rows(), "serving");
+      try {
+        job.listener().failed(new ServingFailure("cannot " + what + ": " + e, e));
+      } catch (RuntimeException again) {
+        LOG.log(Level.SEVERE, "job listener failed twice; its stream may not end", again);
+      }
+      return false;
+    }
   }
 
   /** Removes a job whose rows failed in the network; its listener has been told. */

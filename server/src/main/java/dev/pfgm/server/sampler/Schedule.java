@@ -11,6 +11,9 @@ import java.util.Arrays;
  */
 public final class Schedule {
 
+  /** How far the computed last sigma may fall from sigmaMin, relative. */
+  static final double LAST_SIGMA_TOLERANCE = 1e-6;
+
   private final double[] sigmas; // [n+1], decreasing, sigmas[n] == 0
 
   private Schedule(double[] sigmas) {
@@ -49,7 +52,30 @@ public final class Schedule {
     for (int i = 0; i < steps; i++) {
       sigmas[i] = Math.pow(maxInvRho + (double) i / (steps - 1) * (minInvRho - maxInvRho), rho);
     }
+    checkRepresentable(sigmas, sigmaMin, rho);
     return new Schedule(sigmas);
+  }
+
+  /**
+   * Small rho puts sigmaMax^(1/rho) and sigmaMin^(1/rho) orders of magnitude apart, and float64
+   * loses sigmaMin in their difference: the last sigmas come out 0, repeated or far from sigmaMin.
+   * Such a schedule is refused here, before a solver divides by a zero sigma.
+   */
+  private static void checkRepresentable(double[] sigmas, double sigmaMin, double rho) {
+    int last = sigmas.length - 2;
+    for (int i = 0; i <= last; i++) {
+      if (!(sigmas[i] > 0) || !Double.isFinite(sigmas[i]) || !((float) sigmas[i] > 0)
+          || (i > 0 && !(sigmas[i] < sigmas[i - 1]))) {
+        throw new IllegalArgumentException("rho=" + rho + " cannot be represented with these sigmas in"
+            + " float64: sigma_" + i + " comes out " + sigmas[i] + " (sigmas must be positive and"
+            + " strictly decreasing before the final 0); use a larger rho");
+      }
+    }
+    if (Math.abs(sigmas[last] / sigmaMin - 1) > LAST_SIGMA_TOLERANCE) {
+      throw new IllegalArgumentException("rho=" + rho + " cannot be represented with these sigmas in"
+          + " float64: the last sigma comes out " + sigmas[last] + " instead of sigma_min=" + sigmaMin
+          + "; use a larger rho");
+    }
   }
 
   /** The number of solver steps n. */

@@ -9,6 +9,8 @@ import dev.pfgm.server.engine.Job;
 import dev.pfgm.server.sampler.Trajectory;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import io.vertx.grpc.common.GrpcStatus;
+import io.vertx.grpc.common.MessageSizeOverflowException;
 import io.vertx.grpc.common.ServiceName;
 import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerRequest;
@@ -25,14 +27,18 @@ public final class GeneratorEndpoint implements Service {
   private final JobSink jobs;
   private final ListModelsResponse catalog;
   private final OpenStreams streams;
+  private final WriteBudget budget;
+  private final int maxRequestBytes;
   private volatile boolean serving = true;
 
   public GeneratorEndpoint(RequestValidator validator, JobSink jobs, ListModelsResponse catalog,
-      GenerateObserver observer) {
+      GenerateObserver observer, WriteBudget budget, int maxRequestBytes) {
     this.validator = validator;
     this.jobs = jobs;
     this.catalog = catalog;
     this.streams = new OpenStreams(observer);
+    this.budget = budget;
+    this.maxRequestBytes = maxRequestBytes;
   }
 
   @Override
@@ -49,7 +55,9 @@ public final class GeneratorEndpoint implements Service {
   @Override
   public void bind(GrpcServer server) {
     server.callHandler(GeneratorGrpcService.Generate, this::generate);
-    server.callHandler(GeneratorGrpcService.ListModels, request -> request.handler(req -> request.response().end(catalog)));
+    // ListModelsRequest has no fields: answer at the request's end, whatever its message held.
+    server.callHandler(GeneratorGrpcService.ListModels, request -> request.messageHandler(m -> { })
+        .endHandler(v -> request.response().end(catalog)));
   }
 
   /** New streams get UNAVAILABLE from now on; running ones go on. */
@@ -59,6 +67,11 @@ public final class GeneratorEndpoint implements Service {
 
   public boolean serving() {
     return serving;
+  }
+
+  /** Response bytes written but not yet sent, over all streams (any thread). */
+  public long queuedBytes() {
+    return budget.queuedBytes();
   }
 
   /** Generate streams that have not ended yet (any thread). */
@@ -74,36 +87,74 @@ public final class GeneratorEndpoint implements Service {
     return streams.cancelAll(message);
   }
 
+  /**
+   * One Generate call. Generate takes exactly one request message: the job starts when the client
+   * half-closes after it (as grpc-java's server does), so a second message, or none, is an error
+   * that starts nothing.
+   */
   private void generate(GrpcServerRequest<GenerateRequest, GenerateResponse> request) {
     long arrived = System.nanoTime();
+    long deadline = deadline(arrived, request.timeout());
     Context context = Vertx.currentContext();
-    OpenStreams.Stream open = streams.open(request.response(), context, arrived);
-    StreamWriter writer = new StreamWriter(open.response());
+    OpenStreams.Stream open = streams.open(context, arrived);
+    StreamWriter writer = new StreamWriter(request.response(), budget, open);
     open.writer(writer);
-    Job[] job = new Job[1];
-    request.errorHandler(error -> {
-      open.broken();
-      writer.cancelled();
-      if (job[0] != null) {
-        job[0].cancel();
+    GenerateRequest[] received = new GenerateRequest[1];
+    request.messageHandler(message -> {
+      if (writer.closed()) {
+        return;
       }
-    });
-    request.handler(req -> {
       try {
-        if (!serving) {
-          throw new Unavailable("server is shutting down; retry on another instance");
+        if (received[0] != null) {
+          throw new InvalidArgument("Generate takes exactly one GenerateRequest; a second message arrived");
         }
-        GenerationPlan plan = validator.validate(req);
-        List<Trajectory> trajectories = plan.trajectories();
-        GenerateCall call = new GenerateCall(plan, trajectories, context, writer, arrived);
-        long timeoutMs = request.timeout();
-        long deadline = timeoutMs > 0 ? arrived + timeoutMs * 1_000_000L : Job.NO_DEADLINE;
-        job[0] = new Job(trajectories, plan.classOneHot(), plan.previewEvery(), deadline, call);
-        open.started(plan.model().id(), job[0]);
-        jobs.submit(plan.model().id(), job[0]);
+        received[0] = RequestMessages.decode(message);
       } catch (RuntimeException e) {
         writer.fail(e);
       }
     });
+    request.invalidMessageHandler(invalid -> writer.fail(invalid instanceof MessageSizeOverflowException
+        ? new RequestTooLarge("the request message is over the server's " + maxRequestBytes + "-byte limit")
+        : new InvalidArgument("malformed request message: " + invalid.getMessage())));
+    request.endHandler(v -> {
+      if (writer.closed()) {
+        return;
+      }
+      if (received[0] == null) {
+        writer.fail(new InvalidArgument("Generate needs one GenerateRequest message; the request ended"
+            + " without a complete one"));
+        return;
+      }
+      start(received[0], open, writer, context, arrived, deadline);
+    });
+    // A cancel or reset; a deadline that passed makes the client cancel, but it is a deadline.
+    request.errorHandler(error -> writer.broken(deadline != Job.NO_DEADLINE
+        && System.nanoTime() - deadline >= 0 ? GrpcStatus.DEADLINE_EXCEEDED : GrpcStatus.CANCELLED));
+    request.exceptionHandler(e -> writer.broken(GrpcStatus.CANCELLED));
+  }
+
+  private void start(GenerateRequest req, OpenStreams.Stream open, StreamWriter writer, Context context,
+      long arrived, long deadline) {
+    try {
+      if (!serving) {
+        throw new Unavailable("server is shutting down; retry on another instance");
+      }
+      GenerationPlan plan = validator.validate(req);
+      List<Trajectory> trajectories = plan.trajectories();
+      GenerateCall call = new GenerateCall(plan, trajectories, context, writer, arrived);
+      Job job = new Job(trajectories, plan.classOneHot(), plan.previewEvery(), deadline, call);
+      open.started(plan.model().id(), job);
+      jobs.submit(plan.model().id(), job);
+    } catch (RuntimeException e) {
+      writer.fail(e);
+    }
+  }
+
+  /** The engine-clock deadline of a grpc-timeout; one too far to represent is none (e.g. 3000000H). */
+  static long deadline(long arrivedNanos, long timeoutMs) {
+    if (timeoutMs <= 0 || timeoutMs >= (Long.MAX_VALUE / 4) / 1_000_000L) {
+      return Job.NO_DEADLINE;
+    }
+    return arrivedNanos + timeoutMs * 1_000_000L;
   }
 }

@@ -1,17 +1,15 @@
 package dev.pfgm.server.transport;
 
-import dev.pfgm.proto.v1.GenerateRequest;
-import dev.pfgm.proto.v1.GenerateResponse;
 import dev.pfgm.server.engine.Job;
 import io.vertx.core.Context;
-import io.vertx.grpc.server.GrpcServerResponse;
+import io.vertx.grpc.common.GrpcStatus;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The Generate streams that have not ended yet, for metrics and for shutdown: a stream joins when
- * its call arrives and leaves when its response ends, whatever the status. Each stream's state is
- * touched on its own event loop only; the set itself may be read from any thread.
+ * its call arrives and leaves when it ends, whatever the status. Each stream's state is touched on
+ * its own event loop only; the set itself may be read from any thread.
  */
 final class OpenStreams {
 
@@ -22,10 +20,8 @@ final class OpenStreams {
     this.observer = observer;
   }
 
-  /** Tracks a new call; write its events through {@link Stream#response()}. */
-  Stream open(GrpcServerResponse<GenerateRequest, GenerateResponse> response, Context context, long arrivedNanos) {
+  Stream open(Context context, long arrivedNanos) {
     Stream s = new Stream(context, arrivedNanos);
-    s.response = new ObservedResponse<>(response, s::ended);
     open.add(s);
     return s;
   }
@@ -34,28 +30,20 @@ final class OpenStreams {
     return open.size();
   }
 
-  /** Ends every open stream with UNAVAILABLE and cancels its job; returns how many there were. */
+  /** Ends every open stream with UNAVAILABLE (which cancels its job); returns how many there were. */
   int cancelAll(String message) {
     int n = 0;
     for (Stream s : open) {
       n++;
-      s.context.runOnContext(v -> {
-        if (s.job != null) {
-          s.job.cancel();
-        }
-        if (s.writer != null) {
-          s.writer.fail(new Unavailable(message));
-        }
-      });
+      s.context.runOnContext(v -> s.writer.fail(new Unavailable(message)));
     }
     return n;
   }
 
   /** One open Generate stream. */
-  final class Stream {
+  final class Stream implements StreamWriter.Ended {
     private final Context context;
     private final long arrivedNanos;
-    private ObservedResponse<GenerateRequest, GenerateResponse> response;
     private StreamWriter writer;
     private Job job;
     private String model = "";
@@ -63,10 +51,6 @@ final class OpenStreams {
     private Stream(Context context, long arrivedNanos) {
       this.context = context;
       this.arrivedNanos = arrivedNanos;
-    }
-
-    GrpcServerResponse<GenerateRequest, GenerateResponse> response() {
-      return response;
     }
 
     void writer(StreamWriter w) {
@@ -79,15 +63,15 @@ final class OpenStreams {
       job = j;
     }
 
-    /** The client cancelled or reset the stream. */
-    void broken() {
-      response.broken();
-    }
-
-    private void ended(io.vertx.grpc.common.GrpcStatus status) {
-      open.remove(this);
-      observer.streamEnded(model, status, System.nanoTime() - arrivedNanos,
-          writer == null ? 0 : writer.skippedTotal());
+    /** However the stream ended, its job leaves the next batch. */
+    @Override
+    public void ended(GrpcStatus status, int skippedSteps) {
+      if (job != null) {
+        job.cancel();
+      }
+      if (open.remove(this)) {
+        observer.streamEnded(model, status, System.nanoTime() - arrivedNanos, skippedSteps);
+      }
     }
   }
 }

@@ -27,7 +27,8 @@ public final class RequestValidator {
     String id = req.getModel().isEmpty() ? defaultModel : req.getModel();
     ModelCard card = models.get(id);
     if (card == null) {
-      throw new ModelNotFound("model '" + id + "' not found; served models: " + new TreeSet<>(models.keySet()));
+      throw new ModelNotFound("model '" + Text.clip(id) + "' not found; served models: "
+          + new TreeSet<>(models.keySet()));
     }
     int numSamples = req.getNumSamples() == 0 ? 1
         : range("num_samples", req.getNumSamples(), 1, limits.maxSamples());
@@ -61,8 +62,17 @@ public final class RequestValidator {
     for (int i = 0; i < numSamples; i++) {
       seeds[i] = SampleSeeds.seedOf(base, i);
     }
-    return new GenerationPlan(card, seeds, Schedule.edm(steps, sigmaMin, sigmaMax, rho), solver,
+    return new GenerationPlan(card, seeds, schedule(steps, sigmaMin, sigmaMax, rho), solver,
         classLabel, previewEvery, content);
+  }
+
+  /** The schedule, or INVALID_ARGUMENT when float64 cannot make it (tiny rho) - before any compute. */
+  private static Schedule schedule(int steps, double sigmaMin, double sigmaMax, double rho) {
+    try {
+      return Schedule.edm(steps, sigmaMin, sigmaMax, rho);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidArgument(e.getMessage());
+    }
   }
 
   private static int classLabel(GenerateRequest req, ModelCard card) {

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Records a job's events as they arrive. */
-final class RecordingListener implements JobListener {
+class RecordingListener implements JobListener {
 
   final List<String> events = new ArrayList<>();
   int queuePosition = -1;

@@ -50,6 +50,9 @@ class BadInputTest {
         Arguments.of(ok().setSigmaMax(Double.NaN), GrpcStatus.INVALID_ARGUMENT, "sigma_max must be in"),
         Arguments.of(ok().setSigmaMin(5).setSigmaMax(1), GrpcStatus.INVALID_ARGUMENT, "sigma_min must be < sigma_max"),
         Arguments.of(ok().setRho(0), GrpcStatus.INVALID_ARGUMENT, "rho must be in (0, 100], was 0.0"),
+        // Inside the range, but float64 loses sigma_min: refused before any compute, not INTERNAL after.
+        Arguments.of(ok().setRho(0.2), GrpcStatus.INVALID_ARGUMENT, "use a larger rho"),
+        Arguments.of(ok().setRho(0.29).setSteps(18), GrpcStatus.INVALID_ARGUMENT, "use a larger rho"),
         Arguments.of(ok().setPreviewEvery(7), GrpcStatus.INVALID_ARGUMENT, "preview_every must be in 0..6, was 7"),
         Arguments.of(ok().setClassLabel(3), GrpcStatus.INVALID_ARGUMENT, "class_label must be unset"),
         Arguments.of(ok().setSolverValue(7), GrpcStatus.INVALID_ARGUMENT, "solver must be SOLVER_HEUN or SOLVER_EULER, was 7"));

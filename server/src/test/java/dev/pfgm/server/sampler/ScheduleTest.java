@@ -57,4 +57,14 @@ class ScheduleTest {
   private static void assertRelative(double expected, double actual) {
     assertEquals(expected, actual, 1e-15 * Math.abs(expected));
   }
+
+  @Test
+  void aRhoThatFloat64CannotRepresentIsRefusedNotRoundedToAZeroSigma() {
+    // rho = 0.2: sigmaMax^5 = 3.3e9 swallows sigmaMin^5 = 3.2e-14, so sigma_17 would come out 0.
+    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> Schedule.edm(18, 0.002, 80, 0.2));
+    assertTrue(e.getMessage().contains("rho=0.2"), e.getMessage());
+    double[] ok = Schedule.edm(18, 0.002, 80, 0.5).sigmas();
+    assertEquals(0.002, ok[17], 0.002 * 1e-6);
+  }
 }

@@ -2,12 +2,14 @@ package dev.pfgm.server.transport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import dev.pfgm.server.engine.CapacityExceeded;
 import dev.pfgm.server.engine.DeadlineExpired;
 import dev.pfgm.server.engine.NetworkFailure;
+import dev.pfgm.server.engine.ServingFailure;
 import io.vertx.grpc.common.GrpcStatus;
 import java.util.Map;
 import java.util.Set;
@@ -21,12 +23,15 @@ class StatusesTest {
       InvalidArgument.class, GrpcStatus.INVALID_ARGUMENT,
       ModelNotFound.class, GrpcStatus.NOT_FOUND,
       CapacityExceeded.class, GrpcStatus.RESOURCE_EXHAUSTED,
+      RequestTooLarge.class, GrpcStatus.RESOURCE_EXHAUSTED,
       DeadlineExpired.class, GrpcStatus.DEADLINE_EXCEEDED,
       Unavailable.class, GrpcStatus.UNAVAILABLE,
-      NetworkFailure.class, GrpcStatus.INTERNAL);
+      Unimplemented.class, GrpcStatus.UNIMPLEMENTED,
+      NetworkFailure.class, GrpcStatus.INTERNAL,
+      ServingFailure.class, GrpcStatus.INTERNAL);
 
   @Test
-  void everyDomainExceptionHasItsStatus() throws Exception {
+  void everyDomainExceptionHasItsOwnRowAndStatus() throws Exception {
     Set<String> domain = new ClassFileImporter().importPackages("dev.pfgm.server").stream()
         .filter(c -> c.isAssignableTo(RuntimeException.class) && !c.getModifiers().contains(
             com.tngtech.archunit.core.domain.JavaModifier.ABSTRACT))
@@ -34,11 +39,20 @@ class StatusesTest {
         .collect(Collectors.toSet());
     assertEquals(TABLE.keySet().stream().map(Class::getName).collect(Collectors.toSet()), domain,
         "every domain exception needs a row in Statuses and in this table");
+    // The rows themselves, not the INTERNAL fallback: deleting a row fails here.
+    assertEquals(TABLE, Map.copyOf(Statuses.TABLE));
     for (var row : TABLE.entrySet()) {
       Throwable e = (Throwable) row.getKey().getConstructor(String.class).newInstance("why");
       assertEquals(row.getValue(), Statuses.of(e), row.getKey().getSimpleName());
-      assertEquals("why", Statuses.message(e));
+      assertEquals("why", Statuses.message(e), "a mapped exception keeps its own message");
     }
+  }
+
+  @Test
+  void longMessagesAreClippedToFitAStatusHeader() {
+    String message = Statuses.message(new ModelNotFound("x".repeat(20_000)));
+    assertTrue(message.length() < 1100, "length " + message.length());
+    assertTrue(message.endsWith("(20000 characters)"), message);
   }
 
   @Test

@@ -1,0 +1,79 @@
+package dev.pfgm.server.it;
+
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.RequestOptions;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * gRPC spoken by hand over HTTP/2 (plaintext, prior knowledge): any headers, any body bytes, and
+ * the answer as the wire has it. For inputs a well-behaved client never sends.
+ */
+final class RawGrpc implements AutoCloseable {
+
+  static final String GENERATE = "/pfgm.v1.Generator/Generate";
+
+  /** What came back: the HTTP status, grpc-status (headers or trailers; null if none) and message. */
+  record Answer(int httpStatus, Integer grpcStatus, String grpcMessage, int bodyBytes) {}
+
+  private final Vertx vertx = Vertx.vertx();
+  private final HttpClient http;
+  private final int port;
+
+  RawGrpc(int port) {
+    this.port = port;
+    http = vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
+        .setHttp2ClearTextUpgrade(false));
+  }
+
+  /** A gRPC frame: compressed flag, 4-byte big-endian length, payload. */
+  static Buffer frame(boolean compressed, int declaredLength, byte[] payload) {
+    return Buffer.buffer().appendByte((byte) (compressed ? 1 : 0)).appendInt(declaredLength).appendBytes(payload);
+  }
+
+  static Buffer frame(byte[] payload) {
+    return frame(false, payload.length, payload);
+  }
+
+  /** Sends {@code body} as the whole request; waits up to 20 s for the whole answer (a hang fails). */
+  Answer call(String path, Consumer<MultiMap> headers, Buffer body) throws Exception {
+    return await(request(path, headers).compose(req -> req.send(body)).compose(this::answer));
+  }
+
+  Future<HttpClientRequest> request(String path, Consumer<MultiMap> headers) {
+    return http.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("localhost").setPort(port)
+        .setURI(path)).map(req -> {
+          req.putHeader("content-type", "application/grpc").putHeader("te", "trailers");
+          headers.accept(req.headers());
+          return req;
+        });
+  }
+
+  Future<Answer> answer(HttpClientResponse resp) {
+    return resp.body().map(body -> {
+      String status = resp.getHeader("grpc-status") != null ? resp.getHeader("grpc-status") : resp.getTrailer("grpc-status");
+      String message = resp.getHeader("grpc-message") != null ? resp.getHeader("grpc-message") : resp.getTrailer("grpc-message");
+      return new Answer(resp.statusCode(), status == null ? null : Integer.valueOf(status),
+          message == null ? null : java.net.URLDecoder.decode(message, java.nio.charset.StandardCharsets.UTF_8),
+          body.length());
+    });
+  }
+
+  static <T> T await(Future<T> f) throws Exception {
+    return f.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+  }
+
+  @Override
+  public void close() throws Exception {
+    await(vertx.close());
+  }
+}
