@@ -7,5 +7,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -B -q -DskipTests -pl server -am test-compile dependency:build-classpath \
   -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test
-exec java -Xmx2g -cp "server/target/test-classes:server/target/classes:$(cat server/target/test-classpath.txt)" \
+exec java -Xmx2g -Dpfgm.models.dir=models -cp "server/target/test-classes:server/target/classes:$(cat server/target/test-classpath.txt)" \
   dev.pfgm.server.it.Soak "$@"
