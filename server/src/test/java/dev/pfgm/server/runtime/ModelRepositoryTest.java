@@ -76,7 +76,7 @@ class ModelRepositoryTest {
       assertTrue(refusal(repo, "drifted").contains("differs from check.json"), refusal(repo, "drifted"));
       assertTrue(refusal(repo, "float64").contains("input x must be float32, is DOUBLE"), refusal(repo, "float64"));
       assertTrue(refusal(repo, "fixed-batch").contains("fixed batch dimension 4"), refusal(repo, "fixed-batch"));
-      assertTrue(refusal(repo, "no-onnx").contains("missing model.onnx"));
+      assertTrue(refusal(repo, "no-onnx").contains("model.onnx is missing"), refusal(repo, "no-onnx"));
     }
   }
 
