@@ -3,8 +3,11 @@ package dev.pfgm.server.runtime;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import java.io.IOException;
+import java.nio.file.DirectoryIteratorException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -13,7 +16,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import java.util.stream.Stream;
 
 /**
  * The models of a folder: every {@code <dir>/<id>/model.json} + {@code model.onnx}. A folder that
@@ -33,16 +35,16 @@ public final class ModelRepository implements AutoCloseable {
   }
 
   /** Loads every model folder under dir; never fails for a folder's content (see refusals). */
-  public static ModelRepository load(Path dir, RuntimeOptions options) throws IOException {
+  public static ModelRepository load(Path dir, RuntimeOptions options) {
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     return load(dir, env, new OrtSessions(env, options));
   }
 
-  static ModelRepository load(Path dir, OrtEnvironment env, SessionOpener sessions) throws IOException {
+  static ModelRepository load(Path dir, OrtEnvironment env, SessionOpener sessions) {
     Map<String, LoadedModel> models = new TreeMap<>();
     Map<String, Path> origins = new HashMap<>();
     List<String> refusals = new ArrayList<>();
-    for (Path folder : modelFolders(dir)) {
+    for (Path folder : modelFolders(dir, refusals)) {
       try {
         LoadedModel m = ModelFolder.load(folder, env, sessions);
         String id = m.card().id();
@@ -61,11 +63,46 @@ public final class ModelRepository implements AutoCloseable {
     return new ModelRepository(models, refusals);
   }
 
-  /** The sub-folders of dir that hold a model.json, sorted. */
-  private static List<Path> modelFolders(Path dir) throws IOException {
-    try (Stream<Path> s = Files.list(dir)) {
-      return s.filter(p -> Files.isRegularFile(p.resolve("model.json"))).sorted().toList();
+  /** The sub-folders of dir that hold a model.json, sorted; what cannot be read is refused. */
+  private static List<Path> modelFolders(Path dir, List<String> refusals) {
+    List<Path> entries;
+    try {
+      entries = list(dir);
+    } catch (IOException e) {
+      refuse(refusals, "models folder " + dir + " cannot be listed: " + ModelFolder.describe(e), e);
+      return List.of();
     }
+    List<Path> folders = new ArrayList<>();
+    List<String> others = new ArrayList<>();
+    for (Path entry : entries) {
+      try {
+        if (!Files.readAttributes(entry, BasicFileAttributes.class).isDirectory()) {
+          continue; // README, scripts
+        }
+        if (list(entry).contains(entry.resolve("model.json"))) {
+          folders.add(entry);
+        } else {
+          others.add(entry.getFileName().toString());
+        }
+      } catch (IOException e) {
+        refuse(refusals, "models folder entry " + entry + " cannot be read: " + ModelFolder.describe(e), e);
+      }
+    }
+    if (!others.isEmpty()) {
+      LOG.info(() -> "models folder " + dir + ": " + others + " hold no model.json, not model folders");
+    }
+    return folders;
+  }
+
+  private static List<Path> list(Path dir) throws IOException {
+    List<Path> entries = new ArrayList<>();
+    try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
+      s.forEach(entries::add);
+    } catch (DirectoryIteratorException e) {
+      throw e.getCause();
+    }
+    Collections.sort(entries);
+    return entries;
   }
 
   /** Records a refusal and logs it once; a failure no check named gets its stack trace. */
@@ -79,7 +116,7 @@ public final class ModelRepository implements AutoCloseable {
     return models;
   }
 
-  /** One message per refused model folder. */
+  /** One message per refused model folder, and per folder or entry that could not be read. */
   public List<String> refusals() {
     return refusals;
   }

@@ -10,6 +10,7 @@ import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.logging.Level;
@@ -91,6 +92,17 @@ class CorruptModelFolderTest {
     };
   }
 
+  static Corruption folderReplacedWithLink(String target) {
+    return f -> {
+      try (Stream<Path> s = Files.walk(f)) {
+        for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+          Files.delete(p);
+        }
+      }
+      Files.createSymbolicLink(f, Path.of(target));
+    };
+  }
+
   static Stream<Arguments> corruptions() {
     return Stream.of(
         of("shape entry null", shape(1, null, 28), "model.json: shape[1] must be an integer in 1..262144, was null"),
@@ -140,6 +152,8 @@ class CorruptModelFolderTest {
         of("card empty", write("model.json", ""), "model.json is not valid JSON"),
         of("card truncated", write("model.json", "{\"id\": \"bad\", \"shape\": [1,"), "model.json is not valid JSON"),
         of("card not UTF-8", write("model.json", new byte[] {'{', (byte) 0xff, (byte) 0xfe, '}'}), "cannot read model.json"),
+        of("card a directory", replaceWithDirectory("model.json"), "cannot read model.json"),
+        of("card a link loop", replaceWithLink("model.json", "model.json"), "cannot read model.json"),
         of("onnx missing", f -> Files.delete(f.resolve("model.onnx")), "model.onnx is missing or not a regular file"),
         of("onnx a directory", replaceWithDirectory("model.onnx"), "model.onnx is missing or not a regular file"),
         of("onnx a dangling link", replaceWithLink("model.onnx", "/nonexistent/model.onnx"), "model.onnx is missing or not a regular file"),
@@ -164,7 +178,9 @@ class CorruptModelFolderTest {
             "check.json has class_labels but the card has none (unconditional)"),
         of("check an array", write("check.json", "[]"), "check.json must be a JSON object, was []"),
         of("check truncated", write("check.json", "{\"x\": [1,"), "check.json is not valid JSON"),
-        of("check a directory", replaceWithDirectory("check.json"), "cannot read check.json"));
+        of("check a directory", replaceWithDirectory("check.json"), "cannot read check.json"),
+        of("folder a link loop", folderReplacedWithLink("bad"), "cannot be read"),
+        of("folder a dangling link", folderReplacedWithLink("/nonexistent/model-folder"), "cannot be read"));
   }
 
   @ParameterizedTest(name = "{0}")

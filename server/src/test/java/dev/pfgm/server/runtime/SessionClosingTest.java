@@ -45,7 +45,7 @@ class SessionClosingTest {
   @TempDir
   Path dir;
 
-  ModelRepository load(SessionOpener sessions) throws java.io.IOException {
+  ModelRepository load(SessionOpener sessions) {
     return ModelRepository.load(dir, OrtEnvironment.getEnvironment(), sessions);
   }
 
