@@ -11,18 +11,26 @@ import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import dev.pfgm.server.engine.NetworkFailure;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.UnaryOperator;
 import java.util.logging.Level;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Cards are checked against graphs at load; a bad folder is refused with a message, good ones load. */
@@ -139,11 +147,11 @@ class ModelRepositoryTest {
 
   @Test
   void theNetworkInputReachingOrtIsFloat32() throws Exception {
-    try (ModelRepository repo = ModelRepository.load(SHIPPED, RuntimeOptions.DEFAULTS);
+    Path folder = ModelCopy.of(dir, GOOD);
+    try (ModelRepository repo = ModelRepository.load(dir, RuntimeOptions.DEFAULTS);
         OrtSession.SessionOptions so = new OrtSession.SessionOptions();
-        OrtSession session = OrtEnvironment.getEnvironment().createSession(
-            SHIPPED.resolve(GOOD).resolve("model.onnx").toString(), so)) {
-      assertTrue(repo.models().containsKey(GOOD));
+        OrtSession session = OrtEnvironment.getEnvironment().createSession(folder.resolve("model.onnx").toString(), so)) {
+      assertEquals(Set.of(GOOD), repo.models().keySet());
       for (String input : List.of("x", "sigma")) {
         TensorInfo info = (TensorInfo) session.getInputInfo().get(input).getInfo();
         assertEquals(OnnxJavaType.FLOAT, info.type, input);
@@ -157,37 +165,49 @@ class ModelRepositoryTest {
     }
   }
 
+  /**
+   * Each worker runs the network until a run fails; the repository closes once all three have run.
+   * A worker ends only on a failure, so every outcome is checked here on the test thread, and the
+   * test needs no clock (the timeout only turns a hang into a failure).
+   */
   @Test
+  @Timeout(120)
   void closingANetworkWhileOtherThreadsRunItNeverFreesTheSessionMidRun() throws Exception {
-    ModelRepository repo = ModelRepository.load(SHIPPED, RuntimeOptions.DEFAULTS);
+    ModelCopy.of(dir, GOOD);
+    ModelRepository repo = ModelRepository.load(dir, RuntimeOptions.DEFAULTS);
     OrtFieldNetwork net = repo.models().get(GOOD).network();
-    float[] x = new float[64 * 784];
-    float[] sigma = new float[64];
-    java.util.Arrays.fill(sigma, 1f);
-    java.util.concurrent.atomic.AtomicInteger failures = new java.util.concurrent.atomic.AtomicInteger();
-    java.util.concurrent.atomic.AtomicInteger runs = new java.util.concurrent.atomic.AtomicInteger();
-    Thread[] threads = new Thread[3];
-    for (int t = 0; t < threads.length; t++) {
-      threads[t] = new Thread(() -> {
-        for (int i = 0; i < 200; i++) {
-          try {
-            net.denoise(x, sigma, null, 64);
-            runs.incrementAndGet();
-          } catch (dev.pfgm.server.engine.NetworkFailure e) {
-            assertTrue(e.getMessage().contains("closed"), e.getMessage());
-            failures.incrementAndGet();
+    int rows = 16;
+    float[] x = new float[rows * 784]; // [rows][C*H*W], NCHW
+    float[] sigma = new float[rows];
+    Arrays.fill(sigma, 1f);
+    int workers = 3;
+    CountDownLatch allRunning = new CountDownLatch(workers);
+    ExecutorService pool = Executors.newFixedThreadPool(workers);
+    try {
+      List<Future<NetworkFailure>> outcomes = new ArrayList<>();
+      for (int t = 0; t < workers; t++) {
+        outcomes.add(pool.submit(() -> {
+          for (int run = 0; ; run++) {
+            try {
+              net.denoise(x, sigma, null, rows);
+            } catch (NetworkFailure e) {
+              return e;
+            }
+            if (run == 0) {
+              allRunning.countDown();
+            }
           }
-        }
-      });
-      threads[t].start();
+        }));
+      }
+      allRunning.await();
+      repo.close();
+      for (Future<NetworkFailure> outcome : outcomes) {
+        // get() rethrows anything else a worker met (an ORT error on a freed session, an assertion).
+        String message = outcome.get().getMessage();
+        assertTrue(message.contains("closed"), "runs after close fail cleanly, got: " + message);
+      }
+    } finally {
+      pool.shutdownNow();
     }
-    while (runs.get() < 5) {
-      Thread.sleep(1);
-    }
-    repo.close();
-    for (Thread t : threads) {
-      t.join();
-    }
-    assertTrue(failures.get() > 0, "runs after close fail cleanly instead of crashing the JVM");
   }
 }
