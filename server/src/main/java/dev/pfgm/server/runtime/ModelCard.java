@@ -1,6 +1,5 @@
 package dev.pfgm.server.runtime;
 
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -27,72 +26,98 @@ public record ModelCard(String id, String description, double augmentDim, int[] 
     return !classLabels.isEmpty();
   }
 
-  /** Parses and validates a card; every message names the key and the rule. */
+  /**
+   * Most values in one sample (C·H·W): the engine packs up to 4096 rows into one float array per
+   * network call, and 4096 · 2^18 = 2^30 stays below Java's array limit of 2^31 − 1.
+   */
+  public static final int MAX_DATA_DIM = 1 << 18;
+
+  /** Parses and validates a card; every message names the key, the rule and the value. */
   public static ModelCard parse(String json) throws ModelLoadException {
-    JsonObject o;
-    try {
-      o = new JsonObject(json);
-    } catch (DecodeException e) {
-      throw new ModelLoadException("model.json is not valid JSON: " + e.getMessage());
+    JsonFields card = JsonFields.parse("model.json", json);
+    String id = card.string("id");
+    if (!id.matches("[A-Za-z0-9._-]{1,64}")) {
+      throw card.fail("id", "must match [A-Za-z0-9._-]{1,64}", id);
     }
-    try {
-      String id = require(o.getString("id"), "id");
-      if (!id.matches("[A-Za-z0-9._-]{1,64}")) {
-        throw new ModelLoadException("model.json: id must match [A-Za-z0-9._-]{1,64}, was '" + id + "'");
-      }
-      Object d = require(o.getValue("augment_dim"), "augment_dim");
-      double augmentDim = "inf".equals(d) ? Double.POSITIVE_INFINITY
-          : d instanceof Number n ? n.doubleValue() : Double.NaN;
-      if (!(augmentDim > 0)) {
-        throw new ModelLoadException("model.json: augment_dim must be a positive number or \"inf\", was " + d);
-      }
-      JsonArray s = require(o.getJsonArray("shape"), "shape");
-      if (s.size() != 3) {
-        throw new ModelLoadException("model.json: shape must be [C, H, W], was " + s);
-      }
-      int[] shape = new int[3];
-      for (int i = 0; i < 3; i++) {
-        shape[i] = s.getInteger(i);
-        if (shape[i] < 1 || shape[i] > 4096) {
-          throw new ModelLoadException("model.json: shape entries must be in 1..4096, was " + s);
-        }
-      }
-      double sigmaMin = require(o.getDouble("sigma_min"), "sigma_min");
-      double sigmaMax = require(o.getDouble("sigma_max"), "sigma_max");
-      if (!(sigmaMin > 0 && sigmaMin < sigmaMax && Double.isFinite(sigmaMax))) {
-        throw new ModelLoadException("model.json: need 0 < sigma_min < sigma_max, was sigma_min="
-            + sigmaMin + " sigma_max=" + sigmaMax);
-      }
-      double rho = require(o.getDouble("rho"), "rho");
-      if (!(rho > 0 && rho <= 100)) {
-        throw new ModelLoadException("model.json: rho must be in (0, 100], was " + rho);
-      }
-      int defaultSteps = require(o.getInteger("default_steps"), "default_steps");
-      if (defaultSteps < 1 || defaultSteps > 1000) {
-        throw new ModelLoadException("model.json: default_steps must be in 1..1000, was " + defaultSteps);
-      }
-      String solver = require(o.getString("default_solver"), "default_solver");
-      if (!solver.equals("heun") && !solver.equals("euler")) {
-        throw new ModelLoadException("model.json: default_solver must be \"heun\" or \"euler\", was \"" + solver + "\"");
-      }
-      Double sigmaData = o.getDouble("sigma_data");
-      List<String> labels = new ArrayList<>();
-      for (Object l : o.getJsonArray("class_labels", new JsonArray())) {
-        labels.add(String.valueOf(l));
-      }
-      return new ModelCard(id, o.getString("description", ""), augmentDim, shape, sigmaMin, sigmaMax,
-          rho, defaultSteps, solver, sigmaData == null ? Double.NaN : sigmaData, List.copyOf(labels),
-          o.getString("dataset", ""), o.getString("license", ""),
-          o.getJsonObject("provenance", new JsonObject()));
-    } catch (ClassCastException e) {
-      throw new ModelLoadException("model.json: a key has the wrong type: " + e.getMessage());
+    Object d = card.required("augment_dim");
+    double augmentDim = "inf".equals(d) ? Double.POSITIVE_INFINITY : d instanceof Number n ? n.doubleValue() : Double.NaN;
+    if (!(augmentDim > 0) || (augmentDim == Double.POSITIVE_INFINITY && !"inf".equals(d))) {
+      throw card.fail("augment_dim", "must be a positive finite number or \"inf\"", d);
     }
+    int[] shape = shape(card);
+    double sigmaMin = card.number("sigma_min");
+    double sigmaMax = card.number("sigma_max");
+    if (!(sigmaMin > 0 && sigmaMin < sigmaMax)) {
+      throw new ModelLoadException("model.json: need 0 < sigma_min < sigma_max, was sigma_min="
+          + sigmaMin + " sigma_max=" + sigmaMax);
+    }
+    double rho = card.number("rho");
+    if (!(rho > 0 && rho <= 100)) {
+      throw card.fail("rho", "must be in (0, 100]", rho);
+    }
+    int defaultSteps = card.integer("default_steps", 1, 1000);
+    String solver = card.string("default_solver");
+    if (!solver.equals("heun") && !solver.equals("euler")) {
+      throw card.fail("default_solver", "must be \"heun\" or \"euler\"", solver);
+    }
+    return new ModelCard(id, card.stringOr("description", ""), augmentDim, shape, sigmaMin, sigmaMax,
+        rho, defaultSteps, solver, sigmaData(card), classLabels(card), card.stringOr("dataset", ""),
+        card.stringOr("license", ""), card.object("provenance"));
   }
 
-  private static <T> T require(T value, String key) throws ModelLoadException {
-    if (value == null) {
-      throw new ModelLoadException("model.json: missing required key '" + key + "'");
+  /** [C, H, W]: positive integers, C = 1 or 3 (PNG previews), at most MAX_DATA_DIM values. */
+  private static int[] shape(JsonFields card) throws ModelLoadException {
+    Object v = card.required("shape");
+    if (!(v instanceof JsonArray s) || s.size() != 3) {
+      throw card.fail("shape", "must be [C, H, W]", v);
     }
-    return value;
+    int[] shape = new int[3];
+    for (int i = 0; i < 3; i++) {
+      shape[i] = card.asInteger("shape[" + i + "]", s.getValue(i), 1, MAX_DATA_DIM);
+    }
+    if (shape[0] != 1 && shape[0] != 3) {
+      throw new ModelLoadException("model.json: shape[0] = " + shape[0]
+          + " channels: PNG previews need 1 (grayscale) or 3 (RGB)");
+    }
+    long values = (long) shape[0] * shape[1] * shape[2];
+    if (values > MAX_DATA_DIM) {
+      throw new ModelLoadException("model.json: shape " + s.encode() + " has " + values
+          + " values per sample, more than " + MAX_DATA_DIM + " (C·H·W)");
+    }
+    return shape;
+  }
+
+  /** sigma_data: absent or null gives NaN (no preconditioning); else a positive number. */
+  private static double sigmaData(JsonFields card) throws ModelLoadException {
+    Object v = card.has("sigma_data") ? card.required("sigma_data") : null;
+    if (v == null) {
+      return Double.NaN;
+    }
+    if (!(v instanceof Number n) || !Double.isFinite(n.doubleValue())) {
+      throw card.fail("sigma_data", "must be a finite number or null", v);
+    }
+    if (!(n.doubleValue() > 0)) {
+      throw card.fail("sigma_data", "must be positive or null", n.doubleValue());
+    }
+    return n.doubleValue();
+  }
+
+  /**
+   * class_labels: absent gives [] (unconditional); else at most MAX_DATA_DIM strings (the engine
+   * packs rows × K one-hot labels into one array, as it does rows × C·H·W values).
+   */
+  private static List<String> classLabels(JsonFields card) throws ModelLoadException {
+    if (!card.has("class_labels")) {
+      return List.of();
+    }
+    JsonArray a = card.array("class_labels");
+    if (a.size() > MAX_DATA_DIM) {
+      throw new ModelLoadException("model.json: class_labels has " + a.size() + " labels, more than " + MAX_DATA_DIM);
+    }
+    List<String> labels = new ArrayList<>(a.size());
+    for (int i = 0; i < a.size(); i++) {
+      labels.add(card.asString("class_labels[" + i + "]", a.getValue(i)));
+    }
+    return List.copyOf(labels);
   }
 }

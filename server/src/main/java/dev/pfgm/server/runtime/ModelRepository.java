@@ -2,22 +2,25 @@ package dev.pfgm.server.runtime;
 
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtProvider;
-import ai.onnxruntime.OrtSession;
 import java.io.IOException;
+import java.nio.file.DirectoryIteratorException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.logging.Level;
 import java.util.logging.Logger;
-import java.util.stream.Stream;
 
 /**
  * The models of a folder: every {@code <dir>/<id>/model.json} + {@code model.onnx}. A folder that
- * cannot be served is refused with a message naming the problem; the others still load.
+ * cannot be served, whatever the failure, is refused with a message naming it and the problem
+ * (logged once at WARNING); the others still load.
  */
 public final class ModelRepository implements AutoCloseable {
 
@@ -31,81 +34,81 @@ public final class ModelRepository implements AutoCloseable {
     this.refusals = List.copyOf(refusals);
   }
 
-  /** Loads every model folder under dir. */
-  public static ModelRepository load(Path dir, RuntimeOptions options) throws IOException {
+  /** Loads every model folder under dir; never fails for a folder's content (see refusals). */
+  public static ModelRepository load(Path dir, RuntimeOptions options) {
     OrtEnvironment env = OrtEnvironment.getEnvironment();
+    return load(dir, env, new OrtSessions(env, options));
+  }
+
+  static ModelRepository load(Path dir, OrtEnvironment env, SessionOpener sessions) {
     Map<String, LoadedModel> models = new TreeMap<>();
+    Map<String, Path> origins = new HashMap<>();
     List<String> refusals = new ArrayList<>();
-    List<Path> folders;
-    try (Stream<Path> s = Files.list(dir)) {
-      folders = s.filter(p -> Files.isRegularFile(p.resolve("model.json"))).sorted().toList();
-    }
-    for (Path folder : folders) {
+    for (Path folder : modelFolders(dir, refusals)) {
       try {
-        LoadedModel m = loadOne(env, folder, options);
-        if (models.containsKey(m.card().id())) {
-          m.network().close();
-          throw new ModelLoadException("duplicate model id '" + m.card().id() + "'");
+        LoadedModel m = ModelFolder.load(folder, env, sessions);
+        String id = m.card().id();
+        if (origins.containsKey(id)) {
+          try (OrtFieldNetwork duplicate = m.network()) {
+            throw new ModelLoadException("duplicate model id '" + id + "' (also in " + origins.get(id) + ")");
+          }
         }
-        models.put(m.card().id(), m);
-        LOG.info(() -> "model " + m.card().id() + " loaded from " + folder + " on " + m.network().provider());
-      } catch (ModelLoadException | OrtException e) {
-        String msg = "model folder " + folder + " refused: " + e.getMessage();
-        refusals.add(msg);
-        LOG.warning(msg);
+        models.put(id, m);
+        origins.put(id, folder);
+        LOG.info(() -> "model " + id + " loaded from " + folder + " on " + m.network().provider());
+      } catch (Exception e) { // any failure of one folder refuses that folder only
+        refuse(refusals, "model folder " + folder + " refused: " + ModelFolder.describe(e), e);
       }
     }
     return new ModelRepository(models, refusals);
   }
 
-  static LoadedModel loadOne(OrtEnvironment env, Path folder, RuntimeOptions options)
-      throws ModelLoadException, OrtException {
-    ModelCard card;
+  /** The sub-folders of dir that hold a model.json, sorted; what cannot be read is refused. */
+  private static List<Path> modelFolders(Path dir, List<String> refusals) {
+    List<Path> entries;
     try {
-      card = ModelCard.parse(Files.readString(folder.resolve("model.json")));
+      entries = list(dir);
     } catch (IOException e) {
-      throw new ModelLoadException("cannot read model.json: " + e.getMessage());
+      refuse(refusals, "models folder " + dir + " cannot be listed: " + ModelFolder.describe(e), e);
+      return List.of();
     }
-    Path onnx = folder.resolve("model.onnx");
-    if (!Files.isRegularFile(onnx)) {
-      throw new ModelLoadException("missing model.onnx");
-    }
-    String provider = "CPU";
-    OrtSession session;
-    try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
-      so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-      if (options.intraOpThreads() > 0) {
-        so.setIntraOpNumThreads(options.intraOpThreads());
-      }
-      if (!options.spinWait()) {
-        // Idle intra-op threads sleep instead of spinning, leaving the cores to the event loop and
-        // frame encoding between network calls.
-        so.addConfigEntry("session.intra_op.allow_spinning", "0");
-      }
-      if (options.cuda()) {
-        if (OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA)) {
-          so.addCUDA(options.cudaDeviceId());
-          provider = "CUDA";
-        } else {
-          LOG.warning("device " + options.device() + " configured but this ONNX Runtime build has no CUDA "
-              + "execution provider (build with -Pcuda); running on CPU");
-        }
-      }
+    List<Path> folders = new ArrayList<>();
+    List<String> others = new ArrayList<>();
+    for (Path entry : entries) {
       try {
-        session = env.createSession(onnx.toString(), so);
-      } catch (OrtException e) {
-        throw new ModelLoadException("model.onnx cannot be loaded by ONNX Runtime: " + e.getMessage());
+        if (!Files.readAttributes(entry, BasicFileAttributes.class).isDirectory()) {
+          continue; // README, scripts
+        }
+        if (list(entry).contains(entry.resolve("model.json"))) {
+          folders.add(entry);
+        } else {
+          others.add(entry.getFileName().toString());
+        }
+      } catch (IOException e) {
+        refuse(refusals, "models folder entry " + entry + " cannot be read: " + ModelFolder.describe(e), e);
       }
     }
-    try {
-      GraphContract.check(session, card);
-      OrtFieldNetwork network = new OrtFieldNetwork(env, session, card, provider);
-      ReferenceCheck.verify(folder, network);
-      return new LoadedModel(card, network);
-    } catch (ModelLoadException | RuntimeException e) {
-      session.close();
-      throw e;
+    if (!others.isEmpty()) {
+      LOG.info(() -> "models folder " + dir + ": " + others + " hold no model.json, not model folders");
     }
+    return folders;
+  }
+
+  private static List<Path> list(Path dir) throws IOException {
+    List<Path> entries = new ArrayList<>();
+    try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
+      s.forEach(entries::add);
+    } catch (DirectoryIteratorException e) {
+      throw e.getCause();
+    }
+    Collections.sort(entries);
+    return entries;
+  }
+
+  /** Records a refusal and logs it once; a failure no check named gets its stack trace. */
+  private static void refuse(List<String> refusals, String message, Exception e) {
+    refusals.add(message);
+    LOG.log(Level.WARNING, message, e instanceof ModelLoadException || e instanceof IOException ? null : e);
   }
 
   /** Served models by id, sorted. */
@@ -113,7 +116,7 @@ public final class ModelRepository implements AutoCloseable {
     return models;
   }
 
-  /** One message per refused model folder. */
+  /** One message per refused model folder, and per folder or entry that could not be read. */
   public List<String> refusals() {
     return refusals;
   }

@@ -1,17 +1,15 @@
 package dev.pfgm.server.runtime;
 
 import dev.pfgm.server.engine.NetworkFailure;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
-import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 
 /**
- * Runs a model's stored input/output vector ({@code check.json}: x, sigma, optional class_labels,
- * denoised; written by the export pipeline) and refuses the model when the outputs differ by more
- * than {@link #TOLERANCE}.
+ * Runs a model's stored input/output vector ({@code check.json}: x, sigma, class_labels for a
+ * conditional model, denoised; written by the export pipeline) and refuses the model when the
+ * outputs differ by more than {@link #TOLERANCE} or are not finite. A folder without check.json is
+ * served unchecked.
  */
 final class ReferenceCheck {
 
@@ -21,31 +19,42 @@ final class ReferenceCheck {
 
   static void verify(Path folder, OrtFieldNetwork network) throws ModelLoadException {
     Path file = folder.resolve("check.json");
-    if (!Files.isRegularFile(file)) {
+    if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
       return;
     }
-    JsonObject o;
-    try {
-      o = new JsonObject(Files.readString(file));
-    } catch (IOException | DecodeException e) {
-      throw new ModelLoadException("check.json cannot be read: " + e.getMessage());
-    }
-    float[] sigma = floats(o.getJsonArray("sigma"));
-    float[] x = floats(o.getJsonArray("x"));
-    float[] expected = floats(o.getJsonArray("denoised"));
-    float[] labels = o.containsKey("class_labels") ? floats(o.getJsonArray("class_labels")) : null;
+    JsonFields check = JsonFields.parse("check.json", ModelFolder.read(file));
+    float[] sigma = check.floats("sigma"); // [rows]
+    float[] x = check.floats("x"); // [rows][C*H*W], NCHW
+    float[] expected = check.floats("denoised"); // [rows][C*H*W], NCHW
     int rows = sigma.length;
-    if (x.length != rows * network.dataDim() || expected.length != x.length) {
-      throw new ModelLoadException("check.json sizes do not match the model shape");
+    if (rows == 0) {
+      throw new ModelLoadException("check.json: sigma must hold at least one value, was []");
     }
+    for (int i = 0; i < rows; i++) {
+      if (!(sigma[i] > 0)) {
+        throw check.fail("sigma[" + i + "]", "must be positive", sigma[i]);
+      }
+    }
+    long need = (long) rows * network.dataDim();
+    if (x.length != need) {
+      throw new ModelLoadException("check.json: x has " + x.length + " values; " + rows
+          + " rows (sigma) of C·H·W = " + network.dataDim() + " need " + need);
+    }
+    if (expected.length != x.length) {
+      throw new ModelLoadException("check.json: denoised has " + expected.length + " values, x has " + x.length);
+    }
+    float[] labels = labels(check, rows, network.numClasses());
     float[] actual;
     try {
       actual = network.denoise(x, sigma, labels, rows);
     } catch (NetworkFailure e) {
-      throw new ModelLoadException("check.json input fails to run: " + e.getMessage());
+      throw new ModelLoadException("check.json input fails to run: " + e.getMessage(), e);
     }
     double worst = 0;
     for (int i = 0; i < actual.length; i++) {
+      if (!Float.isFinite(actual[i])) {
+        throw new ModelLoadException("output for the check.json input is not finite: denoised[" + i + "] = " + actual[i]);
+      }
       worst = Math.max(worst, Math.abs(actual[i] - expected[i]));
     }
     if (!(worst <= TOLERANCE)) {
@@ -53,14 +62,19 @@ final class ReferenceCheck {
     }
   }
 
-  private static float[] floats(JsonArray a) throws ModelLoadException {
-    if (a == null) {
-      throw new ModelLoadException("check.json misses x, sigma or denoised");
+  /** class_labels: [rows][K] for a conditional model, absent for an unconditional one. */
+  private static float[] labels(JsonFields check, int rows, int numClasses) throws ModelLoadException {
+    if (numClasses == 0) {
+      if (check.has("class_labels")) {
+        throw new ModelLoadException("check.json has class_labels but the card has none (unconditional)");
+      }
+      return null;
     }
-    float[] f = new float[a.size()];
-    for (int i = 0; i < f.length; i++) {
-      f[i] = a.getNumber(i).floatValue();
+    float[] labels = check.floats("class_labels");
+    if (labels.length != (long) rows * numClasses) {
+      throw new ModelLoadException("check.json: class_labels has " + labels.length + " values; " + rows
+          + " rows of " + numClasses + " classes need " + rows * numClasses);
     }
-    return f;
+    return labels;
   }
 }

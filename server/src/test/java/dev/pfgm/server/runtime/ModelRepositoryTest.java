@@ -1,45 +1,54 @@
 package dev.pfgm.server.runtime;
 
+import static dev.pfgm.server.runtime.ModelCopy.GOOD;
+import static dev.pfgm.server.runtime.ModelCopy.SHIPPED;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import dev.pfgm.server.engine.NetworkFailure;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.UnaryOperator;
+import java.util.logging.Level;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Cards are checked against graphs at load; a bad folder is refused with a message, good ones load. */
 class ModelRepositoryTest {
 
-  static final Path SHIPPED = Path.of(System.getProperty("pfgm.models.dir", "../models"));
-  static final String GOOD = "mnist-exact-d128";
-
   @TempDir
   Path dir;
 
-  /** Copies the good model into dir/name, editing its card. */
+  /** Copies the good model into dir/name, editing its card's text. */
   Path variant(String name, UnaryOperator<String> card) throws IOException {
-    Path folder = Files.createDirectories(dir.resolve(name));
-    Files.copy(SHIPPED.resolve(GOOD).resolve("model.onnx"), folder.resolve("model.onnx"));
-    Files.copy(SHIPPED.resolve(GOOD).resolve("check.json"), folder.resolve("check.json"));
-    String json = Files.readString(SHIPPED.resolve(GOOD).resolve("model.json"));
-    Files.writeString(folder.resolve("model.json"), card.apply(json.replace("\"" + GOOD + "\"", "\"" + name + "\"")));
+    Path folder = ModelCopy.of(dir, name);
+    Files.writeString(folder.resolve("model.json"), card.apply(Files.readString(folder.resolve("model.json"))));
     return folder;
   }
 
   void fixture(Path folder, String resource) throws IOException {
     try (InputStream in = getClass().getResourceAsStream("/fixtures/" + resource)) {
-      Files.copy(in, folder.resolve("model.onnx"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      Files.copy(in, folder.resolve("model.onnx"), StandardCopyOption.REPLACE_EXISTING);
     }
     Files.delete(folder.resolve("check.json"));
   }
@@ -53,16 +62,15 @@ class ModelRepositoryTest {
   void brokenFoldersAreRefusedWithTheirReasonWhileGoodModelsLoad() throws Exception {
     variant("good", s -> s);
     Files.write(variant("garbage", s -> s).resolve("model.onnx"), new byte[] {1, 2, 3, 4, 5});
-    variant("wrong-shape", s -> s.replace("[1, 28, 28]", "[1, 8, 8]").replace("[1,28,28]", "[1,8,8]"));
-    variant("no-sigma-max", s -> s.replaceAll("\"sigma_max\":\\s*80,", ""));
-    variant("claims-classes", s -> s.replaceAll("\"class_labels\":\\s*\\[\\]", "\"class_labels\": [\"a\", \"b\"]"));
+    variant("wrong-shape", s -> s.replaceAll("\\[\\s*1,\\s*28,\\s*28\\s*\\]", "[1, 8, 8]"));
+    variant("no-sigma-max", s -> s.replaceAll("\"sigma_max\"\\s*:\\s*80,", ""));
+    variant("claims-classes", s -> s.replaceAll("\"class_labels\"\\s*:\\s*\\[\\s*\\]", "\"class_labels\": [\"a\", \"b\"]"));
     variant("drifted", s -> s);
     Path check = dir.resolve("drifted/check.json");
     Files.writeString(check, Files.readString(check).replaceFirst("(\"denoised\":\\s*\\[)\\s*[-0-9.eE+]+", "$19.0"));
     fixture(variant("float64", s -> s), "float64-input.onnx");
     fixture(variant("fixed-batch", s -> s), "fixed-batch.onnx");
-    Files.createDirectories(dir.resolve("no-onnx"));
-    Files.writeString(dir.resolve("no-onnx/model.json"), Files.readString(dir.resolve("good/model.json")).replace("\"good\"", "\"no-onnx\""));
+    Files.delete(variant("no-onnx", s -> s).resolve("model.onnx"));
 
     try (ModelRepository repo = ModelRepository.load(dir, RuntimeOptions.DEFAULTS)) {
       assertEquals(Set.of("good"), repo.models().keySet());
@@ -71,22 +79,79 @@ class ModelRepositoryTest {
       assertTrue(refusal(repo, "wrong-shape").contains("input x has shape [-1, 1, 28, 28] but the card says [-1, 1, 8, 8]"),
           refusal(repo, "wrong-shape"));
       assertTrue(refusal(repo, "no-sigma-max").contains("missing required key 'sigma_max'"));
-      assertTrue(refusal(repo, "claims-classes").contains("needs [class_labels, sigma, x]")
-          || refusal(repo, "claims-classes").contains("class_labels"), refusal(repo, "claims-classes"));
+      assertTrue(refusal(repo, "claims-classes").contains("but the card (conditional, 2 classes) needs"),
+          refusal(repo, "claims-classes"));
       assertTrue(refusal(repo, "drifted").contains("differs from check.json"), refusal(repo, "drifted"));
       assertTrue(refusal(repo, "float64").contains("input x must be float32, is DOUBLE"), refusal(repo, "float64"));
       assertTrue(refusal(repo, "fixed-batch").contains("fixed batch dimension 4"), refusal(repo, "fixed-batch"));
-      assertTrue(refusal(repo, "no-onnx").contains("missing model.onnx"));
+      assertTrue(refusal(repo, "no-onnx").contains("model.onnx is missing"), refusal(repo, "no-onnx"));
+    }
+  }
+
+  @Test
+  void shippedModelsAllLoadWithoutAWarning() throws Exception {
+    List<String> shipped;
+    try (Stream<Path> s = Files.list(SHIPPED)) {
+      shipped = s.filter(p -> Files.exists(p.resolve("model.json"))).map(p -> p.getFileName().toString()).sorted().toList();
+    }
+    try (LogRecorder log = new LogRecorder(ModelRepository.class.getPackageName());
+        ModelRepository repo = ModelRepository.load(SHIPPED, RuntimeOptions.DEFAULTS)) {
+      assertTrue(shipped.contains(GOOD), "shipped models in " + SHIPPED + ": " + shipped);
+      assertEquals(List.of(), repo.refusals());
+      assertEquals(shipped, List.copyOf(repo.models().keySet()));
+      assertEquals(List.of(), log.atLeast(Level.WARNING));
+    }
+  }
+
+  @Test
+  void foldersWithoutACardAreNamedAtInfoAndNotRefused() throws Exception {
+    ModelCopy.of(dir, "good");
+    Files.createDirectories(dir.resolve("notes"));
+    Files.writeString(dir.resolve("README.md"), "not a folder");
+    try (LogRecorder log = new LogRecorder(ModelRepository.class.getPackageName());
+        ModelRepository repo = ModelRepository.load(dir, RuntimeOptions.DEFAULTS)) {
+      assertEquals(Set.of("good"), repo.models().keySet());
+      assertEquals(List.of(), repo.refusals());
+      assertEquals(List.of("models folder " + dir + ": [notes] hold no model.json, not model folders"),
+          log.at(Level.INFO).stream().filter(m -> m.contains("notes")).toList());
+    }
+  }
+
+  @Test
+  void aModelsFolderThatCannotBeListedIsARefusalNotACrash() throws Exception {
+    Path missing = dir.resolve("missing");
+    try (ModelRepository repo = ModelRepository.load(missing, RuntimeOptions.DEFAULTS)) {
+      assertEquals(Set.of(), repo.models().keySet());
+      assertEquals(List.of("models folder " + missing + " cannot be listed: NoSuchFileException: " + missing),
+          repo.refusals());
+    }
+  }
+
+  @Test
+  void aModelFolderThatCannotBeListedIsRefused() throws Exception {
+    ModelCopy.of(dir, "good");
+    Path locked = ModelCopy.of(dir, "locked");
+    Files.setPosixFilePermissions(locked, Set.of());
+    try {
+      assumeFalse(Files.isReadable(locked), "file permissions do not stop this user (root) from reading; "
+          + "CorruptModelFolderTest's link loop and dangling link cover unreadable folders");
+      try (ModelRepository repo = ModelRepository.load(dir, RuntimeOptions.DEFAULTS)) {
+        assertEquals(Set.of("good"), repo.models().keySet());
+        assertEquals(List.of("models folder entry " + locked + " cannot be read: AccessDeniedException: " + locked),
+            repo.refusals());
+      }
+    } finally {
+      Files.setPosixFilePermissions(locked, PosixFilePermissions.fromString("rwx------"));
     }
   }
 
   @Test
   void theNetworkInputReachingOrtIsFloat32() throws Exception {
-    try (ModelRepository repo = ModelRepository.load(SHIPPED, RuntimeOptions.DEFAULTS);
+    Path folder = ModelCopy.of(dir, GOOD);
+    try (ModelRepository repo = ModelRepository.load(dir, RuntimeOptions.DEFAULTS);
         OrtSession.SessionOptions so = new OrtSession.SessionOptions();
-        OrtSession session = OrtEnvironment.getEnvironment().createSession(
-            SHIPPED.resolve(GOOD).resolve("model.onnx").toString(), so)) {
-      assertTrue(repo.models().containsKey(GOOD));
+        OrtSession session = OrtEnvironment.getEnvironment().createSession(folder.resolve("model.onnx").toString(), so)) {
+      assertEquals(Set.of(GOOD), repo.models().keySet());
       for (String input : List.of("x", "sigma")) {
         TensorInfo info = (TensorInfo) session.getInputInfo().get(input).getInfo();
         assertEquals(OnnxJavaType.FLOAT, info.type, input);
@@ -100,37 +165,49 @@ class ModelRepositoryTest {
     }
   }
 
+  /**
+   * Each worker runs the network until a run fails; the repository closes once all three have run.
+   * A worker ends only on a failure, so every outcome is checked here on the test thread, and the
+   * test needs no clock (the timeout only turns a hang into a failure).
+   */
   @Test
+  @Timeout(120)
   void closingANetworkWhileOtherThreadsRunItNeverFreesTheSessionMidRun() throws Exception {
-    ModelRepository repo = ModelRepository.load(SHIPPED, RuntimeOptions.DEFAULTS);
+    ModelCopy.of(dir, GOOD);
+    ModelRepository repo = ModelRepository.load(dir, RuntimeOptions.DEFAULTS);
     OrtFieldNetwork net = repo.models().get(GOOD).network();
-    float[] x = new float[64 * 784];
-    float[] sigma = new float[64];
-    java.util.Arrays.fill(sigma, 1f);
-    java.util.concurrent.atomic.AtomicInteger failures = new java.util.concurrent.atomic.AtomicInteger();
-    java.util.concurrent.atomic.AtomicInteger runs = new java.util.concurrent.atomic.AtomicInteger();
-    Thread[] threads = new Thread[3];
-    for (int t = 0; t < threads.length; t++) {
-      threads[t] = new Thread(() -> {
-        for (int i = 0; i < 200; i++) {
-          try {
-            net.denoise(x, sigma, null, 64);
-            runs.incrementAndGet();
-          } catch (dev.pfgm.server.engine.NetworkFailure e) {
-            assertTrue(e.getMessage().contains("closed"), e.getMessage());
-            failures.incrementAndGet();
+    int rows = 16;
+    float[] x = new float[rows * 784]; // [rows][C*H*W], NCHW
+    float[] sigma = new float[rows];
+    Arrays.fill(sigma, 1f);
+    int workers = 3;
+    CountDownLatch allRunning = new CountDownLatch(workers);
+    ExecutorService pool = Executors.newFixedThreadPool(workers);
+    try {
+      List<Future<NetworkFailure>> outcomes = new ArrayList<>();
+      for (int t = 0; t < workers; t++) {
+        outcomes.add(pool.submit(() -> {
+          for (int run = 0; ; run++) {
+            try {
+              net.denoise(x, sigma, null, rows);
+            } catch (NetworkFailure e) {
+              return e;
+            }
+            if (run == 0) {
+              allRunning.countDown();
+            }
           }
-        }
-      });
-      threads[t].start();
+        }));
+      }
+      allRunning.await();
+      repo.close();
+      for (Future<NetworkFailure> outcome : outcomes) {
+        // get() rethrows anything else a worker met (an ORT error on a freed session, an assertion).
+        String message = outcome.get().getMessage();
+        assertTrue(message.contains("closed"), "runs after close fail cleanly, got: " + message);
+      }
+    } finally {
+      pool.shutdownNow();
     }
-    while (runs.get() < 5) {
-      Thread.sleep(1);
-    }
-    repo.close();
-    for (Thread t : threads) {
-      t.join();
-    }
-    assertTrue(failures.get() > 0, "runs after close fail cleanly instead of crashing the JVM");
   }
 }

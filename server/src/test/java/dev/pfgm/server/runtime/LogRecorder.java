@@ -1,0 +1,48 @@
+package dev.pfgm.server.runtime;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+/** Records what a logger and its children (a class, or a package) log, while open. */
+final class LogRecorder extends Handler implements AutoCloseable {
+
+  private final Logger logger; // held: java.util.logging keeps loggers only weakly
+  private final List<LogRecord> records = new CopyOnWriteArrayList<>();
+
+  LogRecorder(String name) {
+    logger = Logger.getLogger(name);
+    logger.addHandler(this);
+  }
+
+  /** Messages logged at level or above. */
+  List<String> atLeast(Level level) {
+    return at(level, Integer.MAX_VALUE);
+  }
+
+  /** Messages logged at exactly level. */
+  List<String> at(Level level) {
+    return at(level, level.intValue());
+  }
+
+  private List<String> at(Level min, int max) {
+    return records.stream().filter(r -> r.getLevel().intValue() >= min.intValue() && r.getLevel().intValue() <= max)
+        .map(LogRecord::getMessage).toList();
+  }
+
+  @Override
+  public void publish(LogRecord r) {
+    records.add(r);
+  }
+
+  @Override
+  public void flush() {}
+
+  @Override
+  public void close() {
+    logger.removeHandler(this);
+  }
+}
