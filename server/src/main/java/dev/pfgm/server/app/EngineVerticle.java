@@ -17,6 +17,9 @@ final class EngineVerticle extends VerticleBase {
 
   private static final Logger LOG = Logger.getLogger(EngineVerticle.class.getName());
 
+  /** How often an engine holding only paused jobs looks for expired ones. */
+  static final long PAUSED_REAP_MS = 50;
+
   private final String address;
   private final Engine engine;
   private MessageConsumer<Job> consumer;
@@ -33,7 +36,9 @@ final class EngineVerticle extends VerticleBase {
     // On the worker thread: the first requests should not pay for the first use of each batch size.
     engine.warmUp();
     consumer = vertx.eventBus().localConsumer(address, message -> {
-      engine.submit(message.body());
+      Job job = message.body();
+      job.onWake(() -> context.runOnContext(v -> schedule()));
+      engine.submit(job);
       schedule();
     });
     return consumer.completion();
@@ -48,9 +53,16 @@ final class EngineVerticle extends VerticleBase {
   }
 
   private void schedule() {
-    if (!ticking && !stopped && engine.hasWork()) {
+    if (ticking || stopped) {
+      return;
+    }
+    if (engine.hasWork()) {
       ticking = true;
       context.runOnContext(v -> tick());
+    } else if (engine.hasPaused()) {
+      // Only paused jobs: nothing to compute, but their deadlines still pass.
+      ticking = true;
+      vertx.setTimer(PAUSED_REAP_MS, id -> tick());
     }
   }
 

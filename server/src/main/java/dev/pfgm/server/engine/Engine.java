@@ -95,9 +95,22 @@ public final class Engine {
     return activeRows + queuedRows;
   }
 
-  /** Whether a tick would do anything. */
+  /** Whether a tick would do anything: paused jobs alone only wait (a tick would reap them). */
   public boolean hasWork() {
-    return !active.isEmpty() || !queued.isEmpty();
+    if (!queued.isEmpty()) {
+      return true;
+    }
+    for (Job job : active) {
+      if (!job.paused() || job.cancelled()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether jobs wait paused (their deadlines still run: tick now and then to reap them). */
+  public boolean hasPaused() {
+    return !active.isEmpty();
   }
 
   public int activeRows() {
@@ -126,6 +139,9 @@ public final class Engine {
     for (Job job : active) {
       if (batch.full()) {
         break;
+      }
+      if (job.paused()) {
+        continue;
       }
       if (job.startedNanos < 0) {
         job.startedNanos = now;

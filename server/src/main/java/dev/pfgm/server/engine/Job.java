@@ -19,6 +19,8 @@ public final class Job {
   private final long deadlineNanos;
   private final JobListener listener;
   private volatile boolean cancelled;
+  private volatile boolean paused;
+  private volatile Runnable wake = () -> { };
 
   long admittedNanos;
   long startedNanos = -1;
@@ -48,10 +50,31 @@ public final class Job {
   /** Asks the engine to drop this job at its next step boundary; no further events follow. */
   public void cancel() {
     cancelled = true;
+    wake.run();
   }
 
   public boolean cancelled() {
     return cancelled;
+  }
+
+  /** Takes the job's rows out of the batches from the next tick on, until {@link #resume()}. */
+  public void pause() {
+    paused = true;
+  }
+
+  /** Puts a paused job's rows back into the batches. */
+  public void resume() {
+    paused = false;
+    wake.run();
+  }
+
+  public boolean paused() {
+    return paused;
+  }
+
+  /** What the engine's owner runs when a paused or idle engine has work again (any thread). */
+  public void onWake(Runnable r) {
+    wake = r;
   }
 
   public int rows() {

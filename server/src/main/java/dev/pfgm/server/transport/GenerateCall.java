@@ -45,7 +45,7 @@ final class GenerateCall implements JobListener {
 
   @Override
   public void step(StepView view) {
-    if (writer.congested()) {
+    if (!plan.lossless() && writer.congested()) {
       // Latest wins: this frame would be replaced before the client could read it.
       context.runOnContext(v -> writer.skip());
       return;

@@ -144,6 +144,9 @@ public final class GeneratorEndpoint implements Service {
       GenerateCall call = new GenerateCall(plan, trajectories, context, writer, arrived);
       Job job = new Job(trajectories, plan.classOneHot(), plan.previewEvery(), deadline, call);
       open.started(plan.model().id(), job);
+      if (plan.lossless()) {
+        writer.lossless(job);
+      }
       jobs.submit(plan.model().id(), job);
     } catch (RuntimeException e) {
       writer.fail(e);

@@ -62,8 +62,14 @@ public final class RequestValidator {
     for (int i = 0; i < numSamples; i++) {
       seeds[i] = SampleSeeds.seedOf(base, i);
     }
+    boolean lossless = switch (req.getDelivery()) {
+      case DELIVERY_UNSPECIFIED, DELIVERY_LATEST -> false;
+      case DELIVERY_ALL -> true;
+      default -> throw new InvalidArgument("delivery must be DELIVERY_LATEST or DELIVERY_ALL, was "
+          + req.getDeliveryValue());
+    };
     return new GenerationPlan(card, seeds, schedule(steps, sigmaMin, sigmaMax, rho), solver,
-        classLabel, previewEvery, content);
+        classLabel, previewEvery, content, lossless);
   }
 
   /** The schedule, or INVALID_ARGUMENT when float64 cannot make it (tiny rho) - before any compute. */

@@ -1,13 +1,17 @@
 package dev.pfgm.server.transport;
 
 import dev.pfgm.proto.v1.GenerateResponse;
+import dev.pfgm.server.engine.Job;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.server.GrpcServerResponse;
+import java.util.ArrayDeque;
 
 /**
  * Writes one stream's events with backpressure, on the call's event loop only. While the stream
  * is congested ({@link WriteBudget}: bytes written but not yet sent, or Vert.x's write queue full)
  * Step events coalesce: the latest wins and the next one written reports how many were skipped.
+ * In lossless mode (DELIVERY_ALL) nothing is coalesced: a congested stream pauses its job instead
+ * (its rows leave the batch) and resumes it once the backlog of Step events has been written.
  * Started, Completed and errors are never dropped. Every way the stream ends - Completed, an error
  * status, the client's cancel or reset, a lost connection - goes through here and is reported
  * once, with its status, to {@link Ended}.
@@ -22,6 +26,8 @@ final class StreamWriter {
   private final GrpcServerResponse<?, GenerateResponse> response;
   private final WriteBudget budget;
   private final Ended ended;
+  private final ArrayDeque<GenerateResponse> backlog = new ArrayDeque<>(); // lossless mode only
+  private Job lossless; // the job to pause, in lossless mode
   private GenerateResponse pendingStep;
   private GenerateResponse pendingEnd;
   private int skipped;
@@ -47,9 +53,24 @@ final class StreamWriter {
     }
   }
 
-  /** Writes a Step event, or keeps it as the latest while the client is slow. */
+  /** Delivers every Step event of this stream, pausing {@code job} while the client is behind. */
+  void lossless(Job job) {
+    lossless = job;
+  }
+
+  /** Writes a Step event, or keeps it as the latest (lossless: queues it) while the client is slow. */
   void step(GenerateResponse step) {
     if (closed) {
+      return;
+    }
+    if (lossless != null) {
+      if (backlog.isEmpty() && !full()) {
+        write(step);
+      } else {
+        // The engine sees the pause at its next tick: the backlog grows by a step or two at most.
+        backlog.add(step);
+        lossless.pause();
+      }
       return;
     }
     if (full()) {
@@ -90,7 +111,7 @@ final class StreamWriter {
     }
     GenerateResponse completed = skippedTotal == 0 ? done : done.toBuilder()
         .setCompleted(done.getCompleted().toBuilder().setSkippedSteps(skippedTotal)).build();
-    if (full()) {
+    if (full() || !backlog.isEmpty()) {
       pendingEnd = completed;
     } else {
       end(completed, GrpcStatus.OK);
@@ -115,6 +136,7 @@ final class StreamWriter {
     closed = true;
     pendingStep = null;
     pendingEnd = null;
+    backlog.clear();
     ended.ended(status, skippedTotal);
   }
 
@@ -131,7 +153,13 @@ final class StreamWriter {
       pendingStep = null;
       write(withSkipped(s));
     }
-    if (pendingEnd != null && !full()) {
+    while (!backlog.isEmpty() && !full() && !closed) {
+      write(backlog.poll());
+    }
+    if (lossless != null && backlog.isEmpty() && !full() && lossless.paused()) {
+      lossless.resume();
+    }
+    if (pendingEnd != null && backlog.isEmpty() && !full()) {
       GenerateResponse last = pendingEnd;
       pendingEnd = null;
       end(last, GrpcStatus.OK);
@@ -172,7 +200,8 @@ final class StreamWriter {
     written.onComplete(ar -> {
       queuedBytes -= bytes;
       budget.release(bytes);
-      if (pendingStep != null || pendingEnd != null) {
+      if (pendingStep != null || pendingEnd != null || !backlog.isEmpty()
+          || (lossless != null && lossless.paused())) {
         drain();
       }
     });
