@@ -9,14 +9,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 
-/** Encodes per-sample float64 arrays as wire tensors (float32 LE) and 8-bit PNG previews. */
+/**
+ * Wire frames in two halves: a snapshot of per-sample float64 arrays as float32 little-endian bytes
+ * (taken on the engine thread, one pass, while the arrays are valid), then tensors and 8-bit PNG
+ * previews built from the snapshot anywhere else (off the engine's critical path). PNGs follow the
+ * float32 values a client receives, so a client can reproduce them from the tensors.
+ */
 public final class Frames {
 
   private Frames() {}
 
-  /** [samples, C, H, W] float32 little-endian. */
-  public static <T> Tensor tensor(List<T> samples, Function<T, double[]> values, int[] shape) {
-    int n = shape[0] * shape[1] * shape[2];
+  /** [samples][n] float32 little-endian, n = C*H*W. */
+  public static <T> byte[] snapshot(List<T> samples, Function<T, double[]> values, int n) {
     ByteBuffer buf = ByteBuffer.allocate(4 * n * samples.size()).order(ByteOrder.LITTLE_ENDIAN);
     for (T s : samples) {
       double[] v = values.apply(s);
@@ -24,17 +28,26 @@ public final class Frames {
         buf.putFloat((float) v[k]);
       }
     }
+    return buf.array();
+  }
+
+  /** A [samples, C, H, W] tensor over a snapshot (not copied: the snapshot must not change). */
+  public static Tensor tensor(byte[] snapshot, int[] shape) {
+    int samples = snapshot.length / (4 * shape[0] * shape[1] * shape[2]);
     return Tensor.newBuilder()
-        .addShape(samples.size()).addShape(shape[0]).addShape(shape[1]).addShape(shape[2])
-        .setData(UnsafeByteOperations.unsafeWrap(buf.array()))
+        .addShape(samples).addShape(shape[0]).addShape(shape[1]).addShape(shape[2])
+        .setData(UnsafeByteOperations.unsafeWrap(snapshot))
         .build();
   }
 
-  /** One PNG per sample. */
-  public static <T> List<ByteString> pngs(List<T> samples, Function<T, double[]> values, int[] shape) {
-    List<ByteString> out = new ArrayList<>(samples.size());
-    for (T s : samples) {
-      out.add(png(values.apply(s), shape));
+  /** One PNG per sample of a snapshot. */
+  public static List<ByteString> pngs(byte[] snapshot, int[] shape) {
+    int n = shape[0] * shape[1] * shape[2];
+    ByteBuffer buf = ByteBuffer.wrap(snapshot).order(ByteOrder.LITTLE_ENDIAN);
+    int samples = snapshot.length / (4 * n);
+    List<ByteString> out = new ArrayList<>(samples);
+    for (int i = 0; i < samples; i++) {
+      out.add(png(buf, i * 4 * n, shape));
     }
     return out;
   }
@@ -44,8 +57,8 @@ public final class Frames {
     return (int) Math.floor(Math.min(255, Math.max(0, 127.5 * x + 128)));
   }
 
-  /** An 8-bit grayscale (C = 1) or RGB (C = 3) PNG of one NCHW sample. */
-  public static ByteString png(double[] chw, int[] shape) {
+  /** An 8-bit grayscale (C = 1) or RGB (C = 3) PNG of one NCHW float32 sample at {@code offset}. */
+  static ByteString png(ByteBuffer floats, int offset, int[] shape) {
     int c = shape[0];
     int h = shape[1];
     int w = shape[2];
@@ -55,7 +68,7 @@ public final class Frames {
     byte[] hwc = new byte[h * w * c]; // [H][W][C], interleaved for PNG
     for (int ch = 0; ch < c; ch++) {
       for (int p = 0; p < h * w; p++) {
-        hwc[p * c + ch] = (byte) pixel(chw[ch * h * w + p]);
+        hwc[p * c + ch] = (byte) pixel(floats.getFloat(offset + 4 * (ch * h * w + p)));
       }
     }
     return UnsafeByteOperations.unsafeWrap(Png.encode(hwc, w, h, c));

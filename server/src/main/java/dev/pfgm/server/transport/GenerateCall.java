@@ -9,6 +9,7 @@ import dev.pfgm.proto.v1.Step;
 import dev.pfgm.server.engine.CompletedView;
 import dev.pfgm.server.engine.EngineException;
 import dev.pfgm.server.engine.JobListener;
+import dev.pfgm.server.engine.ServingFailure;
 import dev.pfgm.server.engine.StepView;
 import dev.pfgm.server.sampler.SolverKind;
 import dev.pfgm.server.sampler.Trajectory;
@@ -50,40 +51,62 @@ final class GenerateCall implements JobListener {
       context.runOnContext(v -> writer.skip());
       return;
     }
+    // On the engine thread only the snapshot (one pass); the message and its PNGs are built on the
+    // call's event loop, so the next batch never waits for frame encoding.
     StepContent c = plan.content();
-    int[] shape = plan.model().shape();
+    int n = plan.model().dataDim();
+    byte[] state = c.getState() || c.getStatePng() ? Frames.snapshot(view.samples(), Trajectory::state, n) : null;
+    byte[] denoised = c.getDenoised() || c.getDenoisedPng()
+        ? Frames.snapshot(view.samples(), Trajectory::lastDenoised, n) : null;
     Step.Builder b = Step.newBuilder()
         .setIndex(view.index())
         .setSigma(view.sigma())
         .setR(radius(view.sigma()))
         .setNfe(view.nfe());
+    onLoop(() -> writer.step(GenerateResponse.newBuilder().setStep(frames(b, c, state, denoised)).build()));
+  }
+
+  /** Runs on the call's event loop; a failure there ends this stream with INTERNAL naming it. */
+  private void onLoop(Runnable r) {
+    context.runOnContext(v -> {
+      try {
+        r.run();
+      } catch (RuntimeException e) {
+        writer.fail(new ServingFailure("cannot build the stream's event: " + e, e));
+      }
+    });
+  }
+
+  private Step.Builder frames(Step.Builder b, StepContent c, byte[] state, byte[] denoised) {
+    int[] shape = plan.model().shape();
     if (c.getState()) {
-      b.setState(Frames.tensor(view.samples(), Trajectory::state, shape));
+      b.setState(Frames.tensor(state, shape));
     }
     if (c.getDenoised()) {
-      b.setDenoised(Frames.tensor(view.samples(), Trajectory::lastDenoised, shape));
+      b.setDenoised(Frames.tensor(denoised, shape));
     }
     if (c.getDenoisedPng()) {
-      b.addAllDenoisedPng(Frames.pngs(view.samples(), Trajectory::lastDenoised, shape));
+      b.addAllDenoisedPng(Frames.pngs(denoised, shape));
     }
     if (c.getStatePng()) {
-      b.addAllStatePng(Frames.pngs(view.samples(), Trajectory::state, shape));
+      b.addAllStatePng(Frames.pngs(state, shape));
     }
-    GenerateResponse step = GenerateResponse.newBuilder().setStep(b).build();
-    context.runOnContext(v -> writer.step(step));
+    return b;
   }
 
   @Override
   public void completed(CompletedView result) {
-    int[] shape = plan.model().shape();
+    byte[] samples = Frames.snapshot(result.samples(), Trajectory::state, plan.model().dataDim());
     Completed.Builder b = Completed.newBuilder()
-        .setSamples(Frames.tensor(result.samples(), Trajectory::state, shape))
-        .addAllPng(Frames.pngs(result.samples(), Trajectory::state, shape))
         .setNfe(result.nfe())
         .setQueueMs(result.queueNanos() / 1e6)
         .setComputeMs(result.computeNanos() / 1e6);
-    context.runOnContext(v -> writer.complete(GenerateResponse.newBuilder()
-        .setCompleted(b.setTotalMs((System.nanoTime() - arrivedNanos) / 1e6)).build()));
+    onLoop(() -> {
+      int[] shape = plan.model().shape();
+      b.setSamples(Frames.tensor(samples, shape)).addAllPng(Frames.pngs(samples, shape))
+          .setTotalMs((System.nanoTime() - arrivedNanos) / 1e6);
+      writer.complete(GenerateResponse.newBuilder().setCompleted(b).build());
+    });
   }
 
   @Override
@@ -110,7 +133,8 @@ final class GenerateCall implements JobListener {
       b.setClassLabel(plan.classLabel());
     }
     if (plan.content().getState()) {
-      b.setInitialState(Frames.tensor(trajectories, Trajectory::state, plan.model().shape()));
+      b.setInitialState(Frames.tensor(Frames.snapshot(trajectories, Trajectory::state, plan.model().dataDim()),
+          plan.model().shape()));
     }
     return b.build();
   }

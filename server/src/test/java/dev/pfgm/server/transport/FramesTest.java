@@ -29,12 +29,13 @@ class FramesTest {
   @Test
   void grayscalePngDecodesToTheSamePixels() throws Exception {
     double[] x = new Random(3).doubles(5 * 7, -1.2, 1.2).toArray();
-    BufferedImage img = ImageIO.read(new ByteArrayInputStream(Frames.png(x, new int[] {1, 5, 7}).toByteArray()));
+    BufferedImage img = ImageIO.read(new ByteArrayInputStream(Frames.pngs(Frames.snapshot(List.of(x), v -> v, 35),
+        new int[] {1, 5, 7}).get(0).toByteArray()));
     assertEquals(7, img.getWidth());
     assertEquals(5, img.getHeight());
     for (int y = 0; y < 5; y++) {
       for (int c = 0; c < 7; c++) {
-        assertEquals(Frames.pixel(x[y * 7 + c]), img.getRaster().getSample(c, y, 0), "pixel " + y + "," + c);
+        assertEquals(Frames.pixel((float) x[y * 7 + c]), img.getRaster().getSample(c, y, 0), "pixel " + y + "," + c);
       }
     }
   }
@@ -44,12 +45,13 @@ class FramesTest {
   @CsvSource({"3, 4", "160, 200"})
   void rgbPngDecodesToTheSamePixelsPerChannel(int h, int w) throws Exception {
     double[] x = new Random(4).doubles(3 * h * w, -1, 1).toArray();
-    BufferedImage img = ImageIO.read(new ByteArrayInputStream(Frames.png(x, new int[] {3, h, w}).toByteArray()));
+    BufferedImage img = ImageIO.read(new ByteArrayInputStream(Frames.pngs(Frames.snapshot(List.of(x), v -> v, x.length),
+        new int[] {3, h, w}).get(0).toByteArray()));
     assertEquals(w, img.getWidth());
     assertEquals(h, img.getHeight());
     for (int ch = 0; ch < 3; ch++) {
       for (int p = 0; p < h * w; p++) {
-        assertEquals(Frames.pixel(x[ch * h * w + p]), img.getRaster().getSample(p % w, p / w, ch), "pixel " + p);
+        assertEquals(Frames.pixel((float) x[ch * h * w + p]), img.getRaster().getSample(p % w, p / w, ch), "pixel " + p);
       }
     }
   }
@@ -58,7 +60,7 @@ class FramesTest {
   void tensorIsLittleEndianFloat32WithItsShape() {
     double[] a = {0.1, -2.5, 3e-8, 1};
     double[] b = {4, 5, 6, 7};
-    Tensor t = Frames.tensor(List.of(a, b), v -> v, new int[] {1, 2, 2});
+    Tensor t = Frames.tensor(Frames.snapshot(List.of(a, b), v -> v, 4), new int[] {1, 2, 2});
     assertEquals(List.of(2, 1, 2, 2), t.getShapeList());
     ByteBuffer buf = t.getData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
     for (double v : a) {
