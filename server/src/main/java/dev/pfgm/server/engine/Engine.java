@@ -28,6 +28,7 @@ public final class Engine {
   private final List<Job> active = new ArrayList<>(); // admission order
   private final ArrayDeque<Job> queued = new ArrayDeque<>();
   private final Batch batch;
+  private Job nextFirst; // where the next tick starts packing; null: the oldest job
   // Written by the engine thread only; volatile so gauges may read them from anywhere.
   private volatile int activeRows;
   private volatile int queuedRows;
@@ -135,25 +136,7 @@ public final class Engine {
     long now = nanoClock.getAsLong();
     reap(now);
     promote();
-    batch.clear();
-    for (Job job : active) {
-      if (batch.full()) {
-        break;
-      }
-      if (job.paused()) {
-        continue;
-      }
-      if (job.startedNanos < 0) {
-        job.startedNanos = now;
-      }
-      // Only the job's slowest rows go, so its samples never drift more than one evaluation apart.
-      int progress = job.progress();
-      for (Trajectory t : job.samples()) {
-        if (!t.done() && t.nfe() == progress && !batch.full()) {
-          batch.add(job, t);
-        }
-      }
-    }
+    pack(now);
     int rows = batch.size();
     if (rows > 0) {
       long start = nanoClock.getAsLong();
@@ -166,6 +149,42 @@ public final class Engine {
     }
     activeJobs = active.size();
     return rows;
+  }
+
+  /**
+   * Fills the batch round-robin: it starts at the job where the last full batch stopped, so when
+   * the active rows exceed one batch, every active job is stepped at least once every
+   * ceil(active rows / maxBatchRows) ticks (and all of them every tick when they fit).
+   */
+  private void pack(long now) {
+    batch.clear();
+    int n = active.size();
+    int start = Math.max(0, active.indexOf(nextFirst));
+    nextFirst = null;
+    for (int i = 0; i < n; i++) {
+      Job job = active.get((start + i) % n);
+      if (job.paused()) {
+        continue;
+      }
+      if (batch.full()) {
+        nextFirst = job;
+        return;
+      }
+      if (job.startedNanos < 0) {
+        job.startedNanos = now;
+      }
+      // Only the job's slowest rows go, so its samples never drift more than one evaluation apart.
+      int progress = job.progress();
+      for (Trajectory t : job.samples()) {
+        if (!t.done() && t.nfe() == progress) {
+          if (batch.full()) {
+            nextFirst = job; // its other rows go first next tick
+            return;
+          }
+          batch.add(job, t);
+        }
+      }
+    }
   }
 
   private void advance() {
