@@ -1,6 +1,7 @@
 package dev.pfgm.server.engine;
 
 import dev.pfgm.server.sampler.Trajectory;
+import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -16,9 +17,7 @@ final class Batch {
   private final int capacity;
   private final int dataDim;
   private final int numClasses;
-  private final float[] x;      // [capacity][C*H*W], NCHW
-  private final float[] sigma;  // [capacity]
-  private final float[] labels; // [capacity][numClasses], or null
+  private final NetworkIo io; // direct buffers for [capacity] rows, reused by every call
   private final double[] denoised; // [C*H*W], one row widened to float64
   private final List<Job> jobs = new ArrayList<>();
   private final List<Trajectory> rows = new ArrayList<>();
@@ -28,9 +27,7 @@ final class Batch {
     this.capacity = capacity;
     this.dataDim = network.dataDim();
     this.numClasses = network.numClasses();
-    this.x = new float[capacity * dataDim];
-    this.sigma = new float[capacity];
-    this.labels = numClasses > 0 ? new float[capacity * numClasses] : null;
+    this.io = NetworkIo.allocate(capacity, dataDim, numClasses);
     this.denoised = new double[dataDim];
   }
 
@@ -51,15 +48,17 @@ final class Batch {
     int r = rows.size();
     double[] q = t.query();
     int base = r * dataDim;
-    // The network sees float32 x and sigma; the state stays float64.
+    // The network sees float32 x and sigma (written once, where ONNX Runtime reads them); the
+    // state stays float64.
+    FloatBuffer x = io.x();
     for (int k = 0; k < dataDim; k++) {
-      x[base + k] = (float) q[k];
+      x.put(base + k, (float) q[k]);
     }
-    sigma[r] = (float) t.querySigma();
-    if (labels != null) {
+    io.sigma().put(r, (float) t.querySigma());
+    if (io.labels() != null) {
       float[] oneHot = job.classOneHot();
       for (int k = 0; k < numClasses; k++) {
-        labels[r * numClasses + k] = oneHot == null ? 0f : oneHot[k];
+        io.labels().put(r * numClasses + k, oneHot == null ? 0f : oneHot[k]);
       }
     }
     jobs.add(job);
@@ -73,29 +72,30 @@ final class Batch {
    */
   Set<Job> run() {
     Set<Job> failed = new LinkedHashSet<>();
-    float[] out;
     try {
-      out = network.denoise(x, sigma, labels, rows.size());
+      network.denoise(io, rows.size());
     } catch (RuntimeException e) {
       return isolate(e);
     }
-    scatter(out, 0, rows.size(), failed);
+    scatter(0, rows.size(), failed);
     return failed;
   }
 
-  private void scatter(float[] out, int from, int to, Set<Job> failed) {
+  /** Widens rows from..to-1 of the output into their trajectories (the one pass out). */
+  private void scatter(int from, int to, Set<Job> failed) {
     double[] d = denoised; // reused: Trajectory.supply copies what it keeps
+    FloatBuffer out = io.out();
     for (int r = from; r < to; r++) {
       Job job = jobs.get(r);
       if (failed.contains(job)) {
         continue;
       }
-      int base = (r - from) * dataDim;
+      int base = r * dataDim;
       for (int k = 0; k < dataDim; k++) {
-        float v = out[base + k];
+        float v = out.get(base + k);
         if (!Float.isFinite(v)) {
           fail(job, new NetworkFailure("field network returned a non-finite value (" + v
-              + ") at sigma " + sigma[r]), failed);
+              + ") at sigma " + io.sigma().get(r)), failed);
           break;
         }
         d[k] = v;
@@ -121,21 +121,14 @@ final class Batch {
         break;
       }
       try {
-        float[] out = network.denoise(slice(x, from, to, dataDim), slice(sigma, from, to, 1),
-            labels == null ? null : slice(labels, from, to, numClasses), to - from);
-        scatter(out, from, to, failed);
+        network.denoise(io.rows(from, to), to - from);
+        scatter(from, to, failed);
       } catch (RuntimeException e) {
         fail(job, asFailure(e), failed);
       }
       from = to;
     }
     return failed;
-  }
-
-  private static float[] slice(float[] a, int from, int to, int width) {
-    float[] s = new float[(to - from) * width];
-    System.arraycopy(a, from * width, s, 0, s.length);
-    return s;
   }
 
   private static NetworkFailure asFailure(RuntimeException e) {

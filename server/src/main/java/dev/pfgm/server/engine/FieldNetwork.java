@@ -13,14 +13,31 @@ public interface FieldNetwork {
   int numClasses();
 
   /**
-   * Evaluates the denoiser.
+   * Evaluates the denoiser on the first {@code rows} rows of {@code io}, writing {@code io.out()}.
+   *
+   * @throws NetworkFailure when the runtime fails
+   */
+  void denoise(NetworkIo io, int rows);
+
+  /**
+   * Evaluates the denoiser on arrays (copies in and out: for checks and warm-up, not the hot path).
    *
    * @param x      [rows][C*H*W] NCHW, float32
    * @param sigma  [rows]
    * @param labels [rows][numClasses] one-hot, or null when numClasses() == 0
-   * @param rows   number of rows used (the arrays may be longer)
    * @return [rows][C*H*W] denoised estimates
-   * @throws NetworkFailure when the runtime fails
    */
-  float[] denoise(float[] x, float[] sigma, float[] labels, int rows);
+  default float[] denoise(float[] x, float[] sigma, float[] labels, int rows) {
+    int n = dataDim();
+    NetworkIo io = NetworkIo.allocate(rows, n, numClasses());
+    io.x().put(0, x, 0, rows * n);
+    io.sigma().put(0, sigma, 0, rows);
+    if (io.labels() != null) {
+      io.labels().put(0, labels, 0, rows * numClasses());
+    }
+    denoise(io, rows);
+    float[] out = new float[rows * n];
+    io.out().get(0, out);
+    return out;
+  }
 }

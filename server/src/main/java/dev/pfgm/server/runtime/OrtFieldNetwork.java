@@ -1,13 +1,12 @@
 package dev.pfgm.server.runtime;
 
 import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.pfgm.server.engine.FieldNetwork;
 import dev.pfgm.server.engine.NetworkFailure;
-import java.nio.FloatBuffer;
+import dev.pfgm.server.engine.NetworkIo;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -66,43 +65,40 @@ public final class OrtFieldNetwork implements FieldNetwork, AutoCloseable {
   }
 
   @Override
-  public float[] denoise(float[] x, float[] sigma, float[] labels, int rows) {
+  public void denoise(NetworkIo io, int rows) {
     lifecycle.readLock().lock();
     try {
       if (closed) {
         throw new NetworkFailure("field network is closed (server shutting down)");
       }
-      return run(x, sigma, labels, rows);
+      run(io, rows);
     } finally {
       lifecycle.readLock().unlock();
     }
   }
 
-  private float[] run(float[] x, float[] sigma, float[] labels, int rows) {
+  /** Inputs and the pinned output are views of the caller's direct buffers: ORT copies nothing. */
+  private void run(NetworkIo io, int rows) {
     int n = dataDim();
+    long[] imageShape = {rows, shape[0], shape[1], shape[2]};
     Map<String, OnnxTensor> inputs = new HashMap<>(4);
+    OnnxTensor out = null;
     try {
-      inputs.put(INPUT_X, OnnxTensor.createTensor(env, FloatBuffer.wrap(x, 0, rows * n),
-          new long[] {rows, shape[0], shape[1], shape[2]}));
-      inputs.put(INPUT_SIGMA, OnnxTensor.createTensor(env, FloatBuffer.wrap(sigma, 0, rows), new long[] {rows}));
+      inputs.put(INPUT_X, OnnxTensor.createTensor(env, io.x().slice(0, rows * n), imageShape));
+      inputs.put(INPUT_SIGMA, OnnxTensor.createTensor(env, io.sigma().slice(0, rows), new long[] {rows}));
       if (numClasses > 0) {
-        inputs.put(INPUT_LABELS, OnnxTensor.createTensor(env,
-            FloatBuffer.wrap(labels, 0, rows * numClasses), new long[] {rows, numClasses}));
+        inputs.put(INPUT_LABELS, OnnxTensor.createTensor(env, io.labels().slice(0, rows * numClasses),
+            new long[] {rows, numClasses}));
       }
-      try (OrtSession.Result result = session.run(inputs)) {
-        OnnxValue value = result.get(0);
-        FloatBuffer out = ((OnnxTensor) value).getFloatBuffer();
-        if (out.remaining() != rows * n) {
-          throw new NetworkFailure("field network returned " + out.remaining() + " values, expected " + rows * n);
-        }
-        float[] denoised = new float[rows * n];
-        out.get(denoised);
-        return denoised;
-      }
+      out = OnnxTensor.createTensor(env, io.out().slice(0, rows * n), imageShape);
+      session.run(inputs, Map.of(OUTPUT, out)).close();
     } catch (OrtException e) {
       throw new NetworkFailure("ONNX Runtime failed: " + e.getMessage(), e);
     } finally {
       inputs.values().forEach(OnnxTensor::close);
+      if (out != null) {
+        out.close();
+      }
     }
   }
 

@@ -36,20 +36,19 @@ final class FakeNetwork implements FieldNetwork {
   }
 
   @Override
-  public float[] denoise(float[] x, float[] sigma, float[] labels, int rows) {
+  public void denoise(NetworkIo io, int rows) {
     float[] s = new float[rows];
-    System.arraycopy(sigma, 0, s, 0, rows);
+    io.sigma().get(0, s);
     calls.add(new Call(s));
-    float[] out = new float[rows * dataDim];
     for (int r = 0; r < rows; r++) {
-      if (x[r * dataDim] == poison) {
+      float first = io.x().get(r * dataDim);
+      if (first == poison) {
         throw new IllegalStateException("injected runtime failure");
       }
-      float scale = SIGMA_DATA * SIGMA_DATA / (sigma[r] * sigma[r] + SIGMA_DATA * SIGMA_DATA);
+      float scale = SIGMA_DATA * SIGMA_DATA / (s[r] * s[r] + SIGMA_DATA * SIGMA_DATA);
       for (int k = 0; k < dataDim; k++) {
-        out[r * dataDim + k] = x[r * dataDim] == nanTrigger ? Float.NaN : x[r * dataDim + k] * scale;
+        io.out().put(r * dataDim + k, first == nanTrigger ? Float.NaN : io.x().get(r * dataDim + k) * scale);
       }
     }
-    return out;
   }
 }
