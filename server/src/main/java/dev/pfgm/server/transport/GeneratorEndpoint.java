@@ -96,7 +96,9 @@ public final class GeneratorEndpoint implements Service {
     long arrived = System.nanoTime();
     long deadline = deadline(arrived, request.timeout());
     Context context = Vertx.currentContext();
-    OpenStreams.Stream open = streams.open(context, arrived);
+    String requestId = RequestIds.of(request.headers().get(RequestIds.HEADER));
+    request.response().headers().set(RequestIds.HEADER, requestId);
+    OpenStreams.Stream open = streams.open(context, arrived, requestId, String.valueOf(request.connection().remoteAddress()));
     StreamWriter writer = new StreamWriter(request.response(), budget, open);
     open.writer(writer);
     GenerateRequest[] received = new GenerateRequest[1];
@@ -143,7 +145,7 @@ public final class GeneratorEndpoint implements Service {
       List<Trajectory> trajectories = plan.trajectories();
       GenerateCall call = new GenerateCall(plan, trajectories, context, writer, arrived);
       Job job = new Job(trajectories, plan.classOneHot(), plan.previewEvery(), deadline, call);
-      open.started(plan.model().id(), job);
+      open.started(plan, job);
       if (plan.lossless()) {
         writer.lossless(job);
       }

@@ -1,5 +1,6 @@
 package dev.pfgm.server.transport;
 
+import dev.pfgm.proto.v1.Completed;
 import dev.pfgm.server.engine.Job;
 import io.vertx.core.Context;
 import io.vertx.grpc.common.GrpcStatus;
@@ -20,8 +21,8 @@ final class OpenStreams {
     this.observer = observer;
   }
 
-  Stream open(Context context, long arrivedNanos) {
-    Stream s = new Stream(context, arrivedNanos);
+  Stream open(Context context, long arrivedNanos, String requestId, String peer) {
+    Stream s = new Stream(context, arrivedNanos, requestId, peer);
     open.add(s);
     return s;
   }
@@ -44,13 +45,19 @@ final class OpenStreams {
   final class Stream implements StreamWriter.Ended {
     private final Context context;
     private final long arrivedNanos;
+    private final String requestId;
+    private final String peer;
     private StreamWriter writer;
     private Job job;
     private String model = "";
+    private int samples;
+    private int steps;
 
-    private Stream(Context context, long arrivedNanos) {
+    private Stream(Context context, long arrivedNanos, String requestId, String peer) {
       this.context = context;
       this.arrivedNanos = arrivedNanos;
+      this.requestId = requestId;
+      this.peer = peer;
     }
 
     void writer(StreamWriter w) {
@@ -58,19 +65,25 @@ final class OpenStreams {
     }
 
     /** The request was validated and its job is about to be submitted. */
-    void started(String modelId, Job j) {
-      model = modelId;
+    void started(GenerationPlan plan, Job j) {
+      model = plan.model().id();
+      samples = plan.numSamples();
+      steps = plan.schedule().steps();
       job = j;
     }
 
     /** However the stream ended, its job leaves the next batch. */
     @Override
-    public void ended(GrpcStatus status, int skippedSteps) {
+    public void ended(GrpcStatus status, int skippedSteps, Completed completed) {
       if (job != null) {
         job.cancel();
       }
       if (open.remove(this)) {
-        observer.streamEnded(model, status, System.nanoTime() - arrivedNanos, skippedSteps);
+        long nanos = System.nanoTime() - arrivedNanos;
+        observer.streamEnded(model, status, nanos, skippedSteps);
+        AccessLog.log(new AccessLog.Entry(requestId, model, samples, steps, status,
+            completed == null ? Double.NaN : completed.getQueueMs(),
+            completed == null ? Double.NaN : completed.getComputeMs(), nanos / 1e6, skippedSteps, peer));
       }
     }
   }

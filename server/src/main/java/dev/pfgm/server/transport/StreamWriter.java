@@ -1,5 +1,6 @@
 package dev.pfgm.server.transport;
 
+import dev.pfgm.proto.v1.Completed;
 import dev.pfgm.proto.v1.GenerateResponse;
 import dev.pfgm.server.engine.Job;
 import io.vertx.grpc.common.GrpcStatus;
@@ -20,7 +21,8 @@ final class StreamWriter {
 
   /** Told once when the stream ends, however it ends. */
   interface Ended {
-    void ended(GrpcStatus status, int skippedSteps);
+    /** @param completed the Completed event the stream ended with, or null */
+    void ended(GrpcStatus status, int skippedSteps, Completed completed);
   }
 
   private final GrpcServerResponse<?, GenerateResponse> response;
@@ -137,7 +139,7 @@ final class StreamWriter {
     pendingStep = null;
     pendingEnd = null;
     backlog.clear();
-    ended.ended(status, skippedTotal);
+    ended.ended(status, skippedTotal, null);
   }
 
   private boolean full() {
@@ -190,7 +192,7 @@ final class StreamWriter {
     } catch (IllegalStateException e) {
       status = GrpcStatus.CANCELLED;
     }
-    ended.ended(status, skippedTotal);
+    ended.ended(status, skippedTotal, last == null ? null : last.getCompleted());
   }
 
   /** Counts bytes until their write completes (sent, or failed with the stream). */

@@ -23,7 +23,7 @@ final class RawGrpc implements AutoCloseable {
   static final String GENERATE = "/pfgm.v1.Generator/Generate";
 
   /** What came back: the HTTP status, grpc-status (headers or trailers; null if none) and message. */
-  record Answer(int httpStatus, Integer grpcStatus, String grpcMessage, int bodyBytes) {}
+  record Answer(int httpStatus, Integer grpcStatus, String grpcMessage, int bodyBytes, String requestId) {}
 
   private final Vertx vertx = Vertx.vertx();
   private final HttpClient http;
@@ -64,7 +64,7 @@ final class RawGrpc implements AutoCloseable {
       String message = resp.getHeader("grpc-message") != null ? resp.getHeader("grpc-message") : resp.getTrailer("grpc-message");
       return new Answer(resp.statusCode(), status == null ? null : Integer.valueOf(status),
           message == null ? null : java.net.URLDecoder.decode(message, java.nio.charset.StandardCharsets.UTF_8),
-          body.length());
+          body.length(), resp.getHeader("x-request-id"));
     });
   }
 

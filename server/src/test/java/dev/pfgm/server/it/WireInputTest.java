@@ -66,7 +66,8 @@ class WireInputTest {
   }
 
   private static RawGrpc.Answer withMessage(RawGrpc.Answer a) {
-    return new RawGrpc.Answer(a.httpStatus(), a.grpcStatus(), a.grpcMessage() == null ? "" : a.grpcMessage(), a.bodyBytes());
+    return new RawGrpc.Answer(a.httpStatus(), a.grpcStatus(), a.grpcMessage() == null ? "" : a.grpcMessage(),
+        a.bodyBytes(), a.requestId());
   }
 
   @Test

@@ -1,0 +1,55 @@
+package dev.pfgm.server.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pfgm.proto.v1.GenerateRequest;
+import dev.pfgm.server.app.PfgmServer;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import org.junit.jupiter.api.Test;
+
+/** One access line per stream, with the client's request id, which the response echoes. */
+class AccessLogTest {
+
+  @Test
+  void everyStreamEndsWithOneAccessLineCarryingItsRequestId() throws Exception {
+    List<String> lines = new CopyOnWriteArrayList<>();
+    Handler capture = new Handler() {
+      @Override
+      public void publish(LogRecord r) {
+        lines.add(r.getMessage());
+      }
+
+      @Override
+      public void flush() { }
+
+      @Override
+      public void close() { }
+    };
+    Logger access = Logger.getLogger("dev.pfgm.server.access");
+    access.addHandler(capture);
+    try (PfgmServer server = ServerFixture.start(); RawGrpc raw = new RawGrpc(server.port())) {
+      byte[] ok = GenerateRequest.newBuilder().setModel("mnist-exact-d128").setNumSamples(2).setSteps(3).build().toByteArray();
+      RawGrpc.Answer a = raw.call(RawGrpc.GENERATE, h -> h.set("x-request-id", "job-42.a"), RawGrpc.frame(ok));
+      assertEquals("job-42.a", a.requestId());
+      byte[] bad = GenerateRequest.newBuilder().setModel("nope").build().toByteArray();
+      RawGrpc.Answer b = raw.call(RawGrpc.GENERATE, h -> h.set("x-request-id", "has spaces"), RawGrpc.frame(bad));
+      assertTrue(b.requestId() != null && b.requestId().matches("[0-9a-f]{16}"), "a fresh id, not the unusable one");
+      long end = System.nanoTime() + 10_000_000_000L;
+      while (lines.size() < 2 && System.nanoTime() < end) {
+        Thread.sleep(10);
+      }
+    } finally {
+      access.removeHandler(capture);
+    }
+    assertEquals(2, lines.size(), lines.toString());
+    assertTrue(lines.get(0).matches("stream id=job-42\\.a model=mnist-exact-d128 samples=2 steps=3 status=OK"
+        + " queue_ms=[0-9.]+ compute_ms=[0-9.]+ total_ms=[0-9.]+ skipped=0 peer=.*:[0-9]+"), lines.get(0));
+    assertTrue(lines.get(1).matches("stream id=[0-9a-f]{16} model=- samples=0 steps=0 status=NOT_FOUND"
+        + " queue_ms=- compute_ms=- .*"), lines.get(1));
+  }
+}
