@@ -180,13 +180,22 @@ for name in ALL_DOCKERFILES:
     expose = [int(p) for kw, rest in ins if kw == "EXPOSE" for p in rest.split()]
     check(expose == [DEFAULT_PORT, METRICS_PORT], "%s: EXPOSE %s == [%d, %d]" % (name, expose, DEFAULT_PORT, METRICS_PORT))
     hc = " ".join(rest for kw, rest in ins if kw == "HEALTHCHECK")
-    check("grpc-health-probe" in hc and "-service=" + HEALTH_SERVICE in hc and "$PFGM_PORT" in hc,
-          "%s: HEALTHCHECK probes %s with grpc-health-probe on $PFGM_PORT" % (name, HEALTH_SERVICE))
+    check('CMD ["/app/healthcheck.sh"]' in hc and "docker/healthcheck.sh /app/healthcheck.sh" in copied,
+          "%s: HEALTHCHECK runs docker/healthcheck.sh, copied to /app" % name)
     ep = " ".join(rest for kw, rest in ins if kw == "ENTRYPOINT")
     check("/app/" + JAR in ep, "%s: ENTRYPOINT runs /app/%s" % (name, JAR))
-    used = set(re.findall(r"--([a-z-]+)=", ep))
-    check(used <= known_options, "%s: ENTRYPOINT options %s are configuration keys (ConfigKey.java) %s"
-          % (name, sorted(used), sorted(known_options)))
+    check(re.search(r"--[a-z]", ep) is None and ep.startswith("["),
+          "%s: ENTRYPOINT (exec form) passes no flags, so flags after the image name never clash" % name)
+
+# --- the health check script --------------------------------------------------------------------
+probe_script = (DOCKER / "healthcheck.sh").read_text()
+check("-service=" + HEALTH_SERVICE in probe_script and "PFGM_PORT" in probe_script,
+      "healthcheck.sh probes %s on $PFGM_PORT" % HEALTH_SERVICE)
+check("PFGM_TLS_CERT" in probe_script and "-tls" in probe_script,
+      "healthcheck.sh speaks TLS when the server does")
+env_keys = {"PFGM_" + k.upper().replace("-", "_") for k in known_options}
+used_env = set(re.findall(r"PFGM_[A-Z_]+", probe_script)) - {"PFGM_HEALTH_CLIENT_CERT", "PFGM_HEALTH_CLIENT_KEY"}
+check(used_env <= env_keys, "healthcheck.sh reads configuration keys only (%s)" % sorted(used_env))
 
 # --- pinned tool versions ------------------------------------------------------------------------
 for key, script_key in (("probe", "HEALTH_PROBE_VERSION"), ("ghz", "GHZ_VERSION")):
@@ -218,7 +227,7 @@ for sname in ("server", "server-cuda"):
     targets = sorted(int(p.split(":")[-1]) for p in s.get("ports", []))
     check(targets == sorted([DEFAULT_PORT, METRICS_PORT]), "compose %s: container ports %s" % (sname, targets))
     hc = " ".join(s.get("healthcheck", {}).get("test", []))
-    check("-service=" + HEALTH_SERVICE in hc, "compose %s: healthcheck probes %s" % (sname, HEALTH_SERVICE))
+    check("/app/healthcheck.sh" in hc, "compose %s: healthcheck runs /app/healthcheck.sh" % sname)
 ghz = services.get("ghz", {})
 check(ghz.get("depends_on", {}).get("server", {}).get("condition") == "service_healthy",
       "compose ghz: waits for the server to be healthy")
@@ -227,6 +236,8 @@ check("server:%d" % DEFAULT_PORT in cmd, "compose ghz: targets server:%d" % DEFA
 check("--call=%s/Generate" % HEALTH_SERVICE in cmd, "compose ghz: calls %s/Generate" % HEALTH_SERVICE)
 check("--timeout=0" in cmd and "--max-recv-message-size" in cmd,
       "compose ghz: no call timeout and a raised receive limit")
+check(not services.get("prometheus", {}).get("depends_on"),
+      "compose prometheus: depends on no server, so --profile cuda does not start the CPU server")
 host_ports = [p.split(":")[0] for s in services.values() for p in s.get("ports", [])]
 check(len(host_ports) == len(set(host_ports)), "compose: no host port is published twice (%s)" % host_ports)
 
