@@ -2,7 +2,6 @@ package dev.pfgm.server.runtime;
 
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
 import java.nio.file.Path;
 import java.util.logging.Logger;
@@ -19,11 +18,12 @@ final class OrtSessions implements SessionOpener {
   OrtSessions(OrtEnvironment env, RuntimeOptions options) {
     this.env = env;
     this.options = options;
-    this.cuda = options.cuda() && OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA);
-    if (options.cuda() && !cuda) {
-      LOG.warning("device " + options.device() + " configured but this ONNX Runtime build has no CUDA "
-          + "execution provider (build with -Pcuda); running on CPU");
+    String unavailable = RuntimeOptions.unavailable(options.device());
+    if (unavailable != null) {
+      throw new IllegalStateException("device " + options.device() + ": " + unavailable);
     }
+    this.cuda = options.cuda();
+    LOG.fine(() -> "device " + options.device() + ": sessions on " + provider());
   }
 
   @Override

@@ -1,9 +1,13 @@
 package dev.pfgm.server.runtime;
 
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtProvider;
+
 /**
  * How field networks are run.
  *
- * @param device         "cpu", or "cuda" / "cuda:N" for the CUDA execution provider on GPU N
+ * @param device         "cpu"; "cuda" / "cuda:N" for the CUDA execution provider on GPU N (refused
+ *                       when this build has none); "auto" for CUDA on GPU 0 when available, else CPU
  * @param intraOpThreads ONNX Runtime intra-op threads per session; 0 lets ONNX Runtime choose
  * @param spinWait       whether idle intra-op threads spin (lower latency on dedicated cores) or
  *                       sleep (leaves the cores to the rest of the server)
@@ -16,20 +20,33 @@ public record RuntimeOptions(String device, int intraOpThreads, boolean spinWait
 
   public RuntimeOptions {
     if (!isDevice(device)) {
-      throw new IllegalArgumentException("device must be cpu, cuda or cuda:N, was '" + device + "'");
+      throw new IllegalArgumentException("device must be cpu, cuda, cuda:N or auto, was '" + device + "'");
     }
     if (intraOpThreads < 0 || intraOpThreads > 256) {
       throw new IllegalArgumentException("intraOpThreads must be in 0..256, was " + intraOpThreads);
     }
   }
 
-  /** The device rule: "cpu", "cuda" or "cuda:N" (N up to two digits). */
+  /** The device rule: "cpu", "cuda", "cuda:N" (N up to two digits) or "auto". */
   public static boolean isDevice(String device) {
-    return device.equals("cpu") || device.matches("cuda(:\\d{1,2})?");
+    return device.equals("cpu") || device.equals("auto") || device.matches("cuda(:\\d{1,2})?");
   }
 
+  /** Whether this ONNX Runtime build has the CUDA execution provider. */
+  public static boolean cudaAvailable() {
+    return OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA);
+  }
+
+  /** Why this build cannot run {@code device}, or null when it can. */
+  public static String unavailable(String device) {
+    return device.startsWith("cuda") && !cudaAvailable()
+        ? "this ONNX Runtime build has no CUDA execution provider (build with -Pcuda), or use auto"
+        : null;
+  }
+
+  /** Whether sessions run on CUDA: asked for, or "auto" on a build that has it. */
   public boolean cuda() {
-    return device.startsWith("cuda");
+    return device.startsWith("cuda") || (device.equals("auto") && cudaAvailable());
   }
 
   public int cudaDeviceId() {
