@@ -7,8 +7,8 @@ class embedding from one-hot class_labels. D (augment_dim) never enters the netw
 import math
 
 import torch
-from torch import nn
 import torch.nn.functional as F
+from torch import nn
 
 SIGMA_DATA = 0.5
 
@@ -85,14 +85,16 @@ class UNet(nn.Module):
         return self.conv_out(F.silu(self.norm_out(u28)))
 
 
-class EDMDenoiser(nn.Module):
-    """The exported graph: inputs x [B,1,28,28], sigma [B], (class_labels [B,K]); output denoised."""
+class Preconditioned(nn.Module):
+    """EDM preconditioning around any F(x, c_noise, class_labels) (DESIGN.md §1, σ_data = 0.5):
+    Dθ(x, σ) = c_skip·x + c_out·F(c_in·x, c_noise). Inputs x [B,C,H,W], sigma [B], (class_labels
+    [B,K]); output denoised [B,C,H,W]."""
 
-    def __init__(self, channels=(32, 64), emb_dim=128, num_classes=0, sigma_data=SIGMA_DATA):
+    def __init__(self, net, num_classes=0, sigma_data=SIGMA_DATA):
         super().__init__()
         self.sigma_data = sigma_data
         self.num_classes = num_classes
-        self.net = UNet(channels, emb_dim, num_classes)
+        self.net = net
 
     def forward(self, x, sigma, class_labels=None):
         sd = self.sigma_data
@@ -103,6 +105,13 @@ class EDMDenoiser(nn.Module):
         c_noise = torch.log(sigma) / 4.0
         f = self.net(c_in * x, c_noise, class_labels)
         return c_skip * x + c_out * f
+
+
+class EDMDenoiser(Preconditioned):
+    """The MNIST graph: inputs x [B,1,28,28], sigma [B], (class_labels [B,K]); output denoised."""
+
+    def __init__(self, channels=(32, 64), emb_dim=128, num_classes=0, sigma_data=SIGMA_DATA):
+        super().__init__(UNet(channels, emb_dim, num_classes), num_classes, sigma_data)
 
 
 def count_parameters(module):

@@ -10,16 +10,14 @@ import pytest
 import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.dirname(HERE))
+sys.path[:0] = [os.path.dirname(HERE), HERE]
+import contract  # noqa: E402
 import data  # noqa: E402
 import evaluate  # noqa: E402
 import export  # noqa: E402
 import pfgm  # noqa: E402
+import served  # noqa: E402
 import train  # noqa: E402
-
-CARD_KEYS = {"id", "description", "augment_dim", "shape", "sigma_min", "sigma_max", "rho",
-             "default_steps", "default_solver", "sigma_data", "class_labels", "dataset", "license",
-             "provenance"}
 
 
 def _fake_package(root, per_class=3):
@@ -115,8 +113,6 @@ def _tiny_cfg(npz, augment_dim, conditional):
 
 @pytest.mark.parametrize("augment_dim,conditional", [("128", False), ("inf", True)])
 def test_train_export_meets_the_graph_and_card_contract(tiny_npz, tmp_path, augment_dim, conditional):
-    import onnx
-    import onnxruntime as ort
     cfg = _tiny_cfg(tiny_npz, augment_dim, conditional)
     net, stats = train.train(cfg, log=lambda m: None)
     assert stats["training_steps"] == 3
@@ -131,7 +127,7 @@ def test_train_export_meets_the_graph_and_card_contract(tiny_npz, tmp_path, augm
     out = tmp_path / "tiny"
     onnx_path = str(out / "model.onnx")
     assert os.path.getsize(onnx_path) <= 10 * 1024 * 1024
-    assert export.verify(export.load_checkpoint(str(ckpt))[0], onnx_path) <= 1e-4
+    assert served.verify(export.load_checkpoint(str(ckpt))[0], onnx_path) <= 1e-4
 
     card = _assert_contract(str(out))
     assert card["augment_dim"] == ("inf" if augment_dim == "inf" else 128)
@@ -151,43 +147,10 @@ def test_shipped_model_meets_the_graph_and_card_contract(model_id):
 
 
 def _assert_contract(model_dir):
-    """Graph inputs/outputs, card keys, and check.json reproduced by onnxruntime to 1e-5."""
-    import onnx
-    import onnxruntime as ort
-    onnx_path = os.path.join(model_dir, "model.onnx")
-    assert os.path.getsize(onnx_path) <= 10 * 1024 * 1024
-    with open(os.path.join(model_dir, "model.json")) as f:
-        card = json.load(f)
-    conditional = bool(card["class_labels"])
-    assert set(card) == CARD_KEYS
+    """The served-folder contract, and what every trained MNIST folder has in common."""
+    assert os.path.getsize(os.path.join(model_dir, "model.onnx")) <= 10 * 1024 * 1024
+    card, check = contract.assert_served_folder(model_dir)
     assert card["shape"] == [1, 28, 28] and card["sigma_data"] == 0.5
     assert card["provenance"]["kind"] == "trained"
-
-    graph = onnx.load(onnx_path)
-    assert max(o.version for o in graph.opset_import if o.domain in ("", "ai.onnx")) <= 17
-
-    def dims(v):
-        return [d.dim_param or d.dim_value for d in v.type.tensor_type.shape.dim]
-    inputs = {i.name: dims(i) for i in graph.graph.input}
-    want = {"x": ["batch", 1, 28, 28], "sigma": ["batch"]}
-    if conditional:
-        want["class_labels"] = ["batch", len(card["class_labels"])]
-    assert inputs == want
-    assert [(o.name, dims(o)) for o in graph.graph.output] == [("denoised", ["batch", 1, 28, 28])]
-
-    with open(os.path.join(model_dir, "check.json")) as f:
-        check = json.load(f)
-    feeds = {"x": np.array(check["x"], np.float32).reshape(2, 1, 28, 28),
-             "sigma": np.array(check["sigma"], np.float32)}
     assert check["sigma"] == [0.5, 5.0]
-    if conditional:
-        feeds["class_labels"] = np.array(check["class_labels"], np.float32).reshape(2, 10)
-    else:
-        assert "class_labels" not in check
-    sess = ort.InferenceSession(onnx_path, providers=["CPUExecutionProvider"])
-    got = sess.run(None, feeds)[0]
-    assert np.abs(got.ravel() - np.array(check["denoised"])).max() <= 1e-5
-    # Rows are independent: a row's output does not depend on its batch mates.
-    single = sess.run(None, {k: v[1:] for k, v in feeds.items()})[0]
-    assert np.abs(single - got[1:]).max() <= 1e-5
     return card
