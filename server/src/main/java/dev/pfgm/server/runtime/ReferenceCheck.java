@@ -8,12 +8,14 @@ import java.nio.file.Path;
 /**
  * Runs a model's stored input/output vector ({@code check.json}: x, sigma, class_labels for a
  * conditional model, denoised; written by the export pipeline) and refuses the model when the
- * outputs differ by more than {@link #TOLERANCE} or are not finite. A folder without check.json is
- * served unchecked.
+ * outputs differ by more than its {@code atol} (default {@link #TOLERANCE}, at most
+ * {@link #MAX_TOLERANCE}) or are not finite. A folder without check.json is served unchecked.
  */
 final class ReferenceCheck {
 
   static final double TOLERANCE = 1e-5;
+  /** The loosest atol a check may state: beyond it the check would no longer catch a wrong graph. */
+  static final double MAX_TOLERANCE = 1e-2;
 
   private ReferenceCheck() {}
 
@@ -26,6 +28,13 @@ final class ReferenceCheck {
     float[] sigma = check.floats("sigma"); // [rows]
     float[] x = check.floats("x"); // [rows][C*H*W], NCHW
     float[] expected = check.floats("denoised"); // [rows][C*H*W], NCHW
+    double tolerance = TOLERANCE;
+    if (check.has("atol")) {
+      tolerance = check.number("atol");
+      if (!(tolerance > 0 && tolerance <= MAX_TOLERANCE)) {
+        throw check.fail("atol", "must be in (0, " + MAX_TOLERANCE + "]", tolerance);
+      }
+    }
     int rows = sigma.length;
     if (rows == 0) {
       throw new ModelLoadException("check.json: sigma must hold at least one value, was []");
@@ -57,8 +66,8 @@ final class ReferenceCheck {
       }
       worst = Math.max(worst, Math.abs(actual[i] - expected[i]));
     }
-    if (!(worst <= TOLERANCE)) {
-      throw new ModelLoadException("output differs from check.json by " + worst + " (tolerance " + TOLERANCE + ")");
+    if (!(worst <= tolerance)) {
+      throw new ModelLoadException("output differs from check.json by " + worst + " (atol " + tolerance + ")");
     }
   }
 

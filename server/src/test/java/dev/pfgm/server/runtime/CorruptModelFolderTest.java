@@ -161,6 +161,12 @@ class CorruptModelFolderTest {
         of("onnx empty", write("model.onnx", new byte[0]), "model.onnx cannot be loaded by ONNX Runtime"),
         of("onnx truncated", f -> Files.write(f.resolve("model.onnx"),
             java.util.Arrays.copyOf(Files.readAllBytes(f.resolve("model.onnx")), 100_000)), "model.onnx cannot be loaded by ONNX Runtime"),
+        of("check atol zero", f -> editCheck(f, o -> o.put("atol", 0)), "check.json: atol must be in (0, 0.01], was 0"),
+        of("check atol too loose", f -> editCheck(f, o -> o.put("atol", 0.5)), "check.json: atol must be in (0, 0.01], was 0.5"),
+        of("check atol string", f -> editCheck(f, o -> o.put("atol", "1e-5")), "check.json: atol"),
+        of("check output off by more than its atol", f -> editCheck(f, o -> o.put("atol", 1e-6)
+            .getJsonArray("denoised").set(0, o.getJsonArray("denoised").getDouble(0) + 1e-4)),
+            "output differs from check.json by"),
         of("check x null", check("x", 3, null), "check.json: x[3] must be a finite number, was null"),
         of("check x string", check("x", 3, "abc"), "check.json: x[3] must be a finite number, was \"abc\""),
         of("check x overflows float32", check("x", 0, 1e39), "check.json: x[0] must be a finite float32, was 1.0E39"),
