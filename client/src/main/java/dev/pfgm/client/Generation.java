@@ -7,11 +7,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.StreamResetException;
 import io.vertx.grpc.client.GrpcClientRequest;
 import io.vertx.grpc.client.GrpcClientResponse;
-import io.vertx.grpc.client.InvalidStatusException;
-import io.vertx.grpc.common.GrpcErrorException;
 import io.vertx.grpc.common.GrpcMessage;
 import io.vertx.grpc.common.GrpcStatus;
 import java.io.ByteArrayInputStream;
@@ -206,7 +203,7 @@ public final class Generation {
   }
 
   void fail(Throwable t) {
-    CallFailed f = failure(t);
+    CallFailed f = Failures.of(t);
     finish(response == null ? beforeResponse.apply(f) : f);
   }
 
@@ -218,21 +215,9 @@ public final class Generation {
     if (failure == null) {
       result.tryComplete(completed);
     } else {
-      result.tryFail(afterDeadline(failure, deadline != null && System.nanoTime() - deadlineNanos >= 0, cancelled.get()));
+      boolean deadlinePassed = deadline != null && System.nanoTime() - deadlineNanos >= 0;
+      result.tryFail(Failures.afterDeadline(failure, deadlinePassed, cancelled.get()));
     }
-  }
-
-  /**
-   * A CANCELLED that ends a call whose deadline has passed, and that the caller did not ask for, is
-   * the deadline: our own cancel's reset, or a server or proxy that resets the stream when the
-   * grpc-timeout passes, must not read as CANCELLED whichever reaches the call first (grpc-java's
-   * ClientCall follows the same rule).
-   */
-  static CallFailed afterDeadline(CallFailed failure, boolean deadlinePassed, boolean cancelledByCaller) {
-    if (failure.status() != GrpcStatus.CANCELLED || !deadlinePassed || cancelledByCaller) {
-      return failure;
-    }
-    return new CallFailed(GrpcStatus.DEADLINE_EXCEEDED, "the deadline passed; then " + failure.getMessage(), failure);
   }
 
   private void onResponse(java.util.function.Consumer<GrpcClientResponse<?, ?>> action) {
@@ -245,22 +230,5 @@ public final class Generation {
         }
       });
     }
-  }
-
-  /** The status a transport failure stands for. */
-  static CallFailed failure(Throwable t) {
-    if (t instanceof CallFailed f) {
-      return f;
-    }
-    if (t instanceof GrpcErrorException g) {
-      return new CallFailed(g.status(), g.getMessage(), t);
-    }
-    if (t instanceof InvalidStatusException s) {
-      return new CallFailed(s.actualStatus(), s.getMessage(), t);
-    }
-    if (t instanceof StreamResetException r) {
-      return new CallFailed(GrpcStatus.CANCELLED, "stream reset (HTTP/2 error " + r.getCode() + ")", t);
-    }
-    return new CallFailed(GrpcStatus.UNAVAILABLE, String.valueOf(t.getMessage()), t);
   }
 }

@@ -69,15 +69,15 @@ public final class GeneratorClient implements AutoCloseable {
   /** The models the server serves. Fails with {@link CallFailed} (the server's status and message). */
   public Future<ListModelsResponse> listModels() {
     return grpc.request(server, GeneratorGrpcClient.ListModels)
-        .recover(e -> Future.failedFuture(hints.beforeResponse(Generation.failure(e))))
+        .recover(e -> Future.failedFuture(hints.beforeResponse(Failures.of(e))))
         .compose(req -> {
           authorize(req);
           return req.send(ListModelsRequest.getDefaultInstance())
-              .recover(e -> Future.failedFuture(hints.beforeResponse(Generation.failure(e))))
+              .recover(e -> Future.failedFuture(hints.beforeResponse(Failures.of(e))))
               .compose(resp -> resp.last().recover(e -> Future.failedFuture(
                   resp.status() != null && resp.status() != GrpcStatus.OK
                       ? new CallFailed(resp.status(), StatusMessages.of(resp), e)
-                      : Generation.failure(e))));
+                      : Failures.of(e))));
         });
   }
 

@@ -82,12 +82,12 @@ class DeadlineTest {
   @Test
   void aCancelledThatEndsTheCallAfterTheDeadlineIsTheDeadline() {
     CallFailed reset = new CallFailed(GrpcStatus.CANCELLED, "the server reset the stream");
-    CallFailed after = Generation.afterDeadline(reset, true, false);
+    CallFailed after = Failures.afterDeadline(reset, true, false);
     assertEquals(GrpcStatus.DEADLINE_EXCEEDED, after.status());
     assertSame(reset, after.getCause());
-    assertSame(reset, Generation.afterDeadline(reset, false, false), "before the deadline a reset stays CANCELLED");
-    assertSame(reset, Generation.afterDeadline(reset, true, true), "the caller's own cancel stays CANCELLED");
+    assertSame(reset, Failures.afterDeadline(reset, false, false), "before the deadline a reset stays CANCELLED");
+    assertSame(reset, Failures.afterDeadline(reset, true, true), "the caller's own cancel stays CANCELLED");
     CallFailed unavailable = new CallFailed(GrpcStatus.UNAVAILABLE, "connection lost");
-    assertSame(unavailable, Generation.afterDeadline(unavailable, true, false));
+    assertSame(unavailable, Failures.afterDeadline(unavailable, true, false));
   }
 }

@@ -89,6 +89,13 @@ class UsageErrorsTest {
   }
 
   @Test
+  void aCaCertThatCannotBeReadIsRefused() {
+    Path missing = dir.resolve("ca.pem");
+    usageError(CliRun.of("--ca-cert", missing.toString(), "models", "--target", nowhere),
+        "--ca-cert must be a readable PEM file, was '" + missing + "'");
+  }
+
+  @Test
   void badTargetNamesWhereItCameFrom() {
     usageError(CliRun.of("models", "--target", "localhost:http"), "--target: target must be host:port, was 'localhost:http'");
     usageError(CliRun.withEnv(java.util.Map.of("PFGM_TARGET", "localhost:0"), "models"),
