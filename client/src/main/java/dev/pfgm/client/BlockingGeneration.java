@@ -36,7 +36,7 @@ public final class BlockingGeneration implements AutoCloseable {
 
   public BlockingGeneration(GeneratorClient client, GenerateRequest request, Duration deadline) {
     generation = client.generate(request, deadline, events::offer);
-    generation.result().onComplete(ar -> events.end(ar.succeeded() ? null : Generation.failure(ar.cause())));
+    generation.result().onComplete(ar -> events.end(ar.succeeded() ? null : Failures.of(ar.cause())));
   }
 
   /**

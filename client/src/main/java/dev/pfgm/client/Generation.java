@@ -7,11 +7,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.StreamResetException;
 import io.vertx.grpc.client.GrpcClientRequest;
 import io.vertx.grpc.client.GrpcClientResponse;
-import io.vertx.grpc.client.InvalidStatusException;
-import io.vertx.grpc.common.GrpcErrorException;
 import io.vertx.grpc.common.GrpcMessage;
 import io.vertx.grpc.common.GrpcStatus;
 import java.io.ByteArrayInputStream;
@@ -19,6 +16,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.UnaryOperator;
 import java.util.zip.GZIPInputStream;
 
 /**
@@ -32,6 +30,7 @@ public final class Generation {
   private final Vertx vertx;
   private final Duration deadline;
   private final Handler<GenerationEvent> events;
+  private final UnaryOperator<CallFailed> beforeResponse;
   private final Promise<GenerationEvent.Completed> result = Promise.promise();
   private final AtomicBoolean cancelled = new AtomicBoolean();
   private volatile Context context;
@@ -39,14 +38,37 @@ public final class Generation {
   private volatile GrpcClientResponse<GenerateRequest, GenerateResponse> response;
   private GenerationEvent.Completed completed;
   private volatile long timer = -1;
+  private volatile long deadlineNanos; // System.nanoTime() when the deadline passes; set by start()
 
-  Generation(Vertx vertx, Duration deadline, Handler<GenerationEvent> events) {
+  /**
+   * @param beforeResponse rewrites a failure that came before any response (adds a hint)
+   */
+  Generation(Vertx vertx, Duration deadline, Handler<GenerationEvent> events, UnaryOperator<CallFailed> beforeResponse) {
     if (deadline != null && (deadline.isNegative() || deadline.isZero())) {
       throw new IllegalArgumentException("deadline must be positive, was " + deadline);
     }
     this.vertx = vertx;
     this.deadline = deadline;
     this.events = events;
+    this.beforeResponse = beforeResponse;
+  }
+
+  /**
+   * Starts the deadline's clock now, with its timer on the call's context: the deadline covers the
+   * whole call, connecting included (a server that accepts the connection and never answers ends
+   * the call at the deadline too).
+   */
+  void start(Context callContext) {
+    context = callContext;
+    if (deadline != null) {
+      deadlineNanos = System.nanoTime() + deadline.toNanos();
+      callContext.runOnContext(v -> {
+        if (!result.future().isComplete()) {
+          long left = Math.max(1, (deadlineNanos - System.nanoTime() + 999_999) / 1_000_000);
+          timer = vertx.setTimer(left, id -> expire());
+        }
+      });
+    }
   }
 
   /** Completes with the Completed event, or fails with {@link CallFailed}. */
@@ -77,13 +99,19 @@ public final class Generation {
   void send(GrpcClientRequest<GenerateRequest, GenerateResponse> req, GenerateRequest message) {
     context = Vertx.currentContext();
     request = req;
-    if (cancelled.get()) {
+    if (result.future().isComplete()) {
+      req.cancel(); // cancelled or expired while connecting: send nothing
       return;
     }
     if (deadline != null) {
-      long ms = Math.max(1, deadline.toMillis());
-      req.timeout(ms, TimeUnit.MILLISECONDS);
-      timer = vertx.setTimer(ms, id -> expire());
+      long left = deadlineNanos - System.nanoTime();
+      if (left <= 0) {
+        expire();
+        return;
+      }
+      // What is left, in whole milliseconds rounded up: the server reads grpc-timeout in ms, and
+      // a value it reads as 0 would mean no deadline at all.
+      req.timeout((left + 999_999) / 1_000_000, TimeUnit.MILLISECONDS);
     }
     req.response().onComplete(ar -> {
       if (ar.succeeded()) {
@@ -98,7 +126,7 @@ public final class Generation {
   private void attach(GrpcClientResponse<GenerateRequest, GenerateResponse> resp) {
     response = resp;
     if (resp.status() != null && resp.status() != GrpcStatus.OK) {
-      finish(new CallFailed(resp.status(), resp.statusMessage()));
+      finish(new CallFailed(resp.status(), StatusMessages.of(resp)));
       return;
     }
     resp.messageHandler(this::receive);
@@ -110,7 +138,7 @@ public final class Generation {
         "a message from the server is over the client's limit: " + invalid.getMessage(), invalid)));
     resp.endHandler(v -> {
       if (resp.status() != GrpcStatus.OK) {
-        finish(new CallFailed(resp.status(), resp.statusMessage()));
+        finish(new CallFailed(resp.status(), StatusMessages.of(resp)));
       } else if (completed == null) {
         finish(new CallFailed(GrpcStatus.INTERNAL, "stream ended without a Completed event"));
       } else {
@@ -150,16 +178,20 @@ public final class Generation {
     };
   }
 
+  /** The deadline passed (on the call's context, from start() or send()). */
   private void expire() {
     timer = -1;
     abort(new CallFailed(GrpcStatus.DEADLINE_EXCEEDED, "client deadline of " + deadline.toMillis() + " ms passed"));
   }
 
-  /** Ends the call with {@code failure}, then cancels the stream (in this order: the cancel's reset must not win). */
+  /** Ends the call with {@code failure}, then cancels the stream: our own reset must not decide the status. */
   private void abort(CallFailed failure) {
     if (!result.future().isComplete()) {
       finish(failure);
-      cancelRequest();
+      Context ctx = context;
+      if (ctx != null) {
+        ctx.runOnContext(v -> cancelRequest());
+      }
     }
   }
 
@@ -171,17 +203,20 @@ public final class Generation {
   }
 
   void fail(Throwable t) {
-    finish(failure(t));
+    CallFailed f = Failures.of(t);
+    finish(response == null ? beforeResponse.apply(f) : f);
   }
 
   private void finish(CallFailed failure) {
-    if (timer >= 0 && vertx.cancelTimer(timer)) {
+    long t = timer;
+    if (t >= 0 && vertx.cancelTimer(t)) {
       timer = -1;
     }
     if (failure == null) {
       result.tryComplete(completed);
     } else {
-      result.tryFail(failure);
+      boolean deadlinePassed = deadline != null && System.nanoTime() - deadlineNanos >= 0;
+      result.tryFail(Failures.afterDeadline(failure, deadlinePassed, cancelled.get()));
     }
   }
 
@@ -195,22 +230,5 @@ public final class Generation {
         }
       });
     }
-  }
-
-  /** The status a transport failure stands for. */
-  static CallFailed failure(Throwable t) {
-    if (t instanceof CallFailed f) {
-      return f;
-    }
-    if (t instanceof GrpcErrorException g) {
-      return new CallFailed(g.status(), g.getMessage(), t);
-    }
-    if (t instanceof InvalidStatusException s) {
-      return new CallFailed(s.actualStatus(), s.getMessage(), t);
-    }
-    if (t instanceof StreamResetException r) {
-      return new CallFailed(GrpcStatus.CANCELLED, "stream reset (HTTP/2 error " + r.getCode() + ")", t);
-    }
-    return new CallFailed(GrpcStatus.UNAVAILABLE, String.valueOf(t.getMessage()), t);
   }
 }

@@ -4,6 +4,7 @@ import dev.pfgm.proto.v1.GenerateRequest;
 import dev.pfgm.proto.v1.GeneratorGrpcClient;
 import dev.pfgm.proto.v1.ListModelsRequest;
 import dev.pfgm.proto.v1.ListModelsResponse;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -14,6 +15,7 @@ import io.vertx.core.net.SocketAddress;
 import io.vertx.grpc.client.GrpcClient;
 import io.vertx.grpc.client.GrpcClientOptions;
 import io.vertx.grpc.client.GrpcClientRequest;
+import io.vertx.grpc.common.GrpcStatus;
 import java.time.Duration;
 
 /**
@@ -27,11 +29,13 @@ public final class GeneratorClient implements AutoCloseable {
   private final GrpcClient grpc;
   private final SocketAddress server;
   private final ClientOptions options;
+  private final ConnectionHints hints;
 
   private GeneratorClient(Vertx vertx, boolean ownsVertx, ClientOptions options) {
     this.vertx = vertx;
     this.ownsVertx = ownsVertx;
     this.options = options;
+    this.hints = new ConnectionHints(options.tls());
     this.server = SocketAddress.inetSocketAddress(options.port(), options.host());
     // The deadline is ours (Generation), so that it reads DEADLINE_EXCEEDED and not CANCELLED.
     GrpcClientOptions grpcOptions = new GrpcClientOptions()
@@ -62,14 +66,19 @@ public final class GeneratorClient implements AutoCloseable {
     return http;
   }
 
-  /** The models the server serves. Fails with {@link CallFailed}. */
+  /** The models the server serves. Fails with {@link CallFailed} (the server's status and message). */
   public Future<ListModelsResponse> listModels() {
     return grpc.request(server, GeneratorGrpcClient.ListModels)
+        .recover(e -> Future.failedFuture(hints.beforeResponse(Failures.of(e))))
         .compose(req -> {
           authorize(req);
-          return req.send(ListModelsRequest.getDefaultInstance()).compose(resp -> resp.last());
-        })
-        .recover(e -> Future.failedFuture(Generation.failure(e)));
+          return req.send(ListModelsRequest.getDefaultInstance())
+              .recover(e -> Future.failedFuture(hints.beforeResponse(Failures.of(e))))
+              .compose(resp -> resp.last().recover(e -> Future.failedFuture(
+                  resp.status() != null && resp.status() != GrpcStatus.OK
+                      ? new CallFailed(resp.status(), StatusMessages.of(resp), e)
+                      : Failures.of(e))));
+        });
   }
 
   /**
@@ -81,8 +90,11 @@ public final class GeneratorClient implements AutoCloseable {
    * @param deadline the whole call's deadline (also sent as grpc-timeout); null for none
    */
   public Generation generate(GenerateRequest request, Duration deadline, Handler<GenerationEvent> events) {
-    Generation generation = new Generation(vertx, deadline, events);
-    grpc.request(server, GeneratorGrpcClient.Generate).onComplete(ar -> {
+    Generation generation = new Generation(vertx, deadline, events, hints::beforeResponse);
+    // One context for the call: its deadline timer, its request and its callbacks.
+    Context context = vertx.getOrCreateContext();
+    generation.start(context);
+    context.runOnContext(v -> grpc.request(server, GeneratorGrpcClient.Generate).onComplete(ar -> {
       if (ar.failed()) {
         generation.fail(ar.cause());
         return;
@@ -90,7 +102,7 @@ public final class GeneratorClient implements AutoCloseable {
       GrpcClientRequest<GenerateRequest, ?> req = ar.result();
       authorize(req);
       generation.send(ar.result(), request);
-    });
+    }));
     return generation;
   }
 

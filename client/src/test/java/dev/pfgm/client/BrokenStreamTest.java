@@ -92,6 +92,15 @@ class BrokenStreamTest {
   }
 
   @Test
+  void aStatusThatEndsAStreamKeepsItsMessage() throws Exception {
+    CallFailed failed = readToTheEnd(serve(startedThen(3, request -> request.response()
+        .status(GrpcStatus.DEADLINE_EXCEEDED).statusMessage("deadline passed after 3 of 18 steps; 1+1 = 2, σ 80").end())));
+    assertEquals(GrpcStatus.DEADLINE_EXCEEDED, failed.status());
+    assertEquals("DEADLINE_EXCEEDED: deadline passed after 3 of 18 steps; 1+1 = 2, σ 80", failed.getMessage());
+    assertEquals("deadline passed after 3 of 18 steps; 1+1 = 2, σ 80", failed.statusMessage());
+  }
+
+  @Test
   void anUnreadableMessageEndsTheCall() throws Exception {
     ClientOptions options = serve(startedThen(0, request -> request.response()
         .writeMessage(io.vertx.grpc.common.GrpcMessage.message("identity",

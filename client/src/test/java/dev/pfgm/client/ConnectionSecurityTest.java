@@ -1,18 +1,26 @@
 package dev.pfgm.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pfgm.proto.v1.GenerateRequest;
 import dev.pfgm.proto.v1.GeneratorGrpcService;
 import dev.pfgm.proto.v1.ListModelsResponse;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.PfxOptions;
+import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.server.GrpcServer;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -67,22 +75,59 @@ class ConnectionSecurityTest {
     assertNull(authorization.get());
   }
 
-  @Test
-  void tlsConnectsWhenTheServersCertificateIsTrustedThroughCaCert() throws Exception {
+  /** A TLS stub with a keytool-made certificate; its CA (the certificate itself) is written to ca.pem. */
+  private int tlsStub() throws Exception {
     Path keystore = dir.resolve("server.p12");
-    Path ca = dir.resolve("ca.pem");
     keytool("-genkeypair", "-alias", "server", "-keyalg", "EC", "-dname", "CN=localhost",
         "-ext", "SAN=dns:localhost", "-validity", "2", "-keystore", keystore.toString(),
         "-storetype", "PKCS12", "-storepass", "changeit");
     keytool("-exportcert", "-rfc", "-alias", "server", "-keystore", keystore.toString(),
-        "-storepass", "changeit", "-file", ca.toString());
-    int port = stub(new HttpServerOptions().setSsl(true).setUseAlpn(true)
+        "-storepass", "changeit", "-file", dir.resolve("ca.pem").toString());
+    return stub(new HttpServerOptions().setSsl(true).setUseAlpn(true)
         .setKeyCertOptions(new PfxOptions().setPath(keystore.toString()).setPassword("changeit")));
+  }
+
+  @Test
+  void tlsConnectsWhenTheServersCertificateIsTrustedThroughCaCert() throws Exception {
+    int port = tlsStub();
+    Path ca = dir.resolve("ca.pem");
 
     ClientOptions options = ClientOptions.defaults().withTarget("localhost:" + port)
         .withTls(true, Optional.of(ca)).withToken(Optional.of("t"));
     assertEquals("stub", defaultModel(options));
     assertEquals("Bearer t", authorization.get());
+  }
+
+  @Test
+  void aPlaintextClientAgainstATlsServerIsToldToTryTls() throws Exception {
+    int port = tlsStub();
+    try (GeneratorClient client = GeneratorClient.create(ClientOptions.defaults().withPort(port))) {
+      CallFailed listed = failure(client.listModels());
+      assertEquals(GrpcStatus.UNAVAILABLE, listed.status(), listed.getMessage());
+      assertTrue(listed.getMessage().endsWith(ConnectionHints.TLS_HINT), listed.getMessage());
+      CallFailed generated = failure(client.generate(GenerateRequest.getDefaultInstance(), null, e -> { }).result());
+      assertEquals(GrpcStatus.UNAVAILABLE, generated.status(), generated.getMessage());
+      assertTrue(generated.getMessage().endsWith(ConnectionHints.TLS_HINT), generated.getMessage());
+    }
+  }
+
+  @Test
+  void aRefusedConnectionGetsNoTlsHint() throws Exception {
+    int port;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    try (GeneratorClient client = GeneratorClient.create(ClientOptions.defaults().withPort(port))) {
+      CallFailed refused = failure(client.listModels());
+      assertEquals(GrpcStatus.UNAVAILABLE, refused.status());
+      assertFalse(refused.getMessage().contains("TLS"), refused.getMessage());
+    }
+  }
+
+  private static CallFailed failure(Future<?> call) throws Exception {
+    ExecutionException e = assertThrows(ExecutionException.class,
+        () -> call.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
+    return assertInstanceOf(CallFailed.class, e.getCause());
   }
 
   @Test

@@ -5,6 +5,7 @@ import dev.pfgm.server.app.ServerConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.IntSupplier;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
@@ -64,9 +65,15 @@ public final class TestServer implements ParameterResolver {
   }
 
   private static Running start() {
+    return start(config -> config);
+  }
+
+  /** A server of its own (the caller closes it), configured beyond the shared one's defaults. */
+  public static Running start(UnaryOperator<ServerConfig> configure) {
     Path models = MODELS_DIR;
     try {
-      return new Running(PfgmServer.start(ServerConfig.defaults().withPort(0).withMetricsPort(0).withModelsDir(models)));
+      return new Running(PfgmServer.start(configure.apply(
+          ServerConfig.defaults().withPort(0).withMetricsPort(0).withModelsDir(models))));
     } catch (Exception e) {
       throw new IllegalStateException("cannot start a test server on " + models.toAbsolutePath(), e);
     }

@@ -2,13 +2,14 @@ package dev.pfgm.client.cli;
 
 import dev.pfgm.client.BlockingGeneration;
 import dev.pfgm.client.CallFailed;
+import dev.pfgm.client.ClientOptions;
 import dev.pfgm.client.GenerationEvent;
 import dev.pfgm.client.GeneratorClient;
-import dev.pfgm.proto.v1.GenerateRequest;
-import dev.pfgm.proto.v1.Solver;
 import dev.pfgm.proto.v1.StepContent;
 import io.vertx.grpc.common.GrpcStatus;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -19,33 +20,20 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-/** Generates samples, shows their progress, and writes them as a PNG grid. */
+/** Generates samples, shows their progress, and writes them as an image grid. */
 @Command(name = "generate", mixinStandardHelpOptions = true, sortOptions = false,
-    description = "Generate samples and write them as a PNG grid.")
+    description = "Generate samples and write them as a PNG or JPEG grid.")
 final class GenerateCommand implements Callable<Integer> {
 
-  enum SolverName { HEUN, EULER }
-
-  @Mixin ConnectionOptions connection;
-  @Option(names = "--model", description = "Model id (default: the server's default model).")
-  String model = "";
-  @Option(names = "--samples", defaultValue = "16", description = "Number of samples (default: ${DEFAULT-VALUE}).")
-  int samples;
-  @Option(names = "--seed", defaultValue = "0", description = "Base seed; 0 lets the server pick one.")
-  long seed;
-  @Option(names = "--steps", defaultValue = "0", description = "Schedule points; 0 = the model's default.")
-  int steps;
-  @Option(names = "--solver", description = "heun or euler (default: the model's).")
-  SolverName solver;
-  @Option(names = "--class-label", description = "Class, for class-conditional models.")
-  Integer classLabel;
-  @Option(names = "--preview-every", defaultValue = "1", description = "Stream every k-th step (0: none).")
-  int previewEvery;
+  @ParentCommand Main main;
+  @Mixin RequestOptions request;
   @Option(names = "--deadline", converter = DurationConverter.class, description = "Deadline, e.g. 30s, 500ms, 2m.")
   Duration deadline;
-  @Option(names = "--output", defaultValue = "samples.png", description = "PNG grid of the final samples (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--output", defaultValue = "samples.png",
+      description = "Grid of the final samples: .png, .jpg or .jpeg (default: ${DEFAULT-VALUE}).")
   Path output;
   @Option(names = "--frames", paramLabel = "DIR", description = "Also write every streamed step as DIR/step-NNNN.png.")
   Path frames;
@@ -71,22 +59,47 @@ final class GenerateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (samples < 1) {
-      throw new ParameterException(spec.commandLine(), "--samples must be >= 1, was " + samples);
+    ClientOptions options;
+    String format;
+    try {
+      options = main.connection.toClientOptions(main.env);
+      request.check();
+      format = OutputPaths.imageFormat(output);
+      OutputPaths.checkFile("--output", output);
+      if (frames != null) {
+        OutputPaths.checkDirectory("--frames", frames);
+      }
+      if (gif != null) {
+        OutputPaths.checkFile("--gif", gif);
+      }
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
     }
     if (jsonTensors && !json) {
       throw new ParameterException(spec.commandLine(), "--json-tensors needs --json");
     }
+    PrintWriter err = spec.commandLine().getErr();
+    try {
+      return run(options, format, err);
+    } catch (IOException | UncheckedIOException e) {
+      err.println("error: cannot write the output: " + e.getMessage());
+      err.flush();
+      return 1;
+    }
+  }
+
+  private int run(ClientOptions options, String format, PrintWriter err) throws IOException, InterruptedException {
     boolean terminal = System.console() != null;
     boolean animating = frames != null || gif != null;
     RunView view = new RunView(spec.commandLine().getOut(), json ? new JsonEvents(spec.commandLine().getOut(), jsonTensors) : null,
         terminal && !json && !noProgress, terminal && !json && !noPreview, color, animating ? new Animation(frames, gif) : null,
-        animate, output);
-    GeneratorClient client = GeneratorClient.create(connection.toClientOptions());
-    BlockingGeneration generation = new BlockingGeneration(client, request(view.wantsDenoised(), view.wantsState()), deadline);
+        animate, output, format);
+    GeneratorClient client = GeneratorClient.create(options);
+    StepContent content = StepContent.newBuilder().setDenoised(view.wantsDenoised() || jsonTensors)
+        .setState(view.wantsState() || jsonTensors).build();
+    BlockingGeneration generation = new BlockingGeneration(client, request.build(content), deadline);
     Thread hook = new Thread(() -> onSignal(generation), "pfgm-client-cancel");
     Runtime.getRuntime().addShutdownHook(hook);
-    PrintWriter err = spec.commandLine().getErr();
     try {
       for (GenerationEvent e = generation.take(); e != null; e = generation.take()) {
         view.accept(e);
@@ -120,22 +133,5 @@ final class GenerateCommand implements Callable<Integer> {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-  }
-
-  private GenerateRequest request(boolean denoised, boolean state) {
-    GenerateRequest.Builder b = GenerateRequest.newBuilder()
-        .setModel(model)
-        .setNumSamples(samples)
-        .setSeed(seed)
-        .setSteps(steps)
-        .setPreviewEvery(previewEvery)
-        .setStepContent(StepContent.newBuilder().setDenoised(denoised || jsonTensors).setState(state || jsonTensors));
-    if (solver != null) {
-      b.setSolver(solver == SolverName.HEUN ? Solver.SOLVER_HEUN : Solver.SOLVER_EULER);
-    }
-    if (classLabel != null) {
-      b.setClassLabel(classLabel);
-    }
-    return b.build();
   }
 }

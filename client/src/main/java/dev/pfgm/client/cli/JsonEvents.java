@@ -81,7 +81,7 @@ final class JsonEvents {
   }
 
   void error(CallFailed e) {
-    emit(new JsonObject().put("event", "error").put("status", e.status().name()).put("message", e.getMessage()));
+    emit(new JsonObject().put("event", "error").put("status", e.status().name()).put("message", e.statusMessage()));
   }
 
   private static JsonObject tensor(Tensor t) {

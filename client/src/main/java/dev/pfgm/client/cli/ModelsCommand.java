@@ -1,6 +1,7 @@
 package dev.pfgm.client.cli;
 
 import dev.pfgm.client.CallFailed;
+import dev.pfgm.client.ClientOptions;
 import dev.pfgm.client.GeneratorClient;
 import dev.pfgm.proto.v1.ListModelsResponse;
 import dev.pfgm.proto.v1.ModelInfo;
@@ -12,7 +13,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -21,8 +23,8 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "models", mixinStandardHelpOptions = true, description = "List the server's models.")
 final class ModelsCommand implements Callable<Integer> {
 
-  @Mixin
-  ConnectionOptions connection;
+  @ParentCommand
+  Main main;
 
   @Option(names = "--json", description = "One JSON object per model.")
   boolean json;
@@ -33,8 +35,14 @@ final class ModelsCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     PrintWriter out = spec.commandLine().getOut();
+    ClientOptions options;
+    try {
+      options = main.connection.toClientOptions(main.env);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
     ListModelsResponse models;
-    try (GeneratorClient client = GeneratorClient.create(connection.toClientOptions())) {
+    try (GeneratorClient client = GeneratorClient.create(options)) {
       models = client.listModels().toCompletionStage().toCompletableFuture().get();
     } catch (ExecutionException e) {
       spec.commandLine().getErr().println("error: " + e.getCause().getMessage());

@@ -2,38 +2,38 @@ package dev.pfgm.client.cli;
 
 import dev.pfgm.proto.v1.Step;
 import java.io.PrintStream;
+import java.time.Duration;
 import java.util.Locale;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
+import me.tongfei.progressbar.ProgressState;
 
 /**
- * The progress bar (me.tongfei:progressbar): steps done, ETA from the step rate, and as extra
- * message the noise level reached and the network evaluations per second (per sample, as the
- * wire's nfe counts them). It redraws from its own thread, under the terminal lock it shares with
- * the live preview.
+ * The progress bar (me.tongfei:progressbar): steps done, ETA from the step rate, the noise level
+ * reached and the network evaluations per second (per sample, as the wire's nfe counts them),
+ * laid out by {@link StepLine} to fit the terminal's width. It redraws from its own thread, under
+ * the terminal lock it shares with the live preview.
  */
 final class Progress implements AutoCloseable {
 
   private final ProgressBar bar;
   private final long startNanos = System.nanoTime();
+  private volatile String sigma = "";
+  private volatile String rate = "";
 
   Progress(int steps, PrintStream err, Object terminalLock) {
     this.bar = new ProgressBarBuilder()
-        .setTaskName("step")
         .setInitialMax(steps)
-        .setStyle(ProgressBarStyle.UNICODE_BLOCK)
         .setUpdateIntervalMillis(100)
+        .setRenderer(this::render)
         .setConsumer(new LockedConsumer(err, terminalLock))
         .build();
   }
 
   void step(Step step) {
-    double seconds = (System.nanoTime() - startNanos) / 1e9;
+    show(String.format(Locale.ROOT, "σ=%.4g", step.getSigma()), step.getNfe());
     bar.stepTo(step.getIndex() + 1L);
-    bar.setExtraMessage(String.format(Locale.ROOT, "σ=%.4g  %.0f NFE/s", step.getSigma(),
-        seconds > 0 ? step.getNfe() / seconds : 0.0));
   }
 
   /**
@@ -41,9 +41,21 @@ final class Progress implements AutoCloseable {
    * (the server drops a pending Step once Completed supersedes it).
    */
   void completed(int nfe) {
-    double seconds = (System.nanoTime() - startNanos) / 1e9;
+    show("σ=0", nfe);
     bar.stepTo(bar.getMax());
-    bar.setExtraMessage(String.format(Locale.ROOT, "σ=0  %.0f NFE/s", seconds > 0 ? nfe / seconds : 0.0));
+  }
+
+  private void show(String sigmaReached, int nfe) {
+    double seconds = (System.nanoTime() - startNanos) / 1e9;
+    sigma = sigmaReached;
+    rate = String.format(Locale.ROOT, "%.0f NFE/s", seconds > 0 ? nfe / seconds : 0.0);
+  }
+
+  private String render(ProgressState state, int width) {
+    long done = state.getCurrent() - state.getStart();
+    Duration eta = done <= 0 ? null
+        : state.getElapsedAfterStart().dividedBy(done).multipliedBy(state.getMax() - state.getCurrent());
+    return StepLine.render(state.getCurrent(), state.getMax(), state.getTotalElapsed(), eta, sigma, rate, width);
   }
 
   @Override

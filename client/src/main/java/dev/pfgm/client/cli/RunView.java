@@ -27,13 +27,14 @@ final class RunView implements AutoCloseable {
   private final Animation animation;
   private final Animation.Content animate;
   private final Path output;
+  private final String format;
   private Progress progress;
   private LivePreview live;
   private Started started;
   private int skipped;
 
   RunView(PrintWriter out, JsonEvents json, boolean bar, boolean preview, ColorMode color, Animation animation,
-      Animation.Content animate, Path output) {
+      Animation.Content animate, Path output, String format) {
     this.out = out;
     this.json = json;
     this.bar = bar;
@@ -42,6 +43,7 @@ final class RunView implements AutoCloseable {
     this.animation = animation;
     this.animate = animate;
     this.output = output;
+    this.format = format;
   }
 
   boolean wantsDenoised() {
@@ -105,8 +107,8 @@ final class RunView implements AutoCloseable {
     float[] samples = Tensors.floats(c.getSamples());
     int[] shape = Tensors.shape(c.getSamples());
     Animation.createParent(output);
-    if (!ImageIO.write(Pixels.grid(samples, shape), "png", output.toFile())) {
-      throw new IOException("no PNG writer for this image");
+    if (!ImageIO.write(Pixels.grid(samples, shape), format, output.toFile())) {
+      throw new IOException("no " + format + " writer for this image");
     }
     if (animation != null) {
       animation.last(samples, shape);
@@ -122,8 +124,9 @@ final class RunView implements AutoCloseable {
       json.completed(c, output);
     } else {
       Pixels.Grid g = Pixels.Grid.of(shape[0], shape[3], shape[2]);
-      out.println(String.format(Locale.ROOT, "wrote %s: %d samples (%dx%d grid) of %s, %d steps, %d NFE, seed %s,"
+      out.println(String.format(Locale.ROOT, "wrote %s: %d samples (%dx%d grid) of %s%s, %d steps, %d NFE, seed %s,"
               + " %.0f ms (queued %.0f ms)%s", output, shape[0], g.cols(), g.rows(), started.getModel(),
+          started.hasClassLabel() ? ", class " + started.getClassLabel() : "",
           started.getSteps(), c.getNfe(), Long.toUnsignedString(started.getSeeds(0)), c.getTotalMs(), c.getQueueMs(),
           skipped > 0 ? "; " + skipped + " step events coalesced (slow reader)" : ""));
       out.flush();

@@ -21,6 +21,8 @@ import javax.imageio.stream.ImageInputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 @ExtendWith(TestServer.class)
 class GenerateCommandTest {
@@ -107,6 +109,45 @@ class GenerateCommandTest {
     assertEquals(1, run.exitCode());
     JsonObject error = new JsonObject(run.lines().get(run.lines().size() - 1));
     assertEquals("NOT_FOUND", error.getString("status"));
+    assertTrue(error.getString("message").startsWith("model 'nope'"), error.getString("message"));
+  }
+
+  @Test
+  void aFailedCallIsOneLineWithTheStatusByName(TestServer.Running server) {
+    CliRun run = CliRun.of("generate", "--target", server.target(), "--model", "nope", "--no-progress",
+        "--output", dir.resolve("x.png").toString());
+    assertEquals(1, run.exitCode());
+    assertTrue(run.err().strip().startsWith("error: NOT_FOUND: model 'nope'"), run.err());
+    assertEquals(1, run.err().strip().lines().count(), run.err());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"1ms", "5ms", "20ms"})
+  void shortDeadlinesEndWithDeadlineExceeded(String deadline, TestServer.Running server) {
+    CliRun text = CliRun.of("generate", "--target", server.target(), "--deadline", deadline, "--steps", "200",
+        "--no-progress", "--output", dir.resolve("d.png").toString());
+    assertEquals(1, text.exitCode());
+    assertTrue(text.err().startsWith("error: DEADLINE_EXCEEDED: "), text.err());
+    CliRun json = CliRun.of("generate", "--target", server.target(), "--deadline", deadline, "--steps", "200",
+        "--json", "--output", dir.resolve("d.png").toString());
+    assertEquals(1, json.exitCode());
+    JsonObject error = new JsonObject(json.lines().get(json.lines().size() - 1));
+    assertEquals("DEADLINE_EXCEEDED", error.getString("status"));
+    assertFalse(error.getString("message").matches("\\d+:.*"), error.getString("message"));
+  }
+
+  @Test
+  void aJpgOutputIsAJpeg(TestServer.Running server) throws Exception {
+    Path jpg = dir.resolve("grid.JPG");
+    CliRun run = CliRun.of("generate", "--target", server.target(), "--samples", "4", "--steps", "4",
+        "--no-progress", "--output", jpg.toString());
+    assertEquals(0, run.exitCode(), run.err());
+    try (ImageInputStream in = ImageIO.createImageInputStream(jpg.toFile())) {
+      ImageReader reader = ImageIO.getImageReaders(in).next();
+      assertEquals("jpeg", reader.getFormatName().toLowerCase(java.util.Locale.ROOT));
+      reader.setInput(in);
+      assertEquals(2 * 28 + Pixels.GAP, reader.getWidth(0));
+    }
   }
 
   @Test
