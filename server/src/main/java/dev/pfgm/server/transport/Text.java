@@ -17,6 +17,6 @@ final class Text {
     if (s.length() <= max) {
       return s;
     }
-    return s.substring(0, max) + "… (" + s.length() + " characters)";
+    return s.substring(0, max) + "... (" + s.length() + " characters)";
   }
 }
