@@ -11,7 +11,7 @@ import java.util.Locale;
  * Rules are checked in {@link Settings}; docs/operations.md lists them.
  */
 enum ConfigKey {
-  HOST("host", "ADDR", ServerConfig.DEFAULT_HOST, "Address to bind (gRPC and metrics)."),
+  HOST("host", "ADDR", ServerConfig.DEFAULT_HOST, "Address the gRPC port binds (and metrics, unless metrics-host)."),
   PORT("port", "N", "" + ServerConfig.DEFAULT_PORT, "gRPC port, 0..65535; 0 picks a free one."),
   MODELS("models", "DIR", "models", "Folder of model folders (<id>/model.onnx + model.json)."),
   DEFAULT_MODEL("default-model", "ID", ServerConfig.DEFAULT_MODEL,
@@ -31,6 +31,8 @@ enum ConfigKey {
   MAX_MESSAGE_BYTES("max-message-bytes", "BYTES", "" + ServingLimits.DEFAULT_MAX_MESSAGE_BYTES,
       "Largest response message the server builds, 65536..1073741824 (clients' receive limit)."),
   MAX_REQUEST_BYTES("max-request-bytes", "BYTES", "" + ServerConfig.DEFAULT_MAX_REQUEST_BYTES, "Largest request message accepted, 1024..16777216."),
+  METRICS_HOST("metrics-host", "ADDR", "",
+      "Address the metrics port binds; unset: the host value. 127.0.0.1 keeps /metrics off the network."),
   METRICS_PORT("metrics-port", "N", "" + ServerConfig.DEFAULT_METRICS_PORT, "Prometheus /metrics port, 0..65535; 0 turns metrics off."),
   TLS_CERT("tls-cert", "FILE", "", "PEM certificate chain; with tls-key, the gRPC port speaks TLS only."),
   TLS_KEY("tls-key", "FILE", "", "PEM private key (PKCS#8 or PKCS#1) of tls-cert."),

@@ -24,7 +24,15 @@ import java.util.regex.Pattern;
 final class Settings {
 
   /** A raw value and where it came from: "default", "--port", "PFGM_PORT" or "file conf.json". */
-  record Setting(String value, String origin) {}
+  record Setting(String value, String origin) {
+
+    static final String DEFAULT = "default";
+
+    /** Set by a flag, the environment or a file, even to an empty value. */
+    boolean given() {
+      return !origin.equals(DEFAULT);
+    }
+  }
 
   /** RFC 6750 b64token characters. */
   private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9\\-._~+/]+=*");
@@ -38,7 +46,7 @@ final class Settings {
   Settings(Map<ConfigKey, Setting> values) {
     this.values = new EnumMap<>(ConfigKey.class);
     for (ConfigKey k : ConfigKey.values()) {
-      this.values.put(k, values.getOrDefault(k, new Setting(k.defaultValue(), "default")));
+      this.values.put(k, values.getOrDefault(k, new Setting(k.defaultValue(), Setting.DEFAULT)));
     }
   }
 
@@ -70,6 +78,10 @@ final class Settings {
     ServingLimits serving = new ServingLimits(maxSamples, intIn(MAX_STEPS, 1, 100_000),
         intIn(MAX_MESSAGE_BYTES, 64 * 1024, 1 << 30));
     int maxRequestBytes = intIn(MAX_REQUEST_BYTES, 1024, 16 << 20);
+    String metricsHost = get(METRICS_HOST).given() ? string(METRICS_HOST) : host;
+    if (metricsHost.isBlank()) {
+      throw fail(METRICS_HOST, "must not be empty when set (unset, it is the host value)");
+    }
     int metricsPort = intIn(METRICS_PORT, 0, 65535);
     if (metricsPort != 0 && metricsPort == port) {
       throw fail(METRICS_PORT, "must differ from port");
@@ -77,7 +89,7 @@ final class Settings {
     Set<String> tokens = tokens();
     return new ServerConfig(host, port, models, string(DEFAULT_MODEL), runtime, engine,
         intIn(ENGINES_PER_MODEL, 1, 64), serving,
-        maxRequestBytes, metricsPort, tls(), tokens,
+        maxRequestBytes, metricsHost, metricsPort, tls(), tokens,
         Duration.ofSeconds(intIn(SHUTDOWN_GRACE_SECONDS, 0, 3600)));
   }
 

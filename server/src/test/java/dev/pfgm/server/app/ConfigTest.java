@@ -133,6 +133,19 @@ class ConfigTest {
   }
 
   @Test
+  void metricsHostIsTheHostUnlessSet() throws Exception {
+    assertEquals("10.1.2.3", load(Map.of(), "--models=" + MODELS, "--host=10.1.2.3").config().metricsHost());
+    assertEquals("127.0.0.1", load(Map.of("PFGM_METRICS_HOST", "127.0.0.1"), "--models=" + MODELS).config().metricsHost());
+    Path file = Files.writeString(dir.resolve("pfgm.json"),
+        "{\"metrics-host\": \"::1\", \"host\": \"0.0.0.0\", \"models\": \"" + MODELS + "\"}");
+    ServerConfig c = load(Map.of(), "--config=" + file).config();
+    assertEquals("::1", c.metricsHost());
+    assertEquals("0.0.0.0", c.host());
+    assertEquals("metrics-host must not be empty when set (unset, it is the host value), was '' (from --metrics-host)",
+        error(Map.of(), "--models=" + MODELS, "--metrics-host="));
+  }
+
+  @Test
   void unknownPfgmVariablesAreNotedNotFatal() throws Exception {
     ConfigLoader.Loaded l = load(Map.of("PFGM_PROT", "1", "PFGM_MODELS", MODELS));
     assertTrue(l.describe().contains("note: ignored unknown environment variable PFGM_PROT"), l.describe());

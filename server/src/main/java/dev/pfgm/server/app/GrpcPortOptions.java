@@ -1,0 +1,26 @@
+package dev.pfgm.server.app;
+
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
+
+/** The HTTP options of the gRPC port: its address and TLS. */
+final class GrpcPortOptions {
+
+  private GrpcPortOptions() {}
+
+  /** Host and port travel in the options: {@code listen(port)} alone would bind every address. */
+  static HttpServerOptions of(ServerConfig config) {
+    HttpServerOptions o = new HttpServerOptions().setHost(config.host()).setPort(config.port());
+    TlsFiles tls = config.tls();
+    if (tls != null) {
+      o.setSsl(true).setUseAlpn(true).setKeyCertOptions(new PemKeyCertOptions()
+          .setCertPath(tls.cert().toString()).setKeyPath(tls.key().toString()));
+      if (tls.mutual()) {
+        o.setClientAuth(ClientAuth.REQUIRED).setTrustOptions(new PemTrustOptions().addCertPath(tls.clientCa().toString()));
+      }
+    }
+    return o;
+  }
+}
