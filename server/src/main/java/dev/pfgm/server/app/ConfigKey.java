@@ -38,7 +38,7 @@ enum ConfigKey {
   TLS_KEY("tls-key", "FILE", "", "PEM private key (PKCS#8 or PKCS#1) of tls-cert."),
   TLS_CLIENT_CA("tls-client-ca", "FILE", "",
       "PEM CA certificates; when set, clients must present a certificate they signed (mTLS)."),
-  AUTH_TOKENS("auth-tokens", "T1,T2", "", "Accepted bearer tokens, comma-separated. Secret.", true),
+  AUTH_TOKENS("auth-tokens", "T1,T2", "", "Accepted bearer tokens, comma-separated; an empty list is an error. Secret.", true),
   AUTH_TOKENS_FILE("auth-tokens-file", "FILE", "",
       "File of accepted bearer tokens, one a line ('#' starts a comment); adds to auth-tokens."),
   SHUTDOWN_GRACE_SECONDS("shutdown-grace-seconds", "S", "" + ServerConfig.DEFAULT_SHUTDOWN_GRACE_SECONDS,

@@ -121,6 +121,11 @@ final class Settings {
     Set<String> tokens = new LinkedHashSet<>();
     Setting listed = get(AUTH_TOKENS);
     List<String> items = splitList(listed.value());
+    if (listed.given() && items.isEmpty()) {
+      // An empty list must not read as "no authentication": that is what leaving it unset means.
+      throw new ConfigException("auth-tokens must list at least one token when set (unset it to serve"
+          + " without authentication), was 0 tokens (from " + listed.origin() + ")");
+    }
     for (int i = 0; i < items.size(); i++) {
       checkToken(items.get(i), "auth-tokens: token " + (i + 1) + " of " + items.size(), listed.origin());
       tokens.add(items.get(i));
@@ -133,14 +138,16 @@ final class Settings {
       } catch (IOException e) {
         throw fail(AUTH_TOKENS_FILE, "must be a readable file (" + e.getMessage() + ")");
       }
+      int inFile = 0;
       for (int i = 0; i < lines.size(); i++) {
         String line = lines.get(i).strip();
         if (!line.isEmpty() && !line.startsWith("#")) {
           checkToken(line, "auth-tokens-file: the token on line " + (i + 1), "file " + file);
           tokens.add(line);
+          inFile++;
         }
       }
-      if (tokens.isEmpty()) {
+      if (inFile == 0) {
         throw fail(AUTH_TOKENS_FILE, "must hold at least one token");
       }
     }
@@ -180,10 +187,13 @@ final class Settings {
     return (int) n;
   }
 
-  /** An optional readable file: null when the value is empty. */
+  /** An optional readable file: null when unset; an empty value that was set is refused. */
   private Path file(ConfigKey k) throws ConfigException {
     String v = string(k);
     if (v.isEmpty()) {
+      if (get(k).given()) {
+        throw fail(k, "must name a file when set (unset it for none)");
+      }
       return null;
     }
     Path p = Path.of(v);

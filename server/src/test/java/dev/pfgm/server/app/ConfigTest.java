@@ -133,6 +133,24 @@ class ConfigTest {
   }
 
   @Test
+  void anEmptyTokenListIsRefusedNotReadAsAuthenticationOff() throws Exception {
+    String rule = "auth-tokens must list at least one token when set (unset it to serve without authentication),"
+        + " was 0 tokens (from ";
+    assertEquals(rule + "--auth-tokens)", error(Map.of(), "--models=" + MODELS, "--auth-tokens="));
+    assertEquals(rule + "--auth-tokens)", error(Map.of(), "--models=" + MODELS, "--auth-tokens=,"));
+    assertEquals(rule + "PFGM_AUTH_TOKENS)", error(Map.of("PFGM_AUTH_TOKENS", ""), "--models=" + MODELS));
+    Path json = Files.writeString(dir.resolve("pfgm.json"), "{\"auth-tokens\": [], \"models\": \"" + MODELS + "\"}");
+    assertEquals(rule + "file " + json + ")", error(Map.of(), "--config=" + json));
+    Path props = Files.writeString(dir.resolve("pfgm.properties"), "models=" + MODELS + "\nauth-tokens=\n");
+    assertEquals(rule + "file " + props + ")", error(Map.of(), "--config=" + props));
+    assertEquals("auth-tokens-file must name a file when set (unset it for none), was '' (from PFGM_AUTH_TOKENS_FILE)",
+        error(Map.of("PFGM_AUTH_TOKENS_FILE", ""), "--models=" + MODELS));
+    Path comments = Files.writeString(dir.resolve("tokens"), "# none yet\n");
+    assertTrue(error(Map.of(), "--models=" + MODELS, "--auth-tokens=" + TOKEN_A, "--auth-tokens-file=" + comments)
+        .startsWith("auth-tokens-file must hold at least one token"));
+  }
+
+  @Test
   void metricsHostIsTheHostUnlessSet() throws Exception {
     assertEquals("10.1.2.3", load(Map.of(), "--models=" + MODELS, "--host=10.1.2.3").config().metricsHost());
     assertEquals("127.0.0.1", load(Map.of("PFGM_METRICS_HOST", "127.0.0.1"), "--models=" + MODELS).config().metricsHost());
