@@ -35,7 +35,7 @@ enum ConfigKey {
       "Address the metrics port binds; unset: the host value. 127.0.0.1 keeps /metrics off the network."),
   METRICS_PORT("metrics-port", "N", "" + ServerConfig.DEFAULT_METRICS_PORT, "Prometheus /metrics port, 0..65535; 0 turns metrics off."),
   TLS_CERT("tls-cert", "FILE", "", "PEM certificate chain; with tls-key, the gRPC port speaks TLS only."),
-  TLS_KEY("tls-key", "FILE", "", "PEM private key (PKCS#8 or PKCS#1) of tls-cert."),
+  TLS_KEY("tls-key", "FILE", "", "Unencrypted PEM private key (PKCS#8, PKCS#1 RSA or SEC 1 EC) of tls-cert."),
   TLS_CLIENT_CA("tls-client-ca", "FILE", "",
       "PEM CA certificates; when set, clients must present a certificate they signed (mTLS)."),
   AUTH_TOKENS("auth-tokens", "T1,T2", "", "Accepted bearer tokens, comma-separated; an empty list is an error. Secret.", true),

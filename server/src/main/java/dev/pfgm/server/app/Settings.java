@@ -114,7 +114,20 @@ final class Settings {
     if (ca != null && cert == null) {
       throw fail(TLS_CERT, "must be set when tls-client-ca is (mTLS needs TLS)");
     }
-    return cert == null ? null : new TlsFiles(cert, key, ca);
+    if (cert == null) {
+      return null;
+    }
+    if (!PemFiles.certificates(cert)) {
+      throw fail(TLS_CERT, "must be a PEM certificate chain (-----BEGIN CERTIFICATE-----)");
+    }
+    if (!PemFiles.privateKey(key)) {
+      throw fail(TLS_KEY, "must be a PEM private key (-----BEGIN PRIVATE KEY-----, RSA PRIVATE KEY or"
+          + " EC PRIVATE KEY; not encrypted)");
+    }
+    if (ca != null && !PemFiles.certificates(ca)) {
+      throw fail(TLS_CLIENT_CA, "must be PEM CA certificates (-----BEGIN CERTIFICATE-----)");
+    }
+    return new TlsFiles(cert, key, ca);
   }
 
   private Set<String> tokens() throws ConfigException {

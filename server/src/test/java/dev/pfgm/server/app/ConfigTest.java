@@ -6,9 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vertx.core.net.SelfSignedCertificate;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -120,16 +122,48 @@ class ConfigTest {
 
   @Test
   void tlsNeedsCertificateAndKeyTogether() throws Exception {
-    Path pem = Files.writeString(dir.resolve("cert.pem"), "x");
-    assertEquals("tls-key must be set when tls-cert is, was '' (from default)",
-        error(Map.of(), "--models=" + MODELS, "--tls-cert=" + pem));
-    assertEquals("tls-cert must be set when tls-client-ca is (mTLS needs TLS), was '' (from default)",
-        error(Map.of(), "--models=" + MODELS, "--tls-client-ca=" + pem));
-    assertEquals("tls-key must be a readable file, was '/no/key.pem' (from PFGM_TLS_KEY)",
-        error(Map.of("PFGM_TLS_KEY", "/no/key.pem"), "--models=" + MODELS, "--tls-cert=" + pem));
-    TlsFiles tls = load(Map.of(), "--models=" + MODELS, "--tls-cert=" + pem, "--tls-key=" + pem).config().tls();
-    assertEquals(pem, tls.cert());
-    assertFalse(tls.mutual());
+    SelfSignedCertificate pair = SelfSignedCertificate.create("localhost");
+    try {
+      Path cert = Path.of(pair.certificatePath());
+      Path key = Path.of(pair.privateKeyPath());
+      assertEquals("tls-key must be set when tls-cert is, was '' (from default)",
+          error(Map.of(), "--models=" + MODELS, "--tls-cert=" + cert));
+      assertEquals("tls-cert must be set when tls-client-ca is (mTLS needs TLS), was '' (from default)",
+          error(Map.of(), "--models=" + MODELS, "--tls-client-ca=" + cert));
+      assertEquals("tls-key must be a readable file, was '/no/key.pem' (from PFGM_TLS_KEY)",
+          error(Map.of("PFGM_TLS_KEY", "/no/key.pem"), "--models=" + MODELS, "--tls-cert=" + cert));
+      TlsFiles tls = load(Map.of(), "--models=" + MODELS, "--tls-cert=" + cert, "--tls-key=" + key).config().tls();
+      assertEquals(cert, tls.cert());
+      assertFalse(tls.mutual());
+    } finally {
+      pair.delete();
+    }
+  }
+
+  @Test
+  void tlsFilesThatAreNotPemNameTheOptionAndTheFile() throws Exception {
+    SelfSignedCertificate pair = SelfSignedCertificate.create("localhost");
+    try {
+      Path cert = Path.of(pair.certificatePath());
+      Path key = Path.of(pair.privateKeyPath());
+      Path der = Files.write(dir.resolve("cert.der"), derOf(cert));
+      assertEquals("tls-cert must be a PEM certificate chain (-----BEGIN CERTIFICATE-----), was '" + der
+          + "' (from --tls-cert)", error(Map.of(), "--models=" + MODELS, "--tls-cert=" + der, "--tls-key=" + key));
+      assertEquals("tls-key must be a PEM private key (-----BEGIN PRIVATE KEY-----, RSA PRIVATE KEY or"
+          + " EC PRIVATE KEY; not encrypted), was '" + cert + "' (from PFGM_TLS_KEY)",
+          error(Map.of("PFGM_TLS_KEY", cert.toString()), "--models=" + MODELS, "--tls-cert=" + cert));
+      Path conf = Files.writeString(dir.resolve("tls.properties"), "models=" + MODELS + "\ntls-cert=" + cert
+          + "\ntls-key=" + key + "\ntls-client-ca=" + key + "\n");
+      assertEquals("tls-client-ca must be PEM CA certificates (-----BEGIN CERTIFICATE-----), was '" + key
+          + "' (from file " + conf + ")", error(Map.of(), "--config=" + conf));
+    } finally {
+      pair.delete();
+    }
+  }
+
+  private static byte[] derOf(Path pem) throws Exception {
+    String body = Files.readString(pem).replaceAll("-----[A-Z ]+-----", "");
+    return Base64.getMimeDecoder().decode(body);
   }
 
   @Test

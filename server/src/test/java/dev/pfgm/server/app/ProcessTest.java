@@ -4,11 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vertx.core.net.SelfSignedCertificate;
 import io.vertx.grpc.common.GrpcStatus;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The server as a process: Main's exit codes and SIGTERM ({@link ProcessHandle#destroy()} on Linux). */
 class ProcessTest {
@@ -123,5 +126,17 @@ class ProcessTest {
     assertTrue(out.contains("pfgm-serve: configuration error: auth-tokens must list at least one token"), out);
   }
 
-
+  @Test
+  void aKeyFileThatIsNotPemStopsStartupNamingTheOptionAndTheFile(@TempDir Path dir) throws Exception {
+    SelfSignedCertificate pair = SelfSignedCertificate.create("localhost");
+    try {
+      Path der = Files.write(dir.resolve("key.der"), "0\u0082\u0004\u00bd".getBytes(StandardCharsets.ISO_8859_1));
+      String out = refused("--port=0", "--metrics-port=0", "--models=" + TestClient.MODELS,
+          "--tls-cert=" + pair.certificatePath(), "--tls-key=" + der);
+      assertTrue(out.contains("pfgm-serve: configuration error: tls-key must be a PEM private key"), out);
+      assertTrue(out.contains("was '" + der + "' (from --tls-key)"), out);
+    } finally {
+      pair.delete();
+    }
+  }
 }
