@@ -34,6 +34,11 @@ enum ConfigKey {
   METRICS_HOST("metrics-host", "ADDR", "",
       "Address the metrics port binds; unset: the host value. 127.0.0.1 keeps /metrics off the network."),
   METRICS_PORT("metrics-port", "N", "" + ServerConfig.DEFAULT_METRICS_PORT, "Prometheus /metrics port, 0..65535; 0 turns metrics off."),
+  HTTP2_MAX_RESETS("http2-max-resets", "N", "" + ResetGuard.DEFAULT_MAX_RESETS,
+      "Stream resets (RST_STREAM, a cancel is one) one connection may send per window before it is closed"
+          + " with GOAWAY (HTTP/2 rapid-reset guard), 1..1000000."),
+  HTTP2_RESET_WINDOW_SECONDS("http2-reset-window-seconds", "S", "" + ResetGuard.DEFAULT_WINDOW_SECONDS,
+      "The window of http2-max-resets, 1..3600 seconds."),
   TLS_CERT("tls-cert", "FILE", "", "PEM certificate chain; with tls-key, the gRPC port speaks TLS only."),
   TLS_KEY("tls-key", "FILE", "", "Unencrypted PEM private key (PKCS#8, PKCS#1 RSA or SEC 1 EC) of tls-cert."),
   TLS_CLIENT_CA("tls-client-ca", "FILE", "",

@@ -78,6 +78,8 @@ final class Settings {
     ServingLimits serving = new ServingLimits(maxSamples, intIn(MAX_STEPS, 1, 100_000),
         intIn(MAX_MESSAGE_BYTES, 64 * 1024, 1 << 30));
     int maxRequestBytes = intIn(MAX_REQUEST_BYTES, 1024, 16 << 20);
+    ResetGuard resetGuard = new ResetGuard(intIn(HTTP2_MAX_RESETS, 1, 1_000_000),
+        intIn(HTTP2_RESET_WINDOW_SECONDS, 1, 3600));
     String metricsHost = get(METRICS_HOST).given() ? string(METRICS_HOST) : host;
     if (metricsHost.isBlank()) {
       throw fail(METRICS_HOST, "must not be empty when set (unset, it is the host value)");
@@ -89,7 +91,7 @@ final class Settings {
     Set<String> tokens = tokens();
     return new ServerConfig(host, port, models, string(DEFAULT_MODEL), runtime, engine,
         intIn(ENGINES_PER_MODEL, 1, 64), serving,
-        maxRequestBytes, metricsHost, metricsPort, tls(), tokens,
+        maxRequestBytes, resetGuard, metricsHost, metricsPort, tls(), tokens,
         Duration.ofSeconds(intIn(SHUTDOWN_GRACE_SECONDS, 0, 3600)));
   }
 

@@ -198,6 +198,18 @@ class ConfigTest {
   }
 
   @Test
+  void theRapidResetGuardIsConfiguredWithItsRange() throws Exception {
+    assertEquals(new ResetGuard(10_000, 30), load(Map.of(), "--models=" + MODELS).config().resetGuard());
+    Path file = Files.writeString(dir.resolve("pfgm.properties"), "models=" + MODELS + "\nhttp2-reset-window-seconds=60\n");
+    assertEquals(new ResetGuard(500, 60),
+        load(Map.of("PFGM_HTTP2_MAX_RESETS", "500"), "--config=" + file).config().resetGuard());
+    assertEquals("http2-max-resets must be in 1..1000000, was 0 (from --http2-max-resets)",
+        error(Map.of(), "--models=" + MODELS, "--http2-max-resets=0"));
+    assertEquals("http2-reset-window-seconds must be in 1..3600, was 3601 (from PFGM_HTTP2_RESET_WINDOW_SECONDS)",
+        error(Map.of("PFGM_HTTP2_RESET_WINDOW_SECONDS", "3601"), "--models=" + MODELS));
+  }
+
+  @Test
   void unknownPfgmVariablesAreNotedNotFatal() throws Exception {
     ConfigLoader.Loaded l = load(Map.of("PFGM_PROT", "1", "PFGM_MODELS", MODELS));
     assertTrue(l.describe().contains("note: ignored unknown environment variable PFGM_PROT"), l.describe());
