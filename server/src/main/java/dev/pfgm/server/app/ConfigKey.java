@@ -11,7 +11,7 @@ import java.util.Locale;
  * Rules are checked in {@link Settings}; docs/operations.md lists them.
  */
 enum ConfigKey {
-  HOST("host", "ADDR", ServerConfig.DEFAULT_HOST, "Address to bind (gRPC and metrics)."),
+  HOST("host", "ADDR", ServerConfig.DEFAULT_HOST, "Address the gRPC port binds (and metrics, unless metrics-host)."),
   PORT("port", "N", "" + ServerConfig.DEFAULT_PORT, "gRPC port, 0..65535; 0 picks a free one."),
   MODELS("models", "DIR", "models", "Folder of model folders (<id>/model.onnx + model.json)."),
   DEFAULT_MODEL("default-model", "ID", ServerConfig.DEFAULT_MODEL,
@@ -31,12 +31,19 @@ enum ConfigKey {
   MAX_MESSAGE_BYTES("max-message-bytes", "BYTES", "" + ServingLimits.DEFAULT_MAX_MESSAGE_BYTES,
       "Largest response message the server builds, 65536..1073741824 (clients' receive limit)."),
   MAX_REQUEST_BYTES("max-request-bytes", "BYTES", "" + ServerConfig.DEFAULT_MAX_REQUEST_BYTES, "Largest request message accepted, 1024..16777216."),
+  METRICS_HOST("metrics-host", "ADDR", "",
+      "Address the metrics port binds; unset: the host value. 127.0.0.1 keeps /metrics off the network."),
   METRICS_PORT("metrics-port", "N", "" + ServerConfig.DEFAULT_METRICS_PORT, "Prometheus /metrics port, 0..65535; 0 turns metrics off."),
+  HTTP2_MAX_RESETS("http2-max-resets", "N", "" + ResetGuard.DEFAULT_MAX_RESETS,
+      "Stream resets (RST_STREAM, a cancel is one) one connection may send per window before it is closed"
+          + " with GOAWAY (HTTP/2 rapid-reset guard), 1..1000000."),
+  HTTP2_RESET_WINDOW_SECONDS("http2-reset-window-seconds", "S", "" + ResetGuard.DEFAULT_WINDOW_SECONDS,
+      "The window of http2-max-resets, 1..3600 seconds."),
   TLS_CERT("tls-cert", "FILE", "", "PEM certificate chain; with tls-key, the gRPC port speaks TLS only."),
-  TLS_KEY("tls-key", "FILE", "", "PEM private key (PKCS#8 or PKCS#1) of tls-cert."),
+  TLS_KEY("tls-key", "FILE", "", "Unencrypted PEM private key (PKCS#8, PKCS#1 RSA or SEC 1 EC) of tls-cert."),
   TLS_CLIENT_CA("tls-client-ca", "FILE", "",
       "PEM CA certificates; when set, clients must present a certificate they signed (mTLS)."),
-  AUTH_TOKENS("auth-tokens", "T1,T2", "", "Accepted bearer tokens, comma-separated. Secret.", true),
+  AUTH_TOKENS("auth-tokens", "T1,T2", "", "Accepted bearer tokens, comma-separated; an empty list is an error. Secret.", true),
   AUTH_TOKENS_FILE("auth-tokens-file", "FILE", "",
       "File of accepted bearer tokens, one a line ('#' starts a comment); adds to auth-tokens."),
   SHUTDOWN_GRACE_SECONDS("shutdown-grace-seconds", "S", "" + ServerConfig.DEFAULT_SHUTDOWN_GRACE_SECONDS,

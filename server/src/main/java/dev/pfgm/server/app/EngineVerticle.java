@@ -3,6 +3,7 @@ package dev.pfgm.server.app;
 import dev.pfgm.server.engine.Engine;
 import dev.pfgm.server.engine.Job;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
 import java.util.logging.Level;
@@ -47,9 +48,15 @@ final class EngineVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     // Runs on this worker context, after any tick in progress: no network call starts after it, so
-    // the sessions can be closed once undeploy completes.
+    // the sessions can be closed once undeploy completes. Vert.x closes the context's task queue
+    // and pool as soon as stop completes; a task still queued then (a tick scheduled before stop)
+    // dies with a RejectedExecutionException, so stop completes from a task queued behind it.
     stopped = true;
-    return consumer.unregister();
+    return consumer.unregister().compose(v -> {
+      Promise<Void> drained = Promise.promise();
+      context.runOnContext(last -> drained.complete());
+      return drained.future();
+    });
   }
 
   private void schedule() {

@@ -15,12 +15,8 @@ import dev.pfgm.server.transport.RequestValidator;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.net.PemKeyCertOptions;
-import io.vertx.core.net.PemTrustOptions;
 import io.vertx.grpc.server.GrpcProtocol;
 import io.vertx.grpc.health.HealthService;
 import io.vertx.grpc.reflection.ReflectionService;
@@ -104,17 +100,17 @@ public final class PfgmServer implements AutoCloseable {
       HttpServer metricsHttp = null;
       if (metrics != null) {
         metrics.openStreams(endpoint::openStreams);
-        metricsHttp = listen("metrics", config.host(), config.metricsPort(),
-            metrics.serve(vertx, config.host(), config.metricsPort()));
+        metricsHttp = listen("metrics", config.metricsHost(), config.metricsPort(),
+            metrics.serve(vertx, config.metricsHost(), config.metricsPort()));
       }
       HttpServer http = listen("gRPC", config.host(), config.port(),
-          vertx.createHttpServer(grpcOptions(config)).requestHandler(handler).listen(config.port()));
+          vertx.createHttpServer(GrpcPortOptions.of(config)).requestHandler(handler).listen());
       int metricsPort = metricsHttp == null ? 0 : metricsHttp.actualPort();
       LOG.info(() -> "pfgm-serve listening on " + config.host() + ":" + http.actualPort()
           + (config.tls() == null ? " (plaintext)" : config.tls().mutual() ? " (mTLS)" : " (TLS)")
           + (config.authTokens().isEmpty() ? "" : " with bearer tokens")
           + " with models " + cards.keySet() + " (default " + defaultModel + ")"
-          + (metricsPort == 0 ? "; metrics off" : "; metrics on " + config.host() + ":" + metricsPort + ServerMetrics.PATH));
+          + (metricsPort == 0 ? "; metrics off" : "; metrics on " + config.metricsHost() + ":" + metricsPort + ServerMetrics.PATH));
       return new PfgmServer(vertx, models, endpoint, engines, http, metricsHttp, metrics);
     } catch (Exception e) {
       await(vertx.close());
@@ -124,19 +120,6 @@ public final class PfgmServer implements AutoCloseable {
       }
       throw e;
     }
-  }
-
-  private static HttpServerOptions grpcOptions(ServerConfig config) {
-    HttpServerOptions o = new HttpServerOptions().setHost(config.host());
-    TlsFiles tls = config.tls();
-    if (tls != null) {
-      o.setSsl(true).setUseAlpn(true).setKeyCertOptions(new PemKeyCertOptions()
-          .setCertPath(tls.cert().toString()).setKeyPath(tls.key().toString()));
-      if (tls.mutual()) {
-        o.setClientAuth(ClientAuth.REQUIRED).setTrustOptions(new PemTrustOptions().addCertPath(tls.clientCa().toString()));
-      }
-    }
-    return o;
   }
 
   /** Awaits a listen, naming the port in the failure (a busy port, a bad certificate). */

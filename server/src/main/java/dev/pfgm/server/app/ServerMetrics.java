@@ -64,10 +64,11 @@ final class ServerMetrics implements GenerateObserver, AutoCloseable {
         .strongReference(true).register(registry);
   }
 
+  /** Serves /metrics on host:port; listen(port) alone would bind every address. */
   Future<HttpServer> serve(Vertx vertx, String host, int port) {
-    return vertx.createHttpServer(new HttpServerOptions().setHost(host))
+    return vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port))
         .requestHandler(PrometheusRequestHandler.create(registry, PATH))
-        .listen(port);
+        .listen();
   }
 
   /** The Prometheus text, as served (for tests and diagnostics). */

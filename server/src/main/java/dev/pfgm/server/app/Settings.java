@@ -24,7 +24,15 @@ import java.util.regex.Pattern;
 final class Settings {
 
   /** A raw value and where it came from: "default", "--port", "PFGM_PORT" or "file conf.json". */
-  record Setting(String value, String origin) {}
+  record Setting(String value, String origin) {
+
+    static final String DEFAULT = "default";
+
+    /** Set by a flag, the environment or a file, even to an empty value. */
+    boolean given() {
+      return !origin.equals(DEFAULT);
+    }
+  }
 
   /** RFC 6750 b64token characters. */
   private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9\\-._~+/]+=*");
@@ -38,7 +46,7 @@ final class Settings {
   Settings(Map<ConfigKey, Setting> values) {
     this.values = new EnumMap<>(ConfigKey.class);
     for (ConfigKey k : ConfigKey.values()) {
-      this.values.put(k, values.getOrDefault(k, new Setting(k.defaultValue(), "default")));
+      this.values.put(k, values.getOrDefault(k, new Setting(k.defaultValue(), Setting.DEFAULT)));
     }
   }
 
@@ -70,6 +78,12 @@ final class Settings {
     ServingLimits serving = new ServingLimits(maxSamples, intIn(MAX_STEPS, 1, 100_000),
         intIn(MAX_MESSAGE_BYTES, 64 * 1024, 1 << 30));
     int maxRequestBytes = intIn(MAX_REQUEST_BYTES, 1024, 16 << 20);
+    ResetGuard resetGuard = new ResetGuard(intIn(HTTP2_MAX_RESETS, 1, 1_000_000),
+        intIn(HTTP2_RESET_WINDOW_SECONDS, 1, 3600));
+    String metricsHost = get(METRICS_HOST).given() ? string(METRICS_HOST) : host;
+    if (metricsHost.isBlank()) {
+      throw fail(METRICS_HOST, "must not be empty when set (unset, it is the host value)");
+    }
     int metricsPort = intIn(METRICS_PORT, 0, 65535);
     if (metricsPort != 0 && metricsPort == port) {
       throw fail(METRICS_PORT, "must differ from port");
@@ -77,7 +91,7 @@ final class Settings {
     Set<String> tokens = tokens();
     return new ServerConfig(host, port, models, string(DEFAULT_MODEL), runtime, engine,
         intIn(ENGINES_PER_MODEL, 1, 64), serving,
-        maxRequestBytes, metricsPort, tls(), tokens,
+        maxRequestBytes, resetGuard, metricsHost, metricsPort, tls(), tokens,
         Duration.ofSeconds(intIn(SHUTDOWN_GRACE_SECONDS, 0, 3600)));
   }
 
@@ -102,13 +116,31 @@ final class Settings {
     if (ca != null && cert == null) {
       throw fail(TLS_CERT, "must be set when tls-client-ca is (mTLS needs TLS)");
     }
-    return cert == null ? null : new TlsFiles(cert, key, ca);
+    if (cert == null) {
+      return null;
+    }
+    if (!PemFiles.certificates(cert)) {
+      throw fail(TLS_CERT, "must be a PEM certificate chain (-----BEGIN CERTIFICATE-----)");
+    }
+    if (!PemFiles.privateKey(key)) {
+      throw fail(TLS_KEY, "must be a PEM private key (-----BEGIN PRIVATE KEY-----, RSA PRIVATE KEY or"
+          + " EC PRIVATE KEY; not encrypted)");
+    }
+    if (ca != null && !PemFiles.certificates(ca)) {
+      throw fail(TLS_CLIENT_CA, "must be PEM CA certificates (-----BEGIN CERTIFICATE-----)");
+    }
+    return new TlsFiles(cert, key, ca);
   }
 
   private Set<String> tokens() throws ConfigException {
     Set<String> tokens = new LinkedHashSet<>();
     Setting listed = get(AUTH_TOKENS);
     List<String> items = splitList(listed.value());
+    if (listed.given() && items.isEmpty()) {
+      // An empty list must not read as "no authentication": that is what leaving it unset means.
+      throw new ConfigException("auth-tokens must list at least one token when set (unset it to serve"
+          + " without authentication), was 0 tokens (from " + listed.origin() + ")");
+    }
     for (int i = 0; i < items.size(); i++) {
       checkToken(items.get(i), "auth-tokens: token " + (i + 1) + " of " + items.size(), listed.origin());
       tokens.add(items.get(i));
@@ -121,14 +153,16 @@ final class Settings {
       } catch (IOException e) {
         throw fail(AUTH_TOKENS_FILE, "must be a readable file (" + e.getMessage() + ")");
       }
+      int inFile = 0;
       for (int i = 0; i < lines.size(); i++) {
         String line = lines.get(i).strip();
         if (!line.isEmpty() && !line.startsWith("#")) {
           checkToken(line, "auth-tokens-file: the token on line " + (i + 1), "file " + file);
           tokens.add(line);
+          inFile++;
         }
       }
-      if (tokens.isEmpty()) {
+      if (inFile == 0) {
         throw fail(AUTH_TOKENS_FILE, "must hold at least one token");
       }
     }
@@ -168,10 +202,13 @@ final class Settings {
     return (int) n;
   }
 
-  /** An optional readable file: null when the value is empty. */
+  /** An optional readable file: null when unset; an empty value that was set is refused. */
   private Path file(ConfigKey k) throws ConfigException {
     String v = string(k);
     if (v.isEmpty()) {
+      if (get(k).given()) {
+        throw fail(k, "must name a file when set (unset it for none)");
+      }
       return null;
     }
     Path p = Path.of(v);

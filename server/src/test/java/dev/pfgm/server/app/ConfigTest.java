@@ -6,9 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vertx.core.net.SelfSignedCertificate;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -120,16 +122,91 @@ class ConfigTest {
 
   @Test
   void tlsNeedsCertificateAndKeyTogether() throws Exception {
-    Path pem = Files.writeString(dir.resolve("cert.pem"), "x");
-    assertEquals("tls-key must be set when tls-cert is, was '' (from default)",
-        error(Map.of(), "--models=" + MODELS, "--tls-cert=" + pem));
-    assertEquals("tls-cert must be set when tls-client-ca is (mTLS needs TLS), was '' (from default)",
-        error(Map.of(), "--models=" + MODELS, "--tls-client-ca=" + pem));
-    assertEquals("tls-key must be a readable file, was '/no/key.pem' (from PFGM_TLS_KEY)",
-        error(Map.of("PFGM_TLS_KEY", "/no/key.pem"), "--models=" + MODELS, "--tls-cert=" + pem));
-    TlsFiles tls = load(Map.of(), "--models=" + MODELS, "--tls-cert=" + pem, "--tls-key=" + pem).config().tls();
-    assertEquals(pem, tls.cert());
-    assertFalse(tls.mutual());
+    SelfSignedCertificate pair = SelfSignedCertificate.create("localhost");
+    try {
+      Path cert = Path.of(pair.certificatePath());
+      Path key = Path.of(pair.privateKeyPath());
+      assertEquals("tls-key must be set when tls-cert is, was '' (from default)",
+          error(Map.of(), "--models=" + MODELS, "--tls-cert=" + cert));
+      assertEquals("tls-cert must be set when tls-client-ca is (mTLS needs TLS), was '' (from default)",
+          error(Map.of(), "--models=" + MODELS, "--tls-client-ca=" + cert));
+      assertEquals("tls-key must be a readable file, was '/no/key.pem' (from PFGM_TLS_KEY)",
+          error(Map.of("PFGM_TLS_KEY", "/no/key.pem"), "--models=" + MODELS, "--tls-cert=" + cert));
+      TlsFiles tls = load(Map.of(), "--models=" + MODELS, "--tls-cert=" + cert, "--tls-key=" + key).config().tls();
+      assertEquals(cert, tls.cert());
+      assertFalse(tls.mutual());
+    } finally {
+      pair.delete();
+    }
+  }
+
+  @Test
+  void tlsFilesThatAreNotPemNameTheOptionAndTheFile() throws Exception {
+    SelfSignedCertificate pair = SelfSignedCertificate.create("localhost");
+    try {
+      Path cert = Path.of(pair.certificatePath());
+      Path key = Path.of(pair.privateKeyPath());
+      Path der = Files.write(dir.resolve("cert.der"), derOf(cert));
+      assertEquals("tls-cert must be a PEM certificate chain (-----BEGIN CERTIFICATE-----), was '" + der
+          + "' (from --tls-cert)", error(Map.of(), "--models=" + MODELS, "--tls-cert=" + der, "--tls-key=" + key));
+      assertEquals("tls-key must be a PEM private key (-----BEGIN PRIVATE KEY-----, RSA PRIVATE KEY or"
+          + " EC PRIVATE KEY; not encrypted), was '" + cert + "' (from PFGM_TLS_KEY)",
+          error(Map.of("PFGM_TLS_KEY", cert.toString()), "--models=" + MODELS, "--tls-cert=" + cert));
+      Path conf = Files.writeString(dir.resolve("tls.properties"), "models=" + MODELS + "\ntls-cert=" + cert
+          + "\ntls-key=" + key + "\ntls-client-ca=" + key + "\n");
+      assertEquals("tls-client-ca must be PEM CA certificates (-----BEGIN CERTIFICATE-----), was '" + key
+          + "' (from file " + conf + ")", error(Map.of(), "--config=" + conf));
+    } finally {
+      pair.delete();
+    }
+  }
+
+  private static byte[] derOf(Path pem) throws Exception {
+    String body = Files.readString(pem).replaceAll("-----[A-Z ]+-----", "");
+    return Base64.getMimeDecoder().decode(body);
+  }
+
+  @Test
+  void anEmptyTokenListIsRefusedNotReadAsAuthenticationOff() throws Exception {
+    String rule = "auth-tokens must list at least one token when set (unset it to serve without authentication),"
+        + " was 0 tokens (from ";
+    assertEquals(rule + "--auth-tokens)", error(Map.of(), "--models=" + MODELS, "--auth-tokens="));
+    assertEquals(rule + "--auth-tokens)", error(Map.of(), "--models=" + MODELS, "--auth-tokens=,"));
+    assertEquals(rule + "PFGM_AUTH_TOKENS)", error(Map.of("PFGM_AUTH_TOKENS", ""), "--models=" + MODELS));
+    Path json = Files.writeString(dir.resolve("pfgm.json"), "{\"auth-tokens\": [], \"models\": \"" + MODELS + "\"}");
+    assertEquals(rule + "file " + json + ")", error(Map.of(), "--config=" + json));
+    Path props = Files.writeString(dir.resolve("pfgm.properties"), "models=" + MODELS + "\nauth-tokens=\n");
+    assertEquals(rule + "file " + props + ")", error(Map.of(), "--config=" + props));
+    assertEquals("auth-tokens-file must name a file when set (unset it for none), was '' (from PFGM_AUTH_TOKENS_FILE)",
+        error(Map.of("PFGM_AUTH_TOKENS_FILE", ""), "--models=" + MODELS));
+    Path comments = Files.writeString(dir.resolve("tokens"), "# none yet\n");
+    assertTrue(error(Map.of(), "--models=" + MODELS, "--auth-tokens=" + TOKEN_A, "--auth-tokens-file=" + comments)
+        .startsWith("auth-tokens-file must hold at least one token"));
+  }
+
+  @Test
+  void metricsHostIsTheHostUnlessSet() throws Exception {
+    assertEquals("10.1.2.3", load(Map.of(), "--models=" + MODELS, "--host=10.1.2.3").config().metricsHost());
+    assertEquals("127.0.0.1", load(Map.of("PFGM_METRICS_HOST", "127.0.0.1"), "--models=" + MODELS).config().metricsHost());
+    Path file = Files.writeString(dir.resolve("pfgm.json"),
+        "{\"metrics-host\": \"::1\", \"host\": \"0.0.0.0\", \"models\": \"" + MODELS + "\"}");
+    ServerConfig c = load(Map.of(), "--config=" + file).config();
+    assertEquals("::1", c.metricsHost());
+    assertEquals("0.0.0.0", c.host());
+    assertEquals("metrics-host must not be empty when set (unset, it is the host value), was '' (from --metrics-host)",
+        error(Map.of(), "--models=" + MODELS, "--metrics-host="));
+  }
+
+  @Test
+  void theRapidResetGuardIsConfiguredWithItsRange() throws Exception {
+    assertEquals(new ResetGuard(10_000, 30), load(Map.of(), "--models=" + MODELS).config().resetGuard());
+    Path file = Files.writeString(dir.resolve("pfgm.properties"), "models=" + MODELS + "\nhttp2-reset-window-seconds=60\n");
+    assertEquals(new ResetGuard(500, 60),
+        load(Map.of("PFGM_HTTP2_MAX_RESETS", "500"), "--config=" + file).config().resetGuard());
+    assertEquals("http2-max-resets must be in 1..1000000, was 0 (from --http2-max-resets)",
+        error(Map.of(), "--models=" + MODELS, "--http2-max-resets=0"));
+    assertEquals("http2-reset-window-seconds must be in 1..3600, was 3601 (from PFGM_HTTP2_RESET_WINDOW_SECONDS)",
+        error(Map.of("PFGM_HTTP2_RESET_WINDOW_SECONDS", "3601"), "--models=" + MODELS));
   }
 
   @Test

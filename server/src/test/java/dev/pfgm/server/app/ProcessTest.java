@@ -1,13 +1,16 @@
 package dev.pfgm.server.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vertx.core.net.SelfSignedCertificate;
 import io.vertx.grpc.common.GrpcStatus;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The server as a process: Main's exit codes and SIGTERM ({@link ProcessHandle#destroy()} on Linux). */
 class ProcessTest {
@@ -90,12 +94,49 @@ class ProcessTest {
     }
   }
 
+  /** Runs Main with a configuration that must be refused; returns its output. */
+  private static String refused(String... args) throws Exception {
+    Process p = main(args);
+    try {
+      List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
+      CompletableFuture<Void> eof = new CompletableFuture<>();
+      watch(p, lines, eof);
+      boolean exited = p.waitFor(60, TimeUnit.SECONDS);
+      String out = String.join("\n", lines);
+      assertTrue(exited, "the server started:\n" + out);
+      eof.get(10, TimeUnit.SECONDS);
+      out = String.join("\n", lines);
+      assertEquals(ConfigException.EXIT_CODE, p.exitValue(), out);
+      assertFalse(out.contains("\tat "), "a stack trace:\n" + out);
+      return out;
+    } finally {
+      p.destroyForcibly();
+    }
+  }
+
   @Test
   void aBadValueStopsStartupWithExitCodeTwoAndItsMessage() throws Exception {
-    Process p = main("--port=70000");
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-    assertEquals(ConfigException.EXIT_CODE, p.exitValue(), out);
+    String out = refused("--port=70000");
     assertTrue(out.contains("pfgm-serve: configuration error: port must be in 0..65535, was 70000 (from --port)"), out);
+  }
+
+  @Test
+  void anEmptyTokenListStopsStartupInsteadOfTurningAuthenticationOff() throws Exception {
+    String out = refused("--port=0", "--metrics-port=0", "--models=" + TestClient.MODELS, "--auth-tokens=");
+    assertTrue(out.contains("pfgm-serve: configuration error: auth-tokens must list at least one token"), out);
+  }
+
+  @Test
+  void aKeyFileThatIsNotPemStopsStartupNamingTheOptionAndTheFile(@TempDir Path dir) throws Exception {
+    SelfSignedCertificate pair = SelfSignedCertificate.create("localhost");
+    try {
+      Path der = Files.write(dir.resolve("key.der"), "0\u0082\u0004\u00bd".getBytes(StandardCharsets.ISO_8859_1));
+      String out = refused("--port=0", "--metrics-port=0", "--models=" + TestClient.MODELS,
+          "--tls-cert=" + pair.certificatePath(), "--tls-key=" + der);
+      assertTrue(out.contains("pfgm-serve: configuration error: tls-key must be a PEM private key"), out);
+      assertTrue(out.contains("was '" + der + "' (from --tls-key)"), out);
+    } finally {
+      pair.delete();
+    }
   }
 }

@@ -5,6 +5,7 @@ import dev.pfgm.proto.v1.GenerateResponse;
 import dev.pfgm.proto.v1.GeneratorGrpcClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.grpc.client.GrpcClient;
 import io.netty.handler.codec.http.QueryStringDecoder;
@@ -23,7 +24,9 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -47,6 +50,7 @@ final class TestClient implements AutoCloseable {
   private final Vertx vertx = Vertx.vertx();
   private final GrpcClient client;
   private final SocketAddress server;
+  private final Set<HttpConnection> connections = ConcurrentHashMap.newKeySet();
 
   TestClient(int port) {
     this(port, new HttpClientOptions().setHttp2ClearTextUpgrade(false));
@@ -71,6 +75,7 @@ final class TestClient implements AutoCloseable {
     CompletableFuture<Result> done = new CompletableFuture<>();
     List<GenerateResponse> events = Collections.synchronizedList(new ArrayList<>());
     client.request(server, GeneratorGrpcClient.Generate).onSuccess(req -> {
+      connections.add(req.connection());
       metadata.forEach(req.headers()::set);
       req.end(request);
       req.response().onSuccess(resp -> {
@@ -83,6 +88,27 @@ final class TestClient implements AutoCloseable {
       }).onFailure(done::completeExceptionally);
     }).onFailure(done::completeExceptionally);
     return done;
+  }
+
+  /** Starts a Generate stream and cancels it (RST_STREAM) at its first event, mid-flight. */
+  CompletableFuture<Void> cancelAtFirstEvent(GenerateRequest request) {
+    CompletableFuture<Void> cancelled = new CompletableFuture<>();
+    client.request(server, GeneratorGrpcClient.Generate).onSuccess(req -> {
+      connections.add(req.connection());
+      req.end(request);
+      req.response().onSuccess(resp -> resp.handler(e -> {
+        if (!cancelled.isDone()) {
+          req.cancel();
+          cancelled.complete(null);
+        }
+      })).onFailure(cancelled::completeExceptionally);
+    }).onFailure(cancelled::completeExceptionally);
+    return cancelled;
+  }
+
+  /** How many HTTP/2 connections this client's streams have used. */
+  int connectionsUsed() {
+    return connections.size();
   }
 
   /** The status message; Vert.x's client reads it only from a trailers-only response. */

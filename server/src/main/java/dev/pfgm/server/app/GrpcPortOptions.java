@@ -1,0 +1,31 @@
+package dev.pfgm.server.app;
+
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
+import java.util.concurrent.TimeUnit;
+
+/** The HTTP options of the gRPC port: its address, TLS, and the HTTP/2 rapid-reset guard. */
+final class GrpcPortOptions {
+
+  private GrpcPortOptions() {}
+
+  /** Host and port travel in the options: {@code listen(port)} alone would bind every address. */
+  static HttpServerOptions of(ServerConfig config) {
+    ResetGuard guard = config.resetGuard();
+    HttpServerOptions o = new HttpServerOptions().setHost(config.host()).setPort(config.port())
+        .setHttp2RstFloodMaxRstFramePerWindow(guard.maxResets())
+        .setHttp2RstFloodWindowDuration(guard.windowSeconds())
+        .setHttp2RstFloodWindowDurationTimeUnit(TimeUnit.SECONDS);
+    TlsFiles tls = config.tls();
+    if (tls != null) {
+      o.setSsl(true).setUseAlpn(true).setKeyCertOptions(new PemKeyCertOptions()
+          .setCertPath(tls.cert().toString()).setKeyPath(tls.key().toString()));
+      if (tls.mutual()) {
+        o.setClientAuth(ClientAuth.REQUIRED).setTrustOptions(new PemTrustOptions().addCertPath(tls.clientCa().toString()));
+      }
+    }
+    return o;
+  }
+}
