@@ -83,6 +83,7 @@ export class Panel {
       return false;
     }
     this.shown = frame;
+    this.root.dataset.index = String(frame?.index ?? -2); // -1: the prior x₀; steps: the final samples
     this.draw(this.denoised, frame?.denoised ?? null);
     this.draw(this.state, frame?.state ?? null);
     return true;

@@ -16,7 +16,14 @@ let page;
 const pageErrors = [];
 
 before(async () => {
-  [server, browser] = await Promise.all([startServer([`--auth-tokens=${TOKEN}`]), launchBrowser()]);
+  const [s, b] = await Promise.allSettled([startServer([`--auth-tokens=${TOKEN}`]), launchBrowser()]);
+  server = s.value;
+  browser = b.value;
+  for (const r of [s, b]) {
+    if (r.status === "rejected") {
+      throw r.reason;
+    }
+  }
   page = await browser.newPage({ viewport: { width: 1500, height: 1000 } });
   page.on("pageerror", (e) => pageErrors.push(e.message));
 });

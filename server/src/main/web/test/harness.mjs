@@ -35,6 +35,10 @@ export async function startServer(extraArgs = []) {
   const metricsPort = await freePort();
   const proc = spawn("java", ["-jar", JAR, "--host=127.0.0.1", `--port=${port}`, `--metrics-port=${metricsPort}`,
     `--models=${resolve(ROOT, "models")}`, ...extraArgs], { stdio: ["ignore", "pipe", "pipe"] });
+  // However this process ends, the server ends with it.
+  const reap = () => proc.kill("SIGKILL");
+  process.once("exit", reap);
+  proc.once("exit", () => process.off("exit", reap));
   let log = "";
   await new Promise((ok, fail) => {
     const timer = setTimeout(() => fail(new Error(`server not listening after 60 s:\n${log}`)), 60_000);
