@@ -16,7 +16,9 @@ let page;
 const pageErrors = [];
 
 before(async () => {
-  const [s, b] = await Promise.allSettled([startServer([`--auth-tokens=${TOKEN}`]), launchBrowser()]);
+  // 16 active rows a model: a second 16-sample request waits in the queue.
+  const [s, b] = await Promise.allSettled([startServer([`--auth-tokens=${TOKEN}`, "--max-active-rows=16",
+    "--max-samples=16"]), launchBrowser()]);
   server = s.value;
   browser = b.value;
   for (const r of [s, b]) {
@@ -165,6 +167,24 @@ test("Cancel ends the job on the server: its rows leave the batch", async (t) =>
   await until("no open stream", async () => (await metric(server, "pfgm_streams_open")) === 0, 5_000);
   assert.equal(await metric(server, "pfgm_stream_errors_total", 'status="CANCELLED"'), cancelledBefore + 1);
   assert.equal(await phase(), "cancelled");
+});
+
+test("a request that waits for rows shows its place in the queue", async () => {
+  const hold = new AbortController();
+  const holding = (async () => {
+    for await (const _ of nativeClient(server, TOKEN).generate(create(GenerateRequestSchema, {
+      model: MODEL, numSamples: 16, seed: 1n, steps: 1000 }), { signal: hold.signal })) {
+      // reads to the end
+    }
+  })().catch(() => {});
+  await until("the native stream's rows", async () => (await metric(server, ROWS, `model="${MODEL}"`)) === 16);
+  await fillRequest({ steps: 20 });
+  await page.click("#start");
+  await until("the queued phase", async () => (await phase()) === "queued");
+  assert.equal(await page.textContent('.panel[data-panel="a"] .phase'), "queued: 1st in line");
+  hold.abort();
+  await holding;
+  await page.waitForSelector('.panel[data-panel="a"][data-phase="done"]', { timeout: 30_000 });
 });
 
 test("two models side by side share the seed and schedule and replay in lock-step", async () => {
