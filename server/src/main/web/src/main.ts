@@ -106,21 +106,19 @@ function start(): void {
   f.start.disabled = true;
   f.cancel.disabled = false;
   for (const p of panels) {
-    void p.run.read().then(ended);
+    void p.run.read().then(() => ended(p));
   }
 }
 
-function ended(): void {
+function ended(p: Panel): void {
+  if (p.run.error !== null) {
+    show(p.run.error, panels.length > 1 ? `${p.model.id}: ` : "");
+  }
   if (running()) {
     return;
   }
   f.start.disabled = catalog === null;
   f.cancel.disabled = true;
-  for (const p of panels) {
-    if (p.run.error !== null) {
-      show(p.run.error, panels.length > 1 ? `${p.model.id}: ` : "");
-    }
-  }
   const last = Math.max(...panels.map((p) => p.run.latest));
   if (last > -2) {
     scrubber.min = "-1";
