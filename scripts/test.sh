@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Runs every test: the Maven build (Java unit, integration and architecture tests), the models/
 # export and training pipeline tests, the foreign-client tests (grpcurl, Python grpcio) against the packaged server,
-# the Docker file checks, and a small ghz load run with zero errors allowed.
+# the browser page in headless Chromium against the packaged server (gRPC-Web), the Docker file
+# checks, and a small ghz load run with zero errors allowed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/tools.sh
 mvn -B verify
+# The page's test needs the jar and node_modules that mvn just made (server/src/main/web/test).
+(cd server/src/main/web && npm run --silent test:browser)
 .tools/venv/bin/python -m pytest -q models/tests server/src/test/python
 .tools/torch-venv/bin/python -m pytest -q models/train/tests
 scripts/check-docker.sh

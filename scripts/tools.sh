@@ -4,6 +4,9 @@
 #   .tools/venv                           (Python: models/ pipeline tests, grpcio client test)
 #   .tools/torch-venv                     (Debian's python3-torch for the training pipeline tests;
 #                                          PyPI's default torch wheel pulls gigabytes of CUDA)
+#   /usr/bin/chromium                     (Debian's chromium, headless, for the browser-page test;
+#                                          playwright-core drives it and downloads no browser)
+# Node >= 20 and npm must be on the machine (the server build runs npm for the browser page).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 tools="$root/.tools"
@@ -39,4 +42,15 @@ if [ ! -x "$tools/torch-venv/bin/python" ]; then
   /usr/bin/python3 -m venv --system-site-packages "$tools/torch-venv"
   # --no-deps keeps Debian's numpy and protobuf, which its torch and onnx are built against.
   "$tools/torch-venv/bin/pip" install -q --no-deps onnxruntime==1.22.1 flatbuffers==25.12.19
+fi
+
+if ! node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' 2>/dev/null; then
+  echo "tools: Node.js >= 20 with npm is needed to build the browser page (server/src/main/web); found: $(node --version 2>/dev/null || echo none)" >&2
+  exit 1
+fi
+if [ ! -x /usr/bin/chromium ]; then
+  echo "tools: installing Debian's chromium (headless, for the browser-page test)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends chromium fonts-dejavu-core
 fi

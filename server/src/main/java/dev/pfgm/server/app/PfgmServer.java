@@ -12,6 +12,7 @@ import dev.pfgm.server.transport.GeneratorEndpoint;
 import dev.pfgm.server.transport.HttpFront;
 import dev.pfgm.server.transport.WriteBudget;
 import dev.pfgm.server.transport.RequestValidator;
+import dev.pfgm.server.transport.WebPage;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -95,6 +96,7 @@ public final class PfgmServer implements AutoCloseable {
           () -> Future.succeededFuture(endpoint.serving())));
       Handler<HttpServerRequest> handler = new HttpFront(config.authTokens().isEmpty() ? grpc
           : new BearerAuth(config.authTokens(), grpc, observer));
+      handler = new WebPage(handler); // the browser page: GET / and /web/**, before (outside) the token check
       // Metrics bind first: Vert.x shares one port between servers of one instance, so a gRPC
       // port 0 that happened to pick the metrics port would split its connections between them.
       HttpServer metricsHttp = null;
