@@ -3,6 +3,7 @@ package dev.pfgm.server.app;
 import dev.pfgm.server.engine.EngineLimits;
 import dev.pfgm.server.runtime.RuntimeOptions;
 import dev.pfgm.server.transport.ServingLimits;
+import dev.pfgm.server.transport.WriteBudget;
 import java.util.Locale;
 
 /**
@@ -14,14 +15,18 @@ enum ConfigKey {
   HOST("host", "ADDR", ServerConfig.DEFAULT_HOST, "Address the gRPC port binds (and metrics, unless metrics-host)."),
   PORT("port", "N", "" + ServerConfig.DEFAULT_PORT, "gRPC port, 0..65535; 0 picks a free one."),
   MODELS("models", "DIR", "models", "Folder of model folders (<id>/model.onnx + model.json)."),
-  DEFAULT_MODEL("default-model", "ID", ServerConfig.DEFAULT_MODEL,
-      "Model for requests that name none; when not served, the first served model."),
-  DEVICE("device", "DEV", RuntimeOptions.DEFAULT_DEVICE, "cpu, cuda or cuda:N."),
+  DEFAULT_MODEL("default-model", "ID", "",
+      "Model for requests that name none; must be served. Unset: " + ServerConfig.DEFAULT_MODEL
+      + " if served, else the first served model."),
+  DEVICE("device", "DEV", RuntimeOptions.DEFAULT_DEVICE,
+      "cpu, cuda or cuda:N (refused on a build without CUDA), or auto (CUDA when available, else CPU)."),
   INTRA_OP_THREADS("intra-op-threads", "N", "0", "ONNX Runtime intra-op threads per session, 0..256; 0 lets ORT choose."),
   SPIN_WAIT("spin-wait", "BOOL", "" + RuntimeOptions.DEFAULT_SPIN_WAIT,
       "true: idle ONNX Runtime threads spin (dedicated cores); false: they sleep, leaving cores to the server."),
   ENGINES_PER_MODEL("engines-per-model", "N", "" + ServerConfig.DEFAULT_ENGINES_PER_MODEL,
       "Engines (worker verticles) per model, 1..64; jobs go to the least loaded."),
+  EVENT_LOOPS("event-loops", "N", "" + ServerConfig.DEFAULT_EVENT_LOOPS,
+      "Event loops serving the gRPC port (verticle instances), 1..64; default: one per core."),
   MAX_BATCH_ROWS("max-batch-rows", "N", "" + EngineLimits.DEFAULT_MAX_BATCH_ROWS, "Rows packed into one network call, 1..4096."),
   MAX_ACTIVE_ROWS("max-active-rows", "N", "" + EngineLimits.DEFAULT_MAX_ACTIVE_ROWS, "Rows being stepped per model, 1..1000000."),
   MAX_QUEUED_ROWS("max-queued-rows", "N", "" + EngineLimits.DEFAULT_MAX_QUEUED_ROWS,
@@ -30,6 +35,10 @@ enum ConfigKey {
   MAX_STEPS("max-steps", "N", "" + ServingLimits.DEFAULT_MAX_STEPS, "Largest steps of one request, 1..100000."),
   MAX_MESSAGE_BYTES("max-message-bytes", "BYTES", "" + ServingLimits.DEFAULT_MAX_MESSAGE_BYTES,
       "Largest response message the server builds, 65536..1073741824 (clients' receive limit)."),
+  STREAM_QUEUE_BYTES("stream-queue-bytes", "BYTES", "" + WriteBudget.DEFAULT_STREAM_BYTES,
+      "Response bytes one slow stream may hold unsent before its Step events coalesce, 65536..1073741824."),
+  TOTAL_QUEUE_BYTES("total-queue-bytes", "BYTES", "" + WriteBudget.DEFAULT_TOTAL_BYTES,
+      "The same over all streams, stream-queue-bytes..2147483647."),
   MAX_REQUEST_BYTES("max-request-bytes", "BYTES", "" + ServerConfig.DEFAULT_MAX_REQUEST_BYTES, "Largest request message accepted, 1024..16777216."),
   METRICS_HOST("metrics-host", "ADDR", "",
       "Address the metrics port binds; unset: the host value. 127.0.0.1 keeps /metrics off the network."),

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
@@ -38,12 +39,16 @@ final class EnginePool implements JobSink {
     vertx.eventBus().registerCodec(new JobCodec());
     EnginePool pool = new EnginePool(vertx);
     List<Future<?>> deployed = new ArrayList<>();
+    // The model's limits are shared out over its engines (Settings checks that a request still fits one).
+    EngineLimits share = new EngineLimits(limits.maxBatchRows(), Math.max(1, limits.maxActiveRows() / enginesPerModel),
+        limits.maxQueuedRows() / enginesPerModel);
     for (LoadedModel m : models) {
       String id = m.card().id();
       List<Engine> list = new ArrayList<>();
+      // One set of meters per model, summing its engines.
+      EngineMetrics em = metrics == null ? null : metrics.apply(id);
       for (int k = 0; k < enginesPerModel; k++) {
-        EngineMetrics em = metrics == null ? null : metrics.apply(id);
-        Engine engine = new Engine(m.network(), limits, System::nanoTime, em == null ? EngineObserver.NONE : em);
+        Engine engine = new Engine(m.network(), share, System::nanoTime, em == null ? EngineObserver.NONE : em);
         if (em != null) {
           em.track(engine);
         }
@@ -53,7 +58,9 @@ final class EnginePool implements JobSink {
         // and no other blocking work waits behind a tick.
         deployed.add(vertx.deployVerticle(new EngineVerticle(address(id, k), engine),
             new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)
-                .setWorkerPoolName("pfgm-engine-" + id + "-" + k).setWorkerPoolSize(1)));
+                .setWorkerPoolName("pfgm-engine-" + id + "-" + k).setWorkerPoolSize(1)
+                // A heavy network's warm-up or batch may take minutes on a CPU: not a blocked thread.
+                .setMaxWorkerExecuteTime(10).setMaxWorkerExecuteTimeUnit(TimeUnit.MINUTES)));
       }
       pool.engines.put(id, List.copyOf(list));
     }

@@ -40,6 +40,10 @@ public final class Main {
     PfgmServer server;
     try {
       server = PfgmServer.start(config);
+    } catch (ConfigException e) {
+      System.err.println("pfgm-serve: configuration error: " + e.getMessage());
+      System.exit(ConfigException.EXIT_CODE);
+      return;
     } catch (Exception e) {
       LOG.log(Level.SEVERE, "pfgm-serve could not start: " + e.getMessage(), e);
       System.exit(1);

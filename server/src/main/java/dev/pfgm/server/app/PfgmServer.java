@@ -10,13 +10,13 @@ import dev.pfgm.server.transport.Catalog;
 import dev.pfgm.server.transport.GenerateObserver;
 import dev.pfgm.server.transport.GeneratorEndpoint;
 import dev.pfgm.server.transport.HttpFront;
-import dev.pfgm.server.transport.WriteBudget;
 import dev.pfgm.server.transport.RequestValidator;
 import dev.pfgm.server.transport.WebPage;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.grpc.server.GrpcProtocol;
 import io.vertx.grpc.health.HealthService;
@@ -25,6 +25,7 @@ import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerOptions;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,18 +48,18 @@ public final class PfgmServer implements AutoCloseable {
   private final ModelRepository models;
   private final GeneratorEndpoint endpoint;
   private final EnginePool engines;
-  private final HttpServer http;
+  private final List<GrpcPortVerticle> grpcPorts;
   private final HttpServer metricsHttp;
   private final ServerMetrics metrics;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private PfgmServer(Vertx vertx, ModelRepository models, GeneratorEndpoint endpoint, EnginePool engines,
-      HttpServer http, HttpServer metricsHttp, ServerMetrics metrics) {
+      List<GrpcPortVerticle> grpcPorts, HttpServer metricsHttp, ServerMetrics metrics) {
     this.vertx = vertx;
     this.models = models;
     this.endpoint = endpoint;
     this.engines = engines;
-    this.http = http;
+    this.grpcPorts = grpcPorts;
     this.metricsHttp = metricsHttp;
     this.metrics = metrics;
   }
@@ -71,8 +72,13 @@ public final class PfgmServer implements AutoCloseable {
       throw new IOException("no servable model in " + config.modelsDir().toAbsolutePath()
           + (models.refusals().isEmpty() ? "" : ": " + String.join("; ", models.refusals())));
     }
-    String defaultModel = models.models().containsKey(config.defaultModel())
-        ? config.defaultModel() : models.models().keySet().iterator().next();
+    String defaultModel;
+    try {
+      defaultModel = defaultModel(config, models);
+    } catch (ConfigException e) {
+      models.close();
+      throw e;
+    }
     ServerMetrics metrics = config.metricsPort() == 0 ? null : new ServerMetrics();
     Vertx vertx = metrics == null ? Vertx.vertx() : metrics.createVertx();
     try {
@@ -83,7 +89,7 @@ public final class PfgmServer implements AutoCloseable {
       GenerateObserver observer = metrics == null ? GenerateObserver.NONE : metrics;
       GeneratorEndpoint endpoint = new GeneratorEndpoint(
           new RequestValidator(cards, defaultModel, config.serving()), engines,
-          Catalog.of(cards.values(), defaultModel), observer, WriteBudget.defaults(), config.maxRequestBytes());
+          Catalog.of(cards.values(), defaultModel), observer, config.serving().writeBudget(), config.maxRequestBytes());
 
       // Without transcoding, a non-gRPC content type (application/json) gets 415, not 500.
       GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions().setMaxMessageSize(config.maxRequestBytes())
@@ -105,15 +111,16 @@ public final class PfgmServer implements AutoCloseable {
         metricsHttp = listen("metrics", config.metricsHost(), config.metricsPort(),
             metrics.serve(vertx, config.metricsHost(), config.metricsPort()));
       }
-      HttpServer http = listen("gRPC", config.host(), config.port(),
-          vertx.createHttpServer(GrpcPortOptions.of(config)).requestHandler(handler).listen());
+      List<GrpcPortVerticle> grpcPorts = listenOnEventLoops(vertx, config, handler);
+      int grpcPort = grpcPorts.get(0).actualPort();
       int metricsPort = metricsHttp == null ? 0 : metricsHttp.actualPort();
-      LOG.info(() -> "pfgm-serve listening on " + config.host() + ":" + http.actualPort()
+      LOG.info(() -> "pfgm-serve listening on " + config.host() + ":" + grpcPort + " (" + grpcPorts.size()
+          + " event loops)"
           + (config.tls() == null ? " (plaintext)" : config.tls().mutual() ? " (mTLS)" : " (TLS)")
           + (config.authTokens().isEmpty() ? "" : " with bearer tokens")
           + " with models " + cards.keySet() + " (default " + defaultModel + ")"
           + (metricsPort == 0 ? "; metrics off" : "; metrics on " + config.metricsHost() + ":" + metricsPort + ServerMetrics.PATH));
-      return new PfgmServer(vertx, models, endpoint, engines, http, metricsHttp, metrics);
+      return new PfgmServer(vertx, models, endpoint, engines, grpcPorts, metricsHttp, metrics);
     } catch (Exception e) {
       await(vertx.close());
       models.close();
@@ -124,8 +131,46 @@ public final class PfgmServer implements AutoCloseable {
     }
   }
 
+  /**
+   * The configured default model, which must be served, or the built-in choice: DEFAULT_MODEL when
+   * served, else the first served model.
+   */
+  private static String defaultModel(ServerConfig config, ModelRepository models) throws ConfigException {
+    String id = config.defaultModel();
+    if (id == null) {
+      return models.models().containsKey(ServerConfig.DEFAULT_MODEL) ? ServerConfig.DEFAULT_MODEL
+          : models.models().keySet().iterator().next();
+    }
+    if (!models.models().containsKey(id)) {
+      throw new ConfigException("default-model '" + id + "' is not served from " + config.modelsDir()
+          + "; served: " + models.models().keySet()
+          + (models.refusals().isEmpty() ? "" : "; refused: " + String.join("; ", models.refusals())));
+    }
+    return id;
+  }
+
+  /**
+   * The gRPC port on {@code eventLoops} verticle instances sharing one socket. Vert.x shares a
+   * server by host and port; port 0 is never shared, so a free port is asked for as -1 (Vert.x:
+   * "a random port, shared by every server that asks for -1").
+   */
+  private static List<GrpcPortVerticle> listenOnEventLoops(Vertx vertx, ServerConfig config,
+      Handler<HttpServerRequest> handler) throws IOException {
+    List<GrpcPortVerticle> ports = new ArrayList<>();
+    HttpServerOptions options = GrpcPortOptions.of(config);
+    if (options.getPort() == 0) {
+      options.setPort(-1);
+    }
+    for (int i = 0; i < config.eventLoops(); i++) {
+      GrpcPortVerticle port = new GrpcPortVerticle(new HttpServerOptions(options), handler);
+      listen("gRPC", config.host(), config.port(), vertx.deployVerticle(port));
+      ports.add(port);
+    }
+    return List.copyOf(ports);
+  }
+
   /** Awaits a listen, naming the port in the failure (a busy port, a bad certificate). */
-  private static HttpServer listen(String what, String host, int port, Future<HttpServer> listening) throws IOException {
+  private static <T> T listen(String what, String host, int port, Future<T> listening) throws IOException {
     try {
       return await(listening);
     } catch (Exception e) {
@@ -135,7 +180,7 @@ public final class PfgmServer implements AutoCloseable {
   }
 
   public int port() {
-    return http.actualPort();
+    return grpcPorts.get(0).actualPort();
   }
 
   /** The metrics port, or 0 when metrics are off. */
@@ -205,7 +250,7 @@ public final class PfgmServer implements AutoCloseable {
     }
     try {
       // Graceful HTTP/2 close (GOAWAY), so the trailers just written reach their clients.
-      await(http.shutdown(5, TimeUnit.SECONDS));
+      await(Future.all(grpcPorts.stream().map(p -> p.shutdown(5)).toList()));
       await(vertx.close());
     } finally {
       models.close();

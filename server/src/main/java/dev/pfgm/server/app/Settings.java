@@ -64,19 +64,28 @@ final class Settings {
     Path models = directory(MODELS);
     String device = string(DEVICE);
     if (!RuntimeOptions.isDevice(device)) {
-      throw fail(DEVICE, "must be cpu, cuda or cuda:N");
+      throw fail(DEVICE, "must be cpu, cuda, cuda:N or auto");
+    }
+    String unavailable = RuntimeOptions.unavailable(device);
+    if (unavailable != null) {
+      throw fail(DEVICE, "cannot be used: " + unavailable);
     }
     RuntimeOptions runtime = new RuntimeOptions(device, intIn(INTRA_OP_THREADS, 0, 256), bool(SPIN_WAIT));
     int maxActiveRows = intIn(MAX_ACTIVE_ROWS, 1, 1_000_000);
     EngineLimits engine = new EngineLimits(intIn(MAX_BATCH_ROWS, 1, 4096), maxActiveRows,
         intIn(MAX_QUEUED_ROWS, 0, 10_000_000));
+    int enginesPerModel = intIn(ENGINES_PER_MODEL, 1, 64);
     int maxSamples = intIn(MAX_SAMPLES, 1, 4096);
-    if (maxSamples > maxActiveRows) {
-      throw fail(MAX_SAMPLES, "must be <= max-active-rows (" + maxActiveRows
-          + "), or every request that large is refused");
+    // The model's limits are shared out over its engines: a request must fit one engine's share.
+    int perEngine = maxActiveRows / enginesPerModel;
+    if (maxSamples > perEngine) {
+      throw fail(MAX_SAMPLES, "must be <= max-active-rows / engines-per-model (" + maxActiveRows + " / "
+          + enginesPerModel + " = " + perEngine + "), or every request that large is refused");
     }
+    int streamQueue = intIn(STREAM_QUEUE_BYTES, 64 * 1024, 1 << 30);
     ServingLimits serving = new ServingLimits(maxSamples, intIn(MAX_STEPS, 1, 100_000),
-        intIn(MAX_MESSAGE_BYTES, 64 * 1024, 1 << 30));
+        intIn(MAX_MESSAGE_BYTES, 64 * 1024, 1 << 30), streamQueue,
+        intIn(TOTAL_QUEUE_BYTES, streamQueue, Integer.MAX_VALUE));
     int maxRequestBytes = intIn(MAX_REQUEST_BYTES, 1024, 16 << 20);
     ResetGuard resetGuard = new ResetGuard(intIn(HTTP2_MAX_RESETS, 1, 1_000_000),
         intIn(HTTP2_RESET_WINDOW_SECONDS, 1, 3600));
@@ -89,8 +98,12 @@ final class Settings {
       throw fail(METRICS_PORT, "must differ from port");
     }
     Set<String> tokens = tokens();
-    return new ServerConfig(host, port, models, string(DEFAULT_MODEL), runtime, engine,
-        intIn(ENGINES_PER_MODEL, 1, 64), serving,
+    String defaultModel = string(DEFAULT_MODEL);
+    if (get(DEFAULT_MODEL).given() && defaultModel.isEmpty()) {
+      throw fail(DEFAULT_MODEL, "must name a model when set (unset it for the built-in choice)");
+    }
+    return new ServerConfig(host, port, models, defaultModel.isEmpty() ? null : defaultModel, runtime, engine,
+        enginesPerModel, intIn(EVENT_LOOPS, 1, 64), serving,
         maxRequestBytes, resetGuard, metricsHost, metricsPort, tls(), tokens,
         Duration.ofSeconds(intIn(SHUTDOWN_GRACE_SECONDS, 0, 3600)));
   }

@@ -28,10 +28,6 @@ public record WriteBudget(long streamBytes, long totalBytes, AtomicLong queued) 
     this(streamBytes, totalBytes, new AtomicLong());
   }
 
-  public static WriteBudget defaults() {
-    return new WriteBudget(DEFAULT_STREAM_BYTES, DEFAULT_TOTAL_BYTES);
-  }
-
   /** Whether a stream holding {@code streamQueued} bytes must hold back its Step events. */
   boolean congested(long streamQueued) {
     return streamQueued >= streamBytes || (streamQueued > 0 && queued.get() >= totalBytes);

@@ -75,10 +75,21 @@ class ConfigTest {
   void everyLimitIsCheckedWithItsRule() {
     assertEquals("max-batch-rows must be in 1..4096, was 0 (from --max-batch-rows)",
         error(Map.of(), "--models=" + MODELS, "--max-batch-rows=0"));
-    assertEquals("max-samples must be <= max-active-rows (16), or every request that large is refused,"
-        + " was 64 (from default)", error(Map.of(), "--models=" + MODELS, "--max-active-rows=16"));
-    assertEquals("device must be cpu, cuda or cuda:N, was 'tpu' (from PFGM_DEVICE)",
+    assertEquals("max-samples must be <= max-active-rows / engines-per-model (16 / 1 = 16), or every request"
+        + " that large is refused, was 64 (from default)", error(Map.of(), "--models=" + MODELS, "--max-active-rows=16"));
+    assertEquals("max-samples must be <= max-active-rows / engines-per-model (256 / 8 = 32), or every request"
+        + " that large is refused, was 64 (from default)", error(Map.of(), "--models=" + MODELS, "--engines-per-model=8"));
+    assertEquals("device must be cpu, cuda, cuda:N or auto, was 'tpu' (from PFGM_DEVICE)",
         error(Map.of("PFGM_DEVICE", "tpu"), "--models=" + MODELS));
+    // This build has no CUDA execution provider: asking for it is an error, not a quiet CPU fallback.
+    assertEquals("device cannot be used: this ONNX Runtime build has no CUDA execution provider (build with"
+        + " -Pcuda), or use auto, was 'cuda:1' (from --device)", error(Map.of(), "--models=" + MODELS, "--device=cuda:1"));
+    assertEquals("default-model must name a model when set (unset it for the built-in choice), was '' (from"
+        + " --default-model)", error(Map.of(), "--models=" + MODELS, "--default-model="));
+    assertEquals("total-queue-bytes must be in 1048576..2147483647, was 1000 (from --total-queue-bytes)",
+        error(Map.of(), "--models=" + MODELS, "--total-queue-bytes=1000"));
+    assertEquals("event-loops must be in 1..64, was 0 (from --event-loops)",
+        error(Map.of(), "--models=" + MODELS, "--event-loops=0"));
     assertEquals("metrics-port must differ from port, was 7000 (from --metrics-port)",
         error(Map.of(), "--models=" + MODELS, "--port=7000", "--metrics-port=7000"));
     assertTrue(error(Map.of(), "--models=/no/such/dir").startsWith(

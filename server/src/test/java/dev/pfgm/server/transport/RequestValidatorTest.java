@@ -22,7 +22,7 @@ class RequestValidatorTest {
 
   static RequestValidator validator(int maxMessageBytes) throws ModelLoadException {
     return new RequestValidator(Map.of("u", card("u", "[]"), "c", card("c", "[\"a\",\"b\",\"c\"]")),
-        "u", new ServingLimits(64, 1000, maxMessageBytes));
+        "u", new ServingLimits(64, 1000, maxMessageBytes, 1 << 20, 64 << 20));
   }
 
   @Test

@@ -1,0 +1,119 @@
+package dev.pfgm.server.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pfgm.server.engine.Engine;
+import dev.pfgm.server.engine.EngineLimits;
+import io.vertx.grpc.common.GrpcStatus;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.function.IntSupplier;
+import org.junit.jupiter.api.Test;
+
+/** How the server is laid out over threads and engines: event loops, engines per model, the default model. */
+class ServingCoreTest {
+
+  private static ServerConfig config() {
+    return ServerConfig.defaults().withModelsDir(TestClient.MODELS).withPort(0).withMetricsPort(0);
+  }
+
+  private static void await(IntSupplier value, int expected, String what) throws InterruptedException {
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (value.getAsInt() != expected) {
+      if (System.nanoTime() > end) {
+        throw new AssertionError(what + " stayed at " + value.getAsInt() + ", expected " + expected);
+      }
+      Thread.sleep(5);
+    }
+  }
+
+  @Test
+  void connectionsSpreadOverTheEventLoops() throws Exception {
+    Set<Long> threads = ConcurrentHashMap.newKeySet();
+    Set<String> names = ConcurrentHashMap.newKeySet();
+    Handler capture = new Handler() {
+      @Override
+      public void publish(LogRecord r) {
+        // The access line is written on the stream's event loop.
+        threads.add(r.getLongThreadID());
+        names.addAll(Thread.getAllStackTraces().keySet().stream().filter(t -> t.getId() == r.getLongThreadID())
+            .map(Thread::getName).toList());
+      }
+
+      @Override
+      public void flush() { }
+
+      @Override
+      public void close() { }
+    };
+    Logger access = Logger.getLogger("dev.pfgm.server.access");
+    access.addHandler(capture);
+    try (PfgmServer server = PfgmServer.start(config().withEventLoops(4))) {
+      List<TestClient> clients = new ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        clients.add(new TestClient(server.port())); // a connection each
+      }
+      for (TestClient c : clients) {
+        TestClient.Result r = c.generate(TestClient.request(1, 3)).get(60, TimeUnit.SECONDS);
+        assertEquals(GrpcStatus.OK, r.status(), r.message());
+        c.close();
+      }
+    } finally {
+      access.removeHandler(capture);
+    }
+    // Vert.x hands connections to the port's 4 instances in turn. Which event-loop threads the 4
+    // instances got depends on the pool (2 x cores threads, shared with other contexts): at least 2.
+    assertTrue(threads.size() >= 2, "event-loop threads that served the 8 connections: " + names);
+    assertTrue(names.stream().allMatch(n -> n.startsWith("vert.x-eventloop-thread-")), names.toString());
+  }
+
+  @Test
+  void twoEnginesShareTheModelsLimitsAndOneSetOfGauges() throws Exception {
+    ServerConfig twoEngines = config().withEnginesPerModel(2).withEngine(new EngineLimits(64, 16, 16))
+        .withMetricsPort(MetricsTest.freePort())
+        .withServing(new dev.pfgm.server.transport.ServingLimits(8, 1000, 4 << 20, 1 << 20, 64 << 20));
+    try (PfgmServer server = PfgmServer.start(twoEngines); TestClient client = new TestClient(server.port())) {
+      List<Engine> engines = server.engines(TestClient.MODEL);
+      List<Future<TestClient.Result>> running = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        running.add(client.generate(TestClient.request(8, 1000)));
+        int started = Math.min(i + 1, 2);
+        await(() -> engines.stream().mapToInt(Engine::activeRows).sum(), 8 * started, "active rows");
+      }
+      // 16 active rows per model = 8 per engine: the third request waits in a queue.
+      await(() -> engines.stream().mapToInt(Engine::queuedRows).sum(), 8, "queued rows");
+      assertEquals(8, engines.get(0).activeRows());
+      assertEquals(8, engines.get(1).activeRows());
+      assertEquals(16, server.activeRows(TestClient.MODEL));
+      // One set of gauges per model, summing its engines (was: the first engine's alone).
+      String m = "{model=\"" + TestClient.MODEL + "\"}";
+      String scraped = scrape(server.metricsPort());
+      assertTrue(scraped.contains("pfgm_engine_active_rows" + m + " 16.0"), scraped);
+      assertTrue(scraped.contains("pfgm_engine_queued_rows" + m + " 8.0"), scraped);
+      running.forEach(f -> f.cancel(true));
+    }
+  }
+
+  private static String scrape(int port) throws Exception {
+    java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+        .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+    return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/metrics"))
+        .build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+  }
+
+  @Test
+  void aConfiguredDefaultModelThatIsNotServedIsAConfigurationError() {
+    ConfigException e = assertThrows(ConfigException.class, () -> PfgmServer.start(config().withDefaultModel("nope")));
+    assertTrue(e.getMessage().startsWith("default-model 'nope' is not served from " + TestClient.MODELS + "; served: ["),
+        e.getMessage());
+  }
+}
