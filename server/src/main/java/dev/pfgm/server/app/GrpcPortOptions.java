@@ -1,6 +1,7 @@
 package dev.pfgm.server.app;
 
 import io.vertx.core.http.ClientAuth;
+import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
@@ -8,6 +9,13 @@ import java.util.concurrent.TimeUnit;
 
 /** The HTTP options of the gRPC port: its address, TLS, and the HTTP/2 rapid-reset guard. */
 final class GrpcPortOptions {
+
+  /**
+   * Concurrent streams per HTTP/2 connection (Vert.x's default is 100): load tools and services
+   * multiplex hundreds of streams over one connection, and each stream's memory is bounded anyway
+   * (stream-queue-bytes, max-queued-rows).
+   */
+  static final int MAX_CONCURRENT_STREAMS = 1000;
 
   private GrpcPortOptions() {}
 
@@ -17,7 +25,8 @@ final class GrpcPortOptions {
     HttpServerOptions o = new HttpServerOptions().setHost(config.host()).setPort(config.port())
         .setHttp2RstFloodMaxRstFramePerWindow(guard.maxResets())
         .setHttp2RstFloodWindowDuration(guard.windowSeconds())
-        .setHttp2RstFloodWindowDurationTimeUnit(TimeUnit.SECONDS);
+        .setHttp2RstFloodWindowDurationTimeUnit(TimeUnit.SECONDS)
+        .setInitialSettings(new Http2Settings().setMaxConcurrentStreams(MAX_CONCURRENT_STREAMS));
     TlsFiles tls = config.tls();
     if (tls != null) {
       o.setSsl(true).setUseAlpn(true).setKeyCertOptions(new PemKeyCertOptions()

@@ -67,7 +67,7 @@ public final class ServingBenchmark {
     int repeats = 200;
     int warmUp = 60;
     Path models = Path.of("models");
-    Set<String> scenarios = Set.of("a", "b", "c", "d");
+    Set<String> scenarios = Set.of("a", "b", "c", "d", "e");
     for (String a : args) {
       if (a.startsWith("--model=")) {
         model = a.substring(8);
@@ -153,6 +153,13 @@ public final class ServingBenchmark {
         rows.add(firstStep(server.port(), bare, card));
       }
       print(card, nfe, warmedSeconds, jitMillis() - jitBefore, rows);
+      if (scenarios.contains("e")) {
+        List<String[]> load = new LoadMatrix(vertx, client, server.port(), card, bare, schedule).run(30);
+        System.out.println("\n(e) load: each image its own stream; bare loop at batch N for the closed loop\n");
+        System.out.println("| load | images/s | p50 ms | p99 ms | bare loop images/s | ratio |");
+        System.out.println("|---|---|---|---|---|---|");
+        load.forEach(r -> System.out.println("| " + String.join(" | ", r) + " |"));
+      }
     }
     vertx.close();
   }
