@@ -102,6 +102,10 @@ public record ServerConfig(String host, int port, Path modelsDir, String default
     return edit(b -> b.eventLoops = n);
   }
 
+  public ServerConfig withRuntime(RuntimeOptions options) {
+    return edit(b -> b.runtime = options);
+  }
+
   public ServerConfig withEngine(EngineLimits limits) {
     return edit(b -> b.engine = limits);
   }

@@ -16,6 +16,7 @@ import dev.pfgm.server.engine.JobListener;
 import dev.pfgm.server.engine.StepView;
 import dev.pfgm.server.runtime.ModelCard;
 import dev.pfgm.server.runtime.OrtFieldNetwork;
+import dev.pfgm.server.runtime.RuntimeOptions;
 import dev.pfgm.server.sampler.Prior;
 import dev.pfgm.server.sampler.SampleSeeds;
 import dev.pfgm.server.sampler.Schedule;
@@ -50,11 +51,14 @@ public final class ServingBenchmark {
   private final int warmUpSeconds;
   private final Path modelsDir;
   private final Set<String> scenarios;
+  private final String device;
   private final Vertx vertx = Vertx.vertx();
   private final GrpcClient client =
       GrpcClient.client(vertx, new GrpcClientOptions().setMaxMessageSize(64 * 1024 * 1024));
 
-  private ServingBenchmark(String model, int repeats, int warmUpSeconds, Path modelsDir, Set<String> scenarios) {
+  private ServingBenchmark(String model, int repeats, int warmUpSeconds, Path modelsDir, Set<String> scenarios,
+      String device) {
+    this.device = device;
     this.model = model;
     this.scenarios = scenarios;
     this.repeats = repeats;
@@ -67,6 +71,7 @@ public final class ServingBenchmark {
     int repeats = 200;
     int warmUp = 60;
     Path models = Path.of("models");
+    String device = "cpu";
     Set<String> scenarios = Set.of("a", "b", "c", "d", "e");
     for (String a : args) {
       if (a.startsWith("--model=")) {
@@ -79,11 +84,13 @@ public final class ServingBenchmark {
         scenarios = Set.of(a.substring(12).split(","));
       } else if (a.startsWith("--models=")) {
         models = Path.of(a.substring(9));
+      } else if (a.startsWith("--device=")) {
+        device = a.substring(9);
       } else {
         throw new IllegalArgumentException("unknown argument " + a);
       }
     }
-    new ServingBenchmark(model, repeats, warmUp, models, scenarios).run();
+    new ServingBenchmark(model, repeats, warmUp, models, scenarios, device).run();
     System.exit(0);
   }
 
@@ -243,7 +250,8 @@ public final class ServingBenchmark {
   }
 
   private ServerConfig config(EngineLimits limits) {
-    return ServerConfig.defaults().withPort(0).withMetricsPort(0).withHost("localhost").withModelsDir(modelsDir).withEngine(limits);
+    return ServerConfig.defaults().withPort(0).withMetricsPort(0).withHost("localhost").withModelsDir(modelsDir)
+        .withEngine(limits).withRuntime(new RuntimeOptions(device, 0, RuntimeOptions.DEFAULT_SPIN_WAIT));
   }
 
   private GenerateRequest request(int samples, int previewEvery, long seed) {
