@@ -5,6 +5,8 @@ import dev.pfgm.client.CallFailed;
 import dev.pfgm.client.ClientOptions;
 import dev.pfgm.client.GenerationEvent;
 import dev.pfgm.client.GeneratorClient;
+import dev.pfgm.proto.v1.Delivery;
+import dev.pfgm.proto.v1.GenerateRequest;
 import dev.pfgm.proto.v1.StepContent;
 import io.vertx.grpc.common.GrpcStatus;
 import java.io.IOException;
@@ -97,7 +99,12 @@ final class GenerateCommand implements Callable<Integer> {
     GeneratorClient client = GeneratorClient.create(options);
     StepContent content = StepContent.newBuilder().setDenoised(view.wantsDenoised() || jsonTensors)
         .setState(view.wantsState() || jsonTensors).build();
-    BlockingGeneration generation = new BlockingGeneration(client, request.build(content), deadline);
+    GenerateRequest req = request.build(content);
+    if (animating) {
+      // A recording wants every step: the server pauses the job while we write frames.
+      req = req.toBuilder().setDelivery(Delivery.DELIVERY_ALL).build();
+    }
+    BlockingGeneration generation = new BlockingGeneration(client, req, deadline);
     Thread hook = new Thread(() -> onSignal(generation), "pfgm-client-cancel");
     Runtime.getRuntime().addShutdownHook(hook);
     try {

@@ -83,6 +83,19 @@ class GenerateCommandTest {
   }
 
   @Test
+  void aRecordingOfAThousandStepsGetsEveryStep(TestServer.Running server) throws Exception {
+    // Writing a PNG per step is slower than the server steps: recordings ask for lossless delivery.
+    Path frames = dir.resolve("all");
+    CliRun run = CliRun.of("generate", "--target", server.target(), "--model", TestServer.MODEL, "--samples", "16",
+        "--steps", "1000", "--output", dir.resolve("all.png").toString(), "--frames", frames.toString(),
+        "--no-preview", "--no-progress");
+    assertEquals(0, run.exitCode(), run.err());
+    try (var files = Files.list(frames)) {
+      assertEquals(1000, files.count(), "one frame per step of 1000");
+    }
+  }
+
+  @Test
   void framesAndGifHoldOneImagePerStreamedStep(TestServer.Running server) throws Exception {
     Path frames = dir.resolve("frames");
     Path gif = dir.resolve("run.gif");

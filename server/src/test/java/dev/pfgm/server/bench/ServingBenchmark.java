@@ -67,6 +67,8 @@ public final class ServingBenchmark {
   }
 
   public static void main(String[] args) throws Exception {
+    // One access line per stream would put a console write per image into the measurement.
+    java.util.logging.Logger.getLogger("dev.pfgm.server.access").setLevel(java.util.logging.Level.OFF);
     String model = "mnist-exact-d128";
     int repeats = 200;
     int warmUp = 60;
