@@ -66,7 +66,7 @@ final class EngineVerticle extends VerticleBase {
     if (engine.hasWork()) {
       ticking = true;
       context.runOnContext(v -> tick());
-    } else if (engine.hasPaused()) {
+    } else if (engine.hasWaiting()) {
       // Only paused jobs: nothing to compute, but their deadlines still pass.
       ticking = true;
       vertx.setTimer(PAUSED_REAP_MS, id -> tick());

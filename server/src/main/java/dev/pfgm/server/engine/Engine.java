@@ -96,9 +96,12 @@ public final class Engine {
     return activeRows + queuedRows;
   }
 
-  /** Whether a tick would do anything: paused jobs alone only wait (a tick would reap them). */
+  /**
+   * Whether a tick would compute anything: an active job that is not paused, or a queued one that
+   * fits. Paused jobs (and the queue behind them) only wait; a tick now and then reaps them.
+   */
   public boolean hasWork() {
-    if (!queued.isEmpty()) {
+    if (!queued.isEmpty() && activeRows + queued.peekFirst().rows() <= limits.maxActiveRows()) {
       return true;
     }
     for (Job job : active) {
@@ -109,9 +112,9 @@ public final class Engine {
     return false;
   }
 
-  /** Whether jobs wait paused (their deadlines still run: tick now and then to reap them). */
-  public boolean hasPaused() {
-    return !active.isEmpty();
+  /** Whether jobs wait, paused or queued behind paused ones (their deadlines still run). */
+  public boolean hasWaiting() {
+    return !active.isEmpty() || !queued.isEmpty();
   }
 
   public int activeRows() {

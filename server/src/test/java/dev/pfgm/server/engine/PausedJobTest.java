@@ -32,7 +32,7 @@ class PausedJobTest {
     assertTrue(other.finished());
     assertFalse(pausedListener.finished());
     assertFalse(engine.hasWork(), "only a paused job: nothing to compute");
-    assertTrue(engine.hasPaused());
+    assertTrue(engine.hasWaiting());
 
     paused.resume();
     assertEquals(1, wakes.get(), "resuming wakes the engine's owner");
@@ -46,5 +46,23 @@ class PausedJobTest {
     for (int i = 0; i < 3; i++) {
       assertArrayEquals(alone.finalStates[i], pausedListener.finalStates[i], "sample " + i);
     }
+  }
+
+  @Test
+  void aQueueBehindPausedJobsIsNotWorkToSpinOn() {
+    Engine small = new Engine(new FakeNetwork(EngineTest.N), new EngineLimits(8, 4, 8), new AtomicLong()::get);
+    Job paused = EngineTest.job(1, 4, 8, 1, new RecordingListener());
+    small.submit(paused);
+    small.tick();
+    paused.pause();
+    RecordingListener waiting = new RecordingListener();
+    small.submit(EngineTest.job(2, 4, 8, 1, waiting));
+    assertEquals(1, waiting.queuePosition);
+    assertFalse(small.hasWork(), "the queued job cannot start while the paused one holds the rows");
+    assertTrue(small.hasWaiting());
+    paused.cancel();
+    assertEquals(4, small.tick(), "the tick that reaps the cancelled job promotes the queued one and steps it");
+    EngineTest.drain(small);
+    assertTrue(waiting.finished());
   }
 }
