@@ -202,10 +202,8 @@ final class StreamWriter {
     written.onComplete(ar -> {
       queuedBytes -= bytes;
       budget.release(bytes);
-      if (pendingStep != null || pendingEnd != null || !backlog.isEmpty()
-          || (lossless != null && lossless.paused())) {
-        drain();
-      }
+      // Also when nothing is pending: a congested stream must learn that it is no longer full.
+      drain();
     });
   }
 

@@ -97,4 +97,22 @@ class LosslessDeliveryTest {
     assertEquals(GrpcStatus.OK, r.status(), r.message());
     assertTrue(r.last().getCompleted().getSkippedSteps() > 0, "the default drops frames for a stopped reader");
   }
+
+  @Test
+  void latestWinsStreamsEveryStepAgainOnceTheReaderCatchesUp() {
+    AtomicBoolean paused = new AtomicBoolean();
+    Future<GrpcTestClient.Result> f = client.start(request(Delivery.DELIVERY_LATEST), 0, r -> { },
+        (req, resp, ev) -> {
+          if (ev.hasStep() && ev.getStep().getIndex() == 5 && paused.compareAndSet(false, true)) {
+            resp.pause();
+            Vertx.currentContext().owner().setTimer(200, id -> resp.resume());
+          }
+        });
+    GrpcTestClient.Result r = GrpcTestClient.await(f, 120);
+    assertEquals(GrpcStatus.OK, r.status(), r.message());
+    List<Integer> indices = r.events().stream().filter(GenerateResponse::hasStep).map(e -> e.getStep().getIndex()).toList();
+    // Coalesced while the reader stopped, then back to every step: the stream did not stay "congested".
+    long late = indices.stream().filter(i -> i >= STEPS / 2).count();
+    assertTrue(late > 100, late + " Step events in the second half of " + STEPS + " steps");
+  }
 }
