@@ -36,7 +36,11 @@ final class OpenStreams {
     int n = 0;
     for (Stream s : open) {
       n++;
-      s.context.runOnContext(v -> s.writer.fail(new Unavailable(message)));
+      s.context.runOnContext(v -> {
+        if (s.writer != null) { // set on the stream's event loop right after open(): null only before
+          s.writer.fail(new Unavailable(message));
+        }
+      });
     }
     return n;
   }
