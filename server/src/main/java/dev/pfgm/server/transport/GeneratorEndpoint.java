@@ -29,6 +29,8 @@ public final class GeneratorEndpoint implements Service {
   private final OpenStreams streams;
   private final WriteBudget budget;
   private final int maxRequestBytes;
+  /** How early a client's cancel may come and still be its deadline, not a cancel. */
+  static final long DEADLINE_SLACK_NANOS = 20_000_000L;
   private volatile boolean serving = true;
 
   public GeneratorEndpoint(RequestValidator validator, JobSink jobs, ListModelsResponse catalog,
@@ -129,9 +131,11 @@ public final class GeneratorEndpoint implements Service {
       }
       start(received[0], open, writer, context, arrived, deadline);
     });
-    // A cancel or reset; a deadline that passed makes the client cancel, but it is a deadline.
+    // A cancel or reset. A client whose deadline fires cancels, a little before the server's copy of
+    // the deadline (the request took time to arrive): within DEADLINE_SLACK of it, it is a deadline.
     request.errorHandler(error -> writer.broken(deadline != Job.NO_DEADLINE
-        && System.nanoTime() - deadline >= 0 ? GrpcStatus.DEADLINE_EXCEEDED : GrpcStatus.CANCELLED));
+        && System.nanoTime() - (deadline - DEADLINE_SLACK_NANOS) >= 0 ? GrpcStatus.DEADLINE_EXCEEDED
+        : GrpcStatus.CANCELLED));
     request.exceptionHandler(e -> writer.broken(GrpcStatus.CANCELLED));
   }
 

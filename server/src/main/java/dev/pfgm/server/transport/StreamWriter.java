@@ -150,6 +150,14 @@ final class StreamWriter {
     if (closed) {
       return;
     }
+    try {
+      writePending();
+    } catch (IllegalStateException e) {
+      broken(GrpcStatus.CANCELLED); // Vert.x throws on a stream the client reset before we heard
+    }
+  }
+
+  private void writePending() {
     if (pendingStep != null && !full()) {
       GenerateResponse s = pendingStep;
       pendingStep = null;
@@ -202,6 +210,11 @@ final class StreamWriter {
     written.onComplete(ar -> {
       queuedBytes -= bytes;
       budget.release(bytes);
+      if (ar.failed()) {
+        // The stream closed under its queued writes (reset, lost connection): nothing more to send.
+        broken(GrpcStatus.CANCELLED);
+        return;
+      }
       // Also when nothing is pending: a congested stream must learn that it is no longer full.
       drain();
     });

@@ -52,4 +52,48 @@ class AccessLogTest {
     assertTrue(lines.get(1).matches("stream id=[0-9a-f]{16} model=- samples=0 steps=0 status=NOT_FOUND"
         + " queue_ms=- compute_ms=- .*"), lines.get(1));
   }
+
+  @Test
+  void aClientThatResetsAfterItsDeadlineIsCountedDeadlineExceeded() throws Exception {
+    List<String> lines = new CopyOnWriteArrayList<>();
+    Handler capture = new Handler() {
+      @Override
+      public void publish(LogRecord r) {
+        lines.add(r.getMessage());
+      }
+
+      @Override
+      public void flush() { }
+
+      @Override
+      public void close() { }
+    };
+    Logger access = Logger.getLogger("dev.pfgm.server.access");
+    access.addHandler(capture);
+    try (PfgmServer server = ServerFixture.start(); RawGrpc raw = new RawGrpc(server.port())) {
+      byte[] slow = GenerateRequest.newBuilder().setModel("mnist-exact-d128").setNumSamples(8).setSteps(1000)
+          .build().toByteArray();
+      for (String id : new String[] {"late", "early"}) {
+        // A client's deadline fires on the client: it resets the stream, which the server sees as a cancel.
+        // "late": reset 5 ms before the 300 ms deadline, as a client's own timer does; if this machine
+        // is slow enough for the server's deadline to fire first, that is DEADLINE_EXCEEDED as well.
+        var req = RawGrpc.await(raw.request(RawGrpc.GENERATE, h -> h.set("x-request-id", id)
+            .set("grpc-timeout", id.equals("late") ? "300m" : "60S")));
+        long t0 = System.nanoTime();
+        req.end(RawGrpc.frame(slow));
+        Thread.sleep(Math.max(0, 295 - (System.nanoTime() - t0) / 1_000_000));
+        req.reset(8);
+      }
+      long end = System.nanoTime() + 10_000_000_000L;
+      while (lines.size() < 2 && System.nanoTime() < end) {
+        Thread.sleep(10);
+      }
+    } finally {
+      access.removeHandler(capture);
+    }
+    assertTrue(lines.stream().anyMatch(l -> l.startsWith("stream id=late ") && l.contains(" status=DEADLINE_EXCEEDED ")),
+        lines.toString());
+    assertTrue(lines.stream().anyMatch(l -> l.startsWith("stream id=early ") && l.contains(" status=CANCELLED ")),
+        lines.toString());
+  }
 }
