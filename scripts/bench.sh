@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Serving benchmarks (ratios against the bare ONNX Runtime loop in the same run).
-# Usage: scripts/bench.sh [--model=ID] [--repeats=R] [--warmup-seconds=S] [--scenarios=a,b,c,d]
+# Usage: scripts/bench.sh [--model=ID] [--models=DIR] [--repeats=R] [--warmup-seconds=S]
+#        [--scenarios=a,b,c,d,e] [--loads=1,8,32,256] [--device=cpu|cuda|auto]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -B -q -DskipTests -pl server -am test-compile dependency:build-classpath \

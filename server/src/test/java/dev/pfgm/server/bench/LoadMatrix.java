@@ -28,7 +28,6 @@ import java.util.concurrent.TimeUnit;
  */
 final class LoadMatrix {
 
-  private static final int[] CLOSED = {1, 8, 32, 256};
 
   private final Vertx vertx;
   private final GrpcClient client;
@@ -49,10 +48,10 @@ final class LoadMatrix {
   }
 
   /** Rows: load, images/s, p50 ms, p99 ms, bare images/s at batch N, ratio. */
-  List<String[]> run(int openLoopSeconds) throws Exception {
+  List<String[]> run(int[] closed, int openLoopSeconds) throws Exception {
     List<String[]> rows = new ArrayList<>();
     double saturated = 0;
-    for (int n : CLOSED) {
+    for (int n : closed) {
       int rounds = Math.max(3, 40 / n);
       double bareRate = bareRate(n, rounds);
       for (boolean streamed : new boolean[] {false, true}) {

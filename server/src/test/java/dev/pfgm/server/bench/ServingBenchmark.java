@@ -42,7 +42,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Serving benchmarks as ratios against the bare ONNX Runtime loop, all in one run on one machine.
  * Prints a Markdown table. Run with scripts/bench.sh [--model=ID] [--repeats=R] [--warmup-seconds=S]
- * [--scenarios=a,b,c,d].
+ * [--scenarios=a,b,c,d,e] [--loads=1,8,32,256] [--models=DIR] [--device=cpu|cuda|auto].
  */
 public final class ServingBenchmark {
 
@@ -52,13 +52,15 @@ public final class ServingBenchmark {
   private final Path modelsDir;
   private final Set<String> scenarios;
   private final String device;
+  private final int[] loads;
   private final Vertx vertx = Vertx.vertx();
   private final GrpcClient client =
       GrpcClient.client(vertx, new GrpcClientOptions().setMaxMessageSize(64 * 1024 * 1024));
 
   private ServingBenchmark(String model, int repeats, int warmUpSeconds, Path modelsDir, Set<String> scenarios,
-      String device) {
+      String device, int[] loads) {
     this.device = device;
+    this.loads = loads;
     this.model = model;
     this.scenarios = scenarios;
     this.repeats = repeats;
@@ -74,6 +76,7 @@ public final class ServingBenchmark {
     int warmUp = 60;
     Path models = Path.of("models");
     String device = "cpu";
+    int[] loads = {1, 8, 32, 256};
     Set<String> scenarios = Set.of("a", "b", "c", "d", "e");
     for (String a : args) {
       if (a.startsWith("--model=")) {
@@ -88,11 +91,13 @@ public final class ServingBenchmark {
         models = Path.of(a.substring(9));
       } else if (a.startsWith("--device=")) {
         device = a.substring(9);
+      } else if (a.startsWith("--loads=")) {
+        loads = Arrays.stream(a.substring(8).split(",")).mapToInt(Integer::parseInt).toArray();
       } else {
         throw new IllegalArgumentException("unknown argument " + a);
       }
     }
-    new ServingBenchmark(model, repeats, warmUp, models, scenarios, device).run();
+    new ServingBenchmark(model, repeats, warmUp, models, scenarios, device, loads).run();
     System.exit(0);
   }
 
@@ -163,7 +168,7 @@ public final class ServingBenchmark {
       }
       print(card, nfe, warmedSeconds, jitMillis() - jitBefore, rows);
       if (scenarios.contains("e")) {
-        List<String[]> load = new LoadMatrix(vertx, client, server.port(), card, bare, schedule).run(30);
+        List<String[]> load = new LoadMatrix(vertx, client, server.port(), card, bare, schedule).run(loads, 30);
         System.out.println("\n(e) load: each image its own stream; bare loop at batch N for the closed loop\n");
         System.out.println("| load | images/s | p50 ms | p99 ms | bare loop images/s | ratio |");
         System.out.println("|---|---|---|---|---|---|");
