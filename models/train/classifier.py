@@ -6,10 +6,9 @@ import argparse
 import os
 import sys
 
-import numpy as np
 import torch
-from torch import nn
 import torch.nn.functional as F
+from torch import nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from data import load_npz  # noqa: E402

@@ -78,7 +78,8 @@ def main():
         fh.write("\n")
     lines = [f"Classifier held-out accuracy {acc:.3f}; FD floor held-out halves (500 vs 500) {floor_halves:.1f}; "
              + "; ".join(f"{n} training digits vs held-out {v:.1f}" for n, v in sorted(floors.items())) + ".", "",
-             "| model | steps | NFE | samples | FD ↓ | floor (same count) | conf ≥ 0.9 | class histogram 0–9 | as requested |",
+             "| model | steps | NFE | samples | FD ↓ | floor (same count) | conf ≥ 0.9 | class histogram 0–9 "
+             "| as requested |",
              "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for r in rows:
         lines.append(f"| `{r['model']}` | {r['steps']} | {r['nfe']} | {r['samples']} | {r['fd']:.1f} | "

@@ -34,7 +34,7 @@ def sample(model_dir, count, seed=0, batch=250, steps=None):
         if conditional:
             feeds["class_labels"] = np.eye(10, dtype=np.float32)[labels[i:i + b]]
 
-        def denoise(x, sigma):
+        def denoise(x, sigma, feeds=feeds):  # this batch's feeds, bound now (B023)
             return sess.run(["denoised"], {"x": x, "sigma": sigma, **feeds})[0]
         x0 = prior(rng, b, card["shape"], d, card["sigma_max"])
         out.append(heun(denoise, x0, sigmas).astype(np.float32))

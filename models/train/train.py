@@ -5,7 +5,6 @@
 import argparse
 import copy
 import json
-import math
 import os
 import sys
 import time
@@ -15,7 +14,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from data import load_npz  # noqa: E402
-from model import EDMDenoiser, SIGMA_DATA, count_parameters  # noqa: E402
+from model import SIGMA_DATA, EDMDenoiser, count_parameters  # noqa: E402
 from pfgm import parse_augment_dim, perturbation  # noqa: E402
 
 P_MEAN, P_STD = -1.2, 1.2
@@ -62,7 +61,7 @@ def train(cfg, log=print):
         opt.step()
         decay = min(cfg["ema"], (1 + step) / (10 + step))
         with torch.no_grad():
-            for pe, p in zip(ema.parameters(), net.parameters()):
+            for pe, p in zip(ema.parameters(), net.parameters(), strict=True):
                 pe.lerp_(p, 1 - decay)
         losses.append(loss.item())
         step += 1
