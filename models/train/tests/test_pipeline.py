@@ -80,6 +80,14 @@ def test_training_noise_has_pfgmpp_radius(augment_dim):
     assert r2 == pytest.approx(want, rel=0.03)
 
 
+@pytest.mark.parametrize("augment_dim", [16.0, math.inf])
+def test_training_noise_comes_from_the_seeded_generator(augment_dim):
+    def draw(seed):
+        return pfgm.perturbation(torch.full((64,), 1.5), augment_dim, (1, 28, 28), torch.Generator().manual_seed(seed))
+    assert torch.equal(draw(3), draw(3))
+    assert not torch.equal(draw(3), draw(4))
+
+
 def test_prior_radius_moments():
     rng = np.random.default_rng(0)
     x = pfgm.prior(rng, 4000, (1, 28, 28), 128.0, 80.0)
