@@ -11,11 +11,13 @@ import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [os.path.dirname(HERE), HERE]
+import classifier  # noqa: E402
 import contract  # noqa: E402
 import data  # noqa: E402
 import evaluate  # noqa: E402
 import export  # noqa: E402
 import pfgm  # noqa: E402
+import sample  # noqa: E402
 import served  # noqa: E402
 import train  # noqa: E402
 
@@ -162,3 +164,27 @@ def _assert_contract(model_dir):
     assert card["provenance"]["kind"] == "trained"
     assert check["sigma"] == [0.5, 5.0]
     return card
+
+
+# Out-of-range options are usage errors (exit 2, naming the option) before any work starts.
+REFUSED = [
+    (train, ["--out", "x.pt", "--steps", "0"], "--steps"),
+    (train, ["--out", "x.pt", "--batch", "-1"], "--batch"),
+    (train, ["--out", "x.pt", "--lr", "nan"], "--lr"),
+    (train, ["--out", "x.pt", "--ema", "1"], "--ema"),
+    (train, ["--out", "x.pt", "--label-dropout", "1.5"], "--label-dropout"),
+    (train, ["--out", "x.pt", "--channels", "16", "0"], "--channels"),
+    (train, ["--out", "x.pt", "--threads", "0"], "--threads"),
+    (train, ["--out", "x.pt", "--seed", "-1"], "--seed"),
+    (train, ["--out", "x.pt", "--steps", "ten"], "--steps must be an integer"),
+    (sample, ["--model", "m", "--out", "o", "--count", "0"], "--count"),
+    (classifier, ["--epochs", "0"], "--epochs"),
+]
+
+
+@pytest.mark.parametrize("module, argv, option", REFUSED, ids=[" ".join(a[-2:]) for _, a, _ in REFUSED])
+def test_out_of_range_options_are_refused(module, argv, option, capsys):
+    with pytest.raises(SystemExit) as e:
+        module.main(argv)
+    assert e.value.code == 2
+    assert option in capsys.readouterr().err
