@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -43,6 +44,7 @@ class WebPageTest {
   /** The extension's Vert.x, closed by it after the class's tests. */
   @BeforeAll
   static void start(Vertx vertx) throws Exception {
+    Assumptions.assumeFalse(Boolean.getBoolean("pfgm.web.skip"), "the build skipped the page (-Dweb.skip=true)");
     WebPageTest.vertx = vertx;
     cert = SelfSignedCertificate.create("localhost");
     server = PfgmServer.start(ServerConfig.defaults().withModelsDir(ServerFixture.MODELS).withPort(0).withMetricsPort(0)
@@ -52,8 +54,10 @@ class WebPageTest {
 
   @AfterAll
   static void stop() throws Exception {
-    server.close();
-    cert.delete();
+    if (server != null) {
+      server.close();
+      cert.delete();
+    }
   }
 
   private record Answer(int status, MultiMap headers, Buffer body, HttpVersion version) {}
