@@ -188,3 +188,15 @@ def test_out_of_range_options_are_refused(module, argv, option, capsys):
         module.main(argv)
     assert e.value.code == 2
     assert option in capsys.readouterr().err
+
+
+def test_the_reports_floors_are_one_seeded_computation(tiny_npz):
+    # evaluate.py's report and quality_table.py's table take both floors from these two functions.
+    torch.manual_seed(0)
+    net = classifier.Classifier().eval()
+    d = data.load_npz(tiny_npz)
+    report = evaluate.evaluate(net, d, d["train_x"][:8])
+    test_f, _ = evaluate.features_and_probs(net, d["test_x"])
+    assert report["fd_train_vs_heldout_same_count"] == round(
+        evaluate.floor_same_count(net, d["train_x"], test_f, 8), 3)
+    assert report["fd_floor_heldout_halves"] == round(evaluate.floor_heldout_halves(test_f), 3)
