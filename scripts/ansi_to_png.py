@@ -58,9 +58,9 @@ def png(width, height, rows):
 
 def main(src, dst, scale=4):
     state = [(200, 200, 200), (0, 0, 0)]
-    lines = [list(cells(l, state)) for l in open(src, encoding="utf-8").read().splitlines()]
-    lines = [l for l in lines if any(ch == "\u2580" for ch, _, _ in l)]
-    width = max(len(l) for l in lines)
+    lines = [list(cells(text, state)) for text in open(src, encoding="utf-8").read().splitlines()]
+    lines = [line for line in lines if any(ch == "\u2580" for ch, _, _ in line)]
+    width = max(len(line) for line in lines)
     rows = []
     for line in lines:
         top, bottom = [], []

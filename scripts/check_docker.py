@@ -59,7 +59,7 @@ def dockerignore_patterns():
     f = ROOT / ".dockerignore"
     if not f.exists():
         return []
-    return [l.strip() for l in f.read_text().splitlines() if l.strip() and not l.startswith("#")]
+    return [line.strip() for line in f.read_text().splitlines() if line.strip() and not line.startswith("#")]
 
 
 def ignored(rel, patterns):
@@ -106,8 +106,12 @@ HEALTH_SERVICE = "%s.%s" % (pkg, svc)
 served_models = sorted(p.parent.name for p in (ROOT / "models").glob("*/model.onnx"))
 check(bool(served_models), "models/ has served models (%s)" % ", ".join(served_models))
 
-scenario = (ROOT / "scripts/ghz-scenario.sh").read_text()
-script_versions = dict(re.findall(r"^(GHZ_VERSION|HEALTH_PROBE_VERSION)=(\S+)", scenario, re.M))
+# The one list of pinned tool versions; the scripts source it, the Docker files repeat it.
+script_versions = dict(re.findall(r"^([A-Z_]+_VERSION)=(\S+)", (ROOT / "scripts/versions.env").read_text(), re.M))
+for script in ("tools.sh", "ghz-scenario.sh"):
+    text = (ROOT / "scripts" / script).read_text()
+    check("scripts/versions.env" in text and not re.search(r"^[A-Z_]+_VERSION=", text, re.M),
+          "scripts/%s takes its versions from scripts/versions.env and pins none itself" % script)
 
 patterns = dockerignore_patterns()
 print("info .dockerignore: %s" % ("%d patterns" % len(patterns) if patterns else "none at the root"))
@@ -150,7 +154,8 @@ for name in ALL_DOCKERFILES:
                   for f in froms),
           "%s: no Alpine (musl) stage: ONNX Runtime's native library needs glibc" % name)
     user = [rest for kw, rest in ins if kw == "USER"]
-    check(bool(user) and not user[-1].split(":")[0] in ("0", "root"), "%s: runs as a non-root user (%s)" % (name, user[-1:] or "none"))
+    check(bool(user) and user[-1].split(":")[0] not in ("0", "root"),
+          "%s: runs as a non-root user (%s)" % (name, user[-1:] or "none"))
 
     if name not in SERVER_DOCKERFILES:
         continue
@@ -172,13 +177,15 @@ for name in ALL_DOCKERFILES:
     env = " ".join(rest for kw, rest in ins if kw == "ENV")
     check("PFGM_PORT=%d" % DEFAULT_PORT in env, "%s: PFGM_PORT=%d (server default)" % (name, DEFAULT_PORT))
     check("PFGM_METRICS_PORT=%d" % METRICS_PORT in env, "%s: PFGM_METRICS_PORT=%d" % (name, METRICS_PORT))
-    check(("PFGM_DEVICE=cuda" if cuda else "PFGM_DEVICE=cpu") in env, "%s: PFGM_DEVICE=%s" % (name, "cuda" if cuda else "cpu"))
+    device = "cuda" if cuda else "cpu"
+    check("PFGM_DEVICE=" + device in env, "%s: PFGM_DEVICE=%s" % (name, device))
     models_dir = re.search(r"PFGM_MODELS=(\S+)", env)
     check(models_dir is not None and all(
         "/%s/%s" % (models_dir.group(1).strip("/"), mdl) in copied for mdl in served_models),
         "%s: the models are copied into PFGM_MODELS (%s)" % (name, models_dir and models_dir.group(1)))
     expose = [int(p) for kw, rest in ins if kw == "EXPOSE" for p in rest.split()]
-    check(expose == [DEFAULT_PORT, METRICS_PORT], "%s: EXPOSE %s == [%d, %d]" % (name, expose, DEFAULT_PORT, METRICS_PORT))
+    check(expose == [DEFAULT_PORT, METRICS_PORT],
+          "%s: EXPOSE %s == [%d, %d]" % (name, expose, DEFAULT_PORT, METRICS_PORT))
     hc = " ".join(rest for kw, rest in ins if kw == "HEALTHCHECK")
     check('CMD ["/app/healthcheck.sh"]' in hc and "docker/healthcheck.sh /app/healthcheck.sh" in copied,
           "%s: HEALTHCHECK runs docker/healthcheck.sh, copied to /app" % name)
@@ -201,7 +208,7 @@ check(used_env <= env_keys, "healthcheck.sh reads configuration keys only (%s)" 
 for key, script_key in (("probe", "HEALTH_PROBE_VERSION"), ("ghz", "GHZ_VERSION")):
     versions = probe_versions.get(key, set()) | {script_versions.get(script_key)}
     check(len(versions) == 1 and None not in versions,
-          "%s version agrees between the Dockerfiles and ghz-scenario.sh (%s)" % (key, sorted(map(str, versions))))
+          "%s version agrees between the Dockerfiles and scripts/versions.env (%s)" % (key, sorted(map(str, versions))))
 
 # --- compose -------------------------------------------------------------------------------------
 compose = yaml.safe_load((DOCKER / "compose.yaml").read_text())
@@ -223,12 +230,15 @@ for sname in ("server", "server-cuda"):
         continue
     env = s.get("environment", {})
     check(str(env.get("PFGM_PORT")) == str(DEFAULT_PORT), "compose %s: PFGM_PORT=%s" % (sname, env.get("PFGM_PORT")))
-    check(str(env.get("PFGM_METRICS_PORT")) == str(METRICS_PORT), "compose %s: PFGM_METRICS_PORT=%s" % (sname, env.get("PFGM_METRICS_PORT")))
+    check(str(env.get("PFGM_METRICS_PORT")) == str(METRICS_PORT),
+          "compose %s: PFGM_METRICS_PORT=%s" % (sname, env.get("PFGM_METRICS_PORT")))
     targets = sorted(int(p.split(":")[-1]) for p in s.get("ports", []))
     check(targets == sorted([DEFAULT_PORT, METRICS_PORT]), "compose %s: container ports %s" % (sname, targets))
     hc = " ".join(s.get("healthcheck", {}).get("test", []))
     check("/app/healthcheck.sh" in hc, "compose %s: healthcheck runs /app/healthcheck.sh" % sname)
 ghz = services.get("ghz", {})
+check(ghz.get("image") == "pfgm-ghz:%s" % script_versions.get("GHZ_VERSION"),
+      "compose ghz: image tag is scripts/versions.env's GHZ_VERSION (%s)" % ghz.get("image"))
 check(ghz.get("depends_on", {}).get("server", {}).get("condition") == "service_healthy",
       "compose ghz: waits for the server to be healthy")
 cmd = " ".join(ghz.get("command", []))

@@ -20,11 +20,11 @@
 # ONNX Runtime warm up on new batch sizes; 0 = none), JAVA_OPTS.
 set -euo pipefail
 
-GHZ_VERSION=v0.120.0
-HEALTH_PROBE_VERSION=v0.4.62
-
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
+# GHZ_VERSION, HEALTH_PROBE_VERSION
+# shellcheck source=versions.env
+. scripts/versions.env
 
 MODE=standard
 for arg in "$@"; do

@@ -23,6 +23,8 @@ import numpy as np
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 PROTO_ROOT = ROOT / "proto" / "src" / "main" / "proto"
+sys.path.insert(0, str(ROOT / "models" / "train"))
+from args import SEED_MAX, ranged  # noqa: E402  (the pipeline's range-checked options)
 
 
 def load_stubs():
@@ -92,21 +94,25 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--target", default="localhost:50081", help="host:port of a running pfgm-serve")
     ap.add_argument("--model", required=True)
-    ap.add_argument("--count", type=int, default=2000)
-    ap.add_argument("--steps", type=int, default=0, help="schedule points; 0 = the model's default")
+    ap.add_argument("--count", type=ranged(int, 1, 10 ** 7, "--count"), default=2000)
+    ap.add_argument("--steps", type=ranged(int, 0, 100_000, "--steps"), default=0,
+                    help="schedule points; 0 = the model's default")
     ap.add_argument("--solver", choices=["heun", "euler", "default"], default="heun")
-    ap.add_argument("--class-label", type=int, default=None, help="for class-conditional models")
-    ap.add_argument("--per-class", type=int, default=0,
+    ap.add_argument("--class-label", type=ranged(int, 0, 100_000, "--class-label"), default=None,
+                    help="for class-conditional models")
+    ap.add_argument("--per-class", type=ranged(int, 0, 10 ** 6, "--per-class"), default=0,
                     help="conditional models: N samples for each class 0..K-1 instead of --count; "
                          "also writes <out>-labels.npy (the requested class of each sample)")
-    ap.add_argument("--wait-s", type=float, default=60, help="wait this long for the server to be ready")
-    ap.add_argument("--seed", type=int, default=1, help="base seed (> 0); sample i gets seed + i")
-    ap.add_argument("--batch", type=int, default=64, help="samples per request (≤ server max_samples)")
-    ap.add_argument("--concurrency", type=int, default=2, help="requests in flight at once")
+    ap.add_argument("--wait-s", type=ranged(float, 0.0, 3600.0, "--wait-s"), default=60,
+                    help="wait this long for the server to be ready")
+    ap.add_argument("--seed", type=ranged(int, 1, SEED_MAX, "--seed"), default=1,
+                    help="base seed (> 0: 0 asks the server to pick one); sample i gets seed + i")
+    ap.add_argument("--batch", type=ranged(int, 1, 4096, "--batch"), default=64,
+                    help="samples per request (≤ server max_samples)")
+    ap.add_argument("--concurrency", type=ranged(int, 1, 256, "--concurrency"), default=2,
+                    help="requests in flight at once")
     ap.add_argument("--out", required=True, help=".npy path")
     a = ap.parse_args()
-    if a.seed <= 0:
-        ap.error("--seed must be > 0 (0 asks the server to pick one)")
     import grpc
     with grpc.insecure_channel(a.target) as ch:
         grpc.channel_ready_future(ch).result(timeout=a.wait_s)

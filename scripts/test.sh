@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Runs every test: the Maven build (Java unit, integration and architecture tests), the models/
+# Runs every test: ruff over the Python (ruff.toml), the Maven build (Java unit, integration and architecture tests), the models/
 # export and training pipeline tests, the foreign-client tests (grpcurl, Python grpcio) against the packaged server,
 # the browser page in headless Chromium against the packaged server (gRPC-Web), the Docker file
 # checks, and a small ghz load run with zero errors allowed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/tools.sh
+.tools/venv/bin/ruff check .
 mvn -B verify
 # The page's test needs the jar and node_modules that mvn just made (server/src/main/web/test).
 (cd server/src/main/web && npm run --silent test:browser)

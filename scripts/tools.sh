@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the command-line tools the tests use into .tools/ (idempotent):
 #   .tools/bin/grpcurl, .tools/bin/ghz   (Go module proxy)
-#   .tools/venv                           (Python: models/ pipeline tests, grpcio client test)
+#   .tools/venv                           (Python: models/ pipeline tests, grpcio client test, ruff)
 #   .tools/torch-venv                     (Debian's python3-torch for the training pipeline tests;
 #                                          PyPI's default torch wheel pulls gigabytes of CUDA)
 #   /usr/bin/chromium                     (Debian's chromium, headless, for the browser-page test;
@@ -13,8 +13,8 @@ tools="$root/.tools"
 mkdir -p "$tools/bin"
 export GOBIN="$tools/bin"
 
-GRPCURL_VERSION=v1.9.4
-GHZ_VERSION=v0.120.0
+# shellcheck source=versions.env
+. "$root/scripts/versions.env"
 
 if [ ! -x "$tools/bin/grpcurl" ]; then
   echo "tools: installing grpcurl $GRPCURL_VERSION"
@@ -30,6 +30,10 @@ if [ ! -x "$tools/venv/bin/python" ]; then
 fi
 if ! "$tools/venv/bin/python" -c "import onnx, onnxruntime, numpy, pytest, grpc_tools" 2>/dev/null; then
   "$tools/venv/bin/python" -m pip install -q -r "$root/models/requirements-test.txt" -r "$root/scripts/requirements-grpc.txt"
+fi
+if [ "$("$tools/venv/bin/ruff" --version 2>/dev/null)" != "ruff $RUFF_VERSION" ]; then
+  echo "tools: installing ruff $RUFF_VERSION"
+  "$tools/venv/bin/python" -m pip install -q "ruff==$RUFF_VERSION"
 fi
 
 if ! /usr/bin/python3 -c "import torch, onnx, pytest" 2>/dev/null; then

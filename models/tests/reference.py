@@ -59,7 +59,7 @@ def heun(denoise, x0: np.ndarray, sigmas: np.ndarray) -> list:
     x = x0.astype(np.float64)
     b = x.shape[0]
     states = [x]
-    for i, (sigma_cur, sigma_next) in enumerate(zip(sigmas[:-1], sigmas[1:])):
+    for i, (sigma_cur, sigma_next) in enumerate(zip(sigmas[:-1], sigmas[1:], strict=True)):
         d_cur = (x - denoise(x, np.full(b, sigma_cur))) / sigma_cur
         x_next = x + (sigma_next - sigma_cur) * d_cur  # Euler step.
         if i < len(sigmas) - 2:

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
-from model import PositionalEmbedding, Preconditioned
 from torch import nn
+
+from model import PositionalEmbedding, Preconditioned
 
 RESOLUTION = 32
 SHAPE = (3, RESOLUTION, RESOLUTION)

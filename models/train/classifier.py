@@ -6,12 +6,12 @@ import argparse
 import os
 import sys
 
-import numpy as np
 import torch
-from torch import nn
 import torch.nn.functional as F
+from torch import nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from args import ranged  # noqa: E402
 from data import load_npz  # noqa: E402
 
 FEATURES = 128
@@ -71,12 +71,12 @@ def load(path):
     return net.eval()
 
 
-def main():
+def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--data", default="models/train/out/mnist.npz")
     ap.add_argument("--out", default="models/train/out/classifier.pt")
-    ap.add_argument("--epochs", type=int, default=4)
-    a = ap.parse_args()
+    ap.add_argument("--epochs", type=ranged(int, 1, 1000, "--epochs"), default=4)
+    a = ap.parse_args(argv)
     torch.set_num_threads(1)
     data = load_npz(a.data)
     net = train(data, a.epochs)

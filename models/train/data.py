@@ -35,9 +35,11 @@ def load_package(pkg_dir):
 
 def split(images, labels, test_per_class=TEST_PER_CLASS):
     tr_x, tr_y, te_x, te_y = [], [], [], []
-    for x, y in zip(images, labels):
-        tr_x.append(x[:-test_per_class]); tr_y.append(y[:-test_per_class])
-        te_x.append(x[-test_per_class:]); te_y.append(y[-test_per_class:])
+    for x, y in zip(images, labels, strict=True):
+        tr_x.append(x[:-test_per_class])
+        tr_y.append(y[:-test_per_class])
+        te_x.append(x[-test_per_class:])
+        te_y.append(y[-test_per_class:])
     return (np.concatenate(tr_x), np.concatenate(tr_y),
             np.concatenate(te_x), np.concatenate(te_y))
 

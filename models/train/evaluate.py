@@ -32,6 +32,25 @@ def frechet(a, b):
                  - 2 * np.sqrt(np.clip(cross, 0, None)).sum())
 
 
+# The real-data floors of FD: one computation, used by every report (this file, quality_table.py).
+HALVES_SEED = 0  # the split of the held-out digits into two halves
+SAME_COUNT_SEED = 1  # the draw of training-split digits matched to the samples' count
+
+
+def floor_heldout_halves(test_f):
+    """FD of one half of the held-out features against the other (a fixed random split)."""
+    perm = np.random.default_rng(HALVES_SEED).permutation(len(test_f))
+    half = len(test_f) // 2
+    return frechet(test_f[perm[:half]], test_f[perm[half:]])
+
+
+def floor_same_count(net, train_x, test_f, count):
+    """FD of `count` training-split digits (a fixed draw) against all held-out digits: what a
+    perfect generator would score with `count` samples."""
+    pick = np.random.default_rng(SAME_COUNT_SEED).choice(len(train_x), size=count, replace=False)
+    return frechet(features_and_probs(net, train_x[pick])[0], test_f)
+
+
 def features_and_probs(net, x, batch=500):
     feats, probs = [], []
     with torch.no_grad():
@@ -42,20 +61,15 @@ def features_and_probs(net, x, batch=500):
     return np.concatenate(feats), np.concatenate(probs)
 
 
-def evaluate(net, data, samples, labels=None, seed=0):
+def evaluate(net, data, samples, labels=None):
     test_f, _ = features_and_probs(net, data["test_x"])
     f, p = features_and_probs(net, samples)
-    rng = np.random.default_rng(seed)
-    perm = rng.permutation(len(test_f))
-    half = len(test_f) // 2
-    train_pick = rng.choice(len(data["train_x"]), size=len(samples), replace=False)
-    train_f, _ = features_and_probs(net, data["train_x"][train_pick])
     pred = p.argmax(1)
     report = {
         "samples": int(len(samples)),
         "fd_samples_vs_heldout": round(frechet(f, test_f), 3),
-        "fd_floor_heldout_halves": round(frechet(test_f[perm[:half]], test_f[perm[half:]]), 3),
-        "fd_train_vs_heldout_same_count": round(frechet(train_f, test_f), 3),
+        "fd_floor_heldout_halves": round(floor_heldout_halves(test_f), 3),
+        "fd_train_vs_heldout_same_count": round(floor_same_count(net, data["train_x"], test_f, len(samples)), 3),
         "confident_share_ge_0.9": round(float((p.max(1) >= 0.9).mean()), 4),
         "class_histogram": np.bincount(pred, minlength=10).tolist(),
         "pixel_range": [round(float(samples.min()), 3), round(float(samples.max()), 3)],

@@ -23,6 +23,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import served  # noqa: E402
+from args import ranged  # noqa: E402
 from model import count_parameters  # noqa: E402
 from pfgm import parse_augment_dim  # noqa: E402
 
@@ -57,15 +58,6 @@ def sha256(path):
     return h.hexdigest()
 
 
-def _ranged(kind, lo, hi, what):
-    def parse(text):
-        v = kind(text)
-        if not lo <= v <= hi:
-            raise argparse.ArgumentTypeError(f"{what} must be in [{lo}, {hi}], was {v}")
-        return v
-    return parse
-
-
 def parser():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--module", required=True, help="package.module:factory returning the denoiser")
@@ -73,7 +65,7 @@ def parser():
     ap.add_argument("--weights", help="state dict file for the module (torch.save); none: the factory's weights")
     ap.add_argument("--weights-key", help="key of the state dict inside --weights (e.g. ema, state_dict)")
     ap.add_argument("--shape", required=True, nargs=3, metavar=("C", "H", "W"),
-                    type=_ranged(int, 1, served.MAX_DATA_DIM, "--shape"))
+                    type=ranged(int, 1, served.MAX_DATA_DIM, "--shape"))
     ap.add_argument("--augment-dim", required=True, help="D the network was trained for: > 2, or inf (EDM)")
     ap.add_argument("--class-labels", nargs="+", default=[], metavar="NAME",
                     help="names of the K classes of a conditional network (input class_labels [B,K])")
@@ -82,17 +74,17 @@ def parser():
     ap.add_argument("--description", required=True)
     ap.add_argument("--dataset", required=True, help="what the network was trained on")
     ap.add_argument("--license", required=True, help="licence(s) of the weights and of the data")
-    ap.add_argument("--sigma-data", type=_ranged(float, 1e-6, 1e6, "--sigma-data"), default=0.5)
-    ap.add_argument("--sigma-min", type=_ranged(float, 1e-6, 1e6, "--sigma-min"), default=served.SIGMA_MIN)
-    ap.add_argument("--sigma-max", type=_ranged(float, 1e-6, 1e6, "--sigma-max"), default=served.SIGMA_MAX)
-    ap.add_argument("--rho", type=_ranged(float, 1e-3, 100, "--rho"), default=7)
-    ap.add_argument("--steps", type=_ranged(int, 1, 1000, "--steps"), default=18, help="default_steps")
+    ap.add_argument("--sigma-data", type=ranged(float, 1e-6, 1e6, "--sigma-data"), default=0.5)
+    ap.add_argument("--sigma-min", type=ranged(float, 1e-6, 1e6, "--sigma-min"), default=served.SIGMA_MIN)
+    ap.add_argument("--sigma-max", type=ranged(float, 1e-6, 1e6, "--sigma-max"), default=served.SIGMA_MAX)
+    ap.add_argument("--rho", type=ranged(float, 1e-3, 100, "--rho"), default=7)
+    ap.add_argument("--steps", type=ranged(int, 1, 1000, "--steps"), default=18, help="default_steps")
     ap.add_argument("--solver", choices=("heun", "euler"), default="heun", help="default_solver")
-    ap.add_argument("--check-rows", type=_ranged(int, 1, 2, "--check-rows"), default=2,
+    ap.add_argument("--check-rows", type=ranged(int, 1, 2, "--check-rows"), default=2,
                     help="rows of check.json: 2 (σ = 0.5, 5) or 1 (σ = 0.5) for a large network")
-    ap.add_argument("--parity-batches", nargs="+", type=_ranged(int, 1, 64, "--parity-batches"),
+    ap.add_argument("--parity-batches", nargs="+", type=ranged(int, 1, 64, "--parity-batches"),
                     default=[1, 3, 16], metavar="B", help="batch sizes of the PyTorch parity check")
-    ap.add_argument("--threads", type=_ranged(int, 1, 256, "--threads"), default=1, help="torch threads")
+    ap.add_argument("--threads", type=ranged(int, 1, 256, "--threads"), default=1, help="torch threads")
     return ap
 
 

@@ -19,6 +19,7 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cifar_unet  # noqa: E402
 import served  # noqa: E402
+from args import SEED_MAX, ranged  # noqa: E402
 from model import count_parameters  # noqa: E402
 from pfgm import parse_augment_dim  # noqa: E402
 
@@ -65,27 +66,13 @@ def make(size, out_dir, seed, augment_dim=None):
     return folder, params, worst
 
 
-def _seed(text):
-    v = int(text)
-    if not 0 <= v < 2 ** 63:
-        raise argparse.ArgumentTypeError(f"--seed must be in 0..2^63-1, was {v}")
-    return v
-
-
-def _threads(text):
-    v = int(text)
-    if not 1 <= v <= 256:
-        raise argparse.ArgumentTypeError(f"--threads must be in 1..256, was {v}")
-    return v
-
-
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--size", required=True, choices=sorted(cifar_unet.SIZES))
     ap.add_argument("--out", required=True, help="parent folder; the model goes to <out>/cifar-unet-<size>")
-    ap.add_argument("--seed", type=_seed, default=1, help="weights seed (default 1)")
+    ap.add_argument("--seed", type=ranged(int, 0, SEED_MAX, "--seed"), default=1, help="weights seed (default 1)")
     ap.add_argument("--augment-dim", help="D for the card, > 2 or 'inf' (default: 128 small, inf ddpmpp)")
-    ap.add_argument("--threads", type=_threads, default=1, help="torch threads (default 1)")
+    ap.add_argument("--threads", type=ranged(int, 1, 256, "--threads"), default=1, help="torch threads (default 1)")
     a = ap.parse_args(argv)
     if a.augment_dim is not None:
         try:

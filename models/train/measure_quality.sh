@@ -11,13 +11,17 @@
 # Needs models/train/out/{mnist.npz,classifier.pt} (see README: data.py, classifier.py).
 # Samples already under $OUT_DIR are reused (delete the folder to redraw).
 #
-# Environment: PY (torch + onnxruntime interpreter, default /tmp/pfgm-venv/bin/python),
-# GPY (grpcio + grpcio-tools + numpy, default /work/main/.tools/venv/bin/python), PORT (50081),
-# COUNT (2000), STEPS ("18 5 10 35", measured in that order), MODELS, OUT_DIR, CONCURRENCY (2).
+# Environment: PY (torch + onnxruntime interpreter, default .tools/torch-venv/bin/python),
+# GPY (grpcio + grpcio-tools + numpy, default .tools/venv/bin/python) - both made by
+# scripts/tools.sh -, PORT (50081), COUNT (2000), STEPS ("18 5 10 35", measured in that order),
+# MODELS, OUT_DIR, CONCURRENCY (2).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-PY=${PY:-/tmp/pfgm-venv/bin/python}
-GPY=${GPY:-/work/main/.tools/venv/bin/python}
+PY=${PY:-.tools/torch-venv/bin/python}
+GPY=${GPY:-.tools/venv/bin/python}
+for py in "$PY" "$GPY"; do
+  [ -x "$py" ] || { echo "measure_quality.sh: no interpreter at $py (run scripts/tools.sh, or set PY/GPY)" >&2; exit 2; }
+done
 PORT=${PORT:-50081}
 COUNT=${COUNT:-2000}
 STEPS=${STEPS:-"18 5 10 35"}

@@ -18,14 +18,17 @@ def perturbation(sigma, augment_dim, shape, generator):
 
     Finite D (PFGM++ eq. for the kernel p_r): r = σ√D, R = r·√B', B' ~ BetaPrime(N/2, D/2)
     drawn as Gamma(N/2)/Gamma(D/2), direction uniform on S^{N-1}. D = ∞: n = σ·ε.
+    Every draw comes from `generator`: torch has no public seeded Gamma sampler, so the two Gamma
+    draws come from a numpy Generator seeded by a draw of `generator`.
     """
     b = sigma.shape[0]
     eps = torch.randn((b,) + tuple(shape), generator=generator)
     if math.isinf(augment_dim):
         return sigma.reshape(-1, *([1] * len(shape))) * eps
     n_dim = int(np.prod(shape))
-    g_n = torch._standard_gamma(torch.full((b,), n_dim / 2.0, dtype=torch.float64))
-    g_d = torch._standard_gamma(torch.full((b,), augment_dim / 2.0, dtype=torch.float64))
+    rng = np.random.default_rng(int(torch.randint(0, 2 ** 62, (1,), generator=generator)))
+    g_n = torch.from_numpy(rng.standard_gamma(n_dim / 2.0, b))
+    g_d = torch.from_numpy(rng.standard_gamma(augment_dim / 2.0, b))
     radius = sigma.double() * math.sqrt(augment_dim) * torch.sqrt(g_n / g_d)
     unit = eps / eps.reshape(b, -1).norm(dim=1).reshape(-1, *([1] * len(shape)))
     return (radius.float().reshape(-1, *([1] * len(shape)))) * unit

@@ -21,7 +21,7 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import classifier as clf  # noqa: E402
 from data import load_npz  # noqa: E402
-from evaluate import features_and_probs, frechet  # noqa: E402
+from evaluate import features_and_probs, floor_heldout_halves, floor_same_count, frechet  # noqa: E402
 from sample import save_grid  # noqa: E402
 
 
@@ -38,9 +38,7 @@ def main():
     net, data = clf.load(a.classifier), load_npz(a.data)
     acc = clf.accuracy(net, data["test_x"], data["test_y"])
     test_f, _ = features_and_probs(net, data["test_x"])
-    rng = np.random.default_rng(0)
-    perm = rng.permutation(len(test_f))
-    floor_halves = frechet(test_f[perm[:500]], test_f[perm[500:]])
+    floor_halves = floor_heldout_halves(test_f)
     floors, rows = {}, []
     files = sorted(f for f in glob.glob(os.path.join(a.dir, "*-s*.npy")) if not f.endswith("-labels.npy"))
     for path in files:
@@ -51,8 +49,7 @@ def main():
         labels = np.load(lab_path) if os.path.exists(lab_path) else None
         n = len(x)
         if n not in floors:  # n training-split digits vs the held-out digits: the floor at this count
-            pick = np.random.default_rng(1).choice(len(data["train_x"]), size=n, replace=False)
-            floors[n] = frechet(features_and_probs(net, data["train_x"][pick])[0], test_f)
+            floors[n] = floor_same_count(net, data["train_x"], test_f, n)
         f, p = features_and_probs(net, x)
         pred = p.argmax(1)
         row = {"model": model, "steps": steps, "nfe": 2 * steps - 1, "samples": n,
@@ -78,7 +75,8 @@ def main():
         fh.write("\n")
     lines = [f"Classifier held-out accuracy {acc:.3f}; FD floor held-out halves (500 vs 500) {floor_halves:.1f}; "
              + "; ".join(f"{n} training digits vs held-out {v:.1f}" for n, v in sorted(floors.items())) + ".", "",
-             "| model | steps | NFE | samples | FD ↓ | floor (same count) | conf ≥ 0.9 | class histogram 0–9 | as requested |",
+             "| model | steps | NFE | samples | FD ↓ | floor (same count) | conf ≥ 0.9 | class histogram 0–9 "
+             "| as requested |",
              "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for r in rows:
         lines.append(f"| `{r['model']}` | {r['steps']} | {r['nfe']} | {r['samples']} | {r['fd']:.1f} | "

@@ -10,6 +10,7 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from args import SEED_MAX, ranged  # noqa: E402
 from pfgm import heun, parse_augment_dim, prior, schedule  # noqa: E402
 
 
@@ -34,7 +35,7 @@ def sample(model_dir, count, seed=0, batch=250, steps=None):
         if conditional:
             feeds["class_labels"] = np.eye(10, dtype=np.float32)[labels[i:i + b]]
 
-        def denoise(x, sigma):
+        def denoise(x, sigma, feeds=feeds):  # this batch's feeds, bound now (B023)
             return sess.run(["denoised"], {"x": x, "sigma": sigma, **feeds})[0]
         x0 = prior(rng, b, card["shape"], d, card["sigma_max"])
         out.append(heun(denoise, x0, sigmas).astype(np.float32))
@@ -50,13 +51,13 @@ def save_grid(samples, path, cols=20):
     Image.fromarray(grid, "L").save(path)
 
 
-def main():
+def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--model", required=True, help="models/<id> folder")
-    ap.add_argument("--count", type=int, default=500)
-    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--count", type=ranged(int, 1, 10 ** 7, "--count"), default=500)
+    ap.add_argument("--seed", type=ranged(int, 0, SEED_MAX, "--seed"), default=0)
     ap.add_argument("--out", required=True, help="path prefix: writes <out>.npy, <out>-labels.npy, <out>.png")
-    a = ap.parse_args()
+    a = ap.parse_args(argv)
     samples, labels = sample(a.model, a.count, a.seed)
     np.save(a.out + ".npy", samples)
     if labels is not None:

@@ -5,7 +5,6 @@
 import argparse
 import copy
 import json
-import math
 import os
 import sys
 import time
@@ -14,8 +13,9 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from args import SEED_MAX, ranged  # noqa: E402
 from data import load_npz  # noqa: E402
-from model import EDMDenoiser, SIGMA_DATA, count_parameters  # noqa: E402
+from model import SIGMA_DATA, EDMDenoiser, count_parameters  # noqa: E402
 from pfgm import parse_augment_dim, perturbation  # noqa: E402
 
 P_MEAN, P_STD = -1.2, 1.2
@@ -62,7 +62,7 @@ def train(cfg, log=print):
         opt.step()
         decay = min(cfg["ema"], (1 + step) / (10 + step))
         with torch.no_grad():
-            for pe, p in zip(ema.parameters(), net.parameters()):
+            for pe, p in zip(ema.parameters(), net.parameters(), strict=True):
                 pe.lerp_(p, 1 - decay)
         losses.append(loss.item())
         step += 1
@@ -79,19 +79,20 @@ def main(argv=None):
     ap.add_argument("--conditional", action="store_true")
     ap.add_argument("--data", default="models/train/out/mnist.npz")
     ap.add_argument("--out", required=True, help="checkpoint .pt (EMA weights + config + stats)")
-    ap.add_argument("--steps", type=int, default=2000)
-    ap.add_argument("--time-limit-s", type=float, default=690)
-    ap.add_argument("--batch", type=int, default=64)
-    ap.add_argument("--lr", type=float, default=2e-3)
-    ap.add_argument("--warmup", type=int, default=100)
-    ap.add_argument("--ema", type=float, default=0.998)
-    ap.add_argument("--label-dropout", type=float, default=0.0)
-    ap.add_argument("--channels", type=int, nargs=2, default=[16, 32])
-    ap.add_argument("--emb-dim", type=int, default=128)
-    ap.add_argument("--subset", type=int, default=0, help="use only the first N training images (tests)")
-    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--steps", type=ranged(int, 1, 10 ** 8, "--steps"), default=2000)
+    ap.add_argument("--time-limit-s", type=ranged(float, 1e-3, 1e7, "--time-limit-s"), default=690)
+    ap.add_argument("--batch", type=ranged(int, 1, 4096, "--batch"), default=64)
+    ap.add_argument("--lr", type=ranged(float, 1e-8, 1.0, "--lr"), default=2e-3)
+    ap.add_argument("--warmup", type=ranged(int, 0, 10 ** 8, "--warmup"), default=100)
+    ap.add_argument("--ema", type=ranged(float, 0.0, 0.999999, "--ema"), default=0.998)
+    ap.add_argument("--label-dropout", type=ranged(float, 0.0, 1.0, "--label-dropout"), default=0.0)
+    ap.add_argument("--channels", type=ranged(int, 1, 1024, "--channels"), nargs=2, default=[16, 32])
+    ap.add_argument("--emb-dim", type=ranged(int, 4, 4096, "--emb-dim"), default=128)
+    ap.add_argument("--subset", type=ranged(int, 0, 10 ** 8, "--subset"), default=0,
+                    help="use only the first N training images (tests); 0: all")
+    ap.add_argument("--seed", type=ranged(int, 0, SEED_MAX, "--seed"), default=1)
     ap.add_argument("--init", help="models/<id>/model.onnx to continue training from (same channels)")
-    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--threads", type=ranged(int, 1, 256, "--threads"), default=1)
     cfg = {k.replace("-", "_"): v for k, v in vars(ap.parse_args(argv)).items()}
     ema, stats = train(cfg, log=lambda m: print(m, flush=True))
     os.makedirs(os.path.dirname(os.path.abspath(cfg["out"])), exist_ok=True)

@@ -11,11 +11,13 @@ import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [os.path.dirname(HERE), HERE]
+import classifier  # noqa: E402
 import contract  # noqa: E402
 import data  # noqa: E402
 import evaluate  # noqa: E402
 import export  # noqa: E402
 import pfgm  # noqa: E402
+import sample  # noqa: E402
 import served  # noqa: E402
 import train  # noqa: E402
 
@@ -78,6 +80,14 @@ def test_training_noise_has_pfgmpp_radius(augment_dim):
     r2 = noise.reshape(4000, -1).double().pow(2).sum(1).mean().item()
     want = sigma ** 2 * n_dim * (1 if math.isinf(augment_dim) else augment_dim / (augment_dim - 2))
     assert r2 == pytest.approx(want, rel=0.03)
+
+
+@pytest.mark.parametrize("augment_dim", [16.0, math.inf])
+def test_training_noise_comes_from_the_seeded_generator(augment_dim):
+    def draw(seed):
+        return pfgm.perturbation(torch.full((64,), 1.5), augment_dim, (1, 28, 28), torch.Generator().manual_seed(seed))
+    assert torch.equal(draw(3), draw(3))
+    assert not torch.equal(draw(3), draw(4))
 
 
 def test_prior_radius_moments():
@@ -154,3 +164,39 @@ def _assert_contract(model_dir):
     assert card["provenance"]["kind"] == "trained"
     assert check["sigma"] == [0.5, 5.0]
     return card
+
+
+# Out-of-range options are usage errors (exit 2, naming the option) before any work starts.
+REFUSED = [
+    (train, ["--out", "x.pt", "--steps", "0"], "--steps"),
+    (train, ["--out", "x.pt", "--batch", "-1"], "--batch"),
+    (train, ["--out", "x.pt", "--lr", "nan"], "--lr"),
+    (train, ["--out", "x.pt", "--ema", "1"], "--ema"),
+    (train, ["--out", "x.pt", "--label-dropout", "1.5"], "--label-dropout"),
+    (train, ["--out", "x.pt", "--channels", "16", "0"], "--channels"),
+    (train, ["--out", "x.pt", "--threads", "0"], "--threads"),
+    (train, ["--out", "x.pt", "--seed", "-1"], "--seed"),
+    (train, ["--out", "x.pt", "--steps", "ten"], "--steps must be an integer"),
+    (sample, ["--model", "m", "--out", "o", "--count", "0"], "--count"),
+    (classifier, ["--epochs", "0"], "--epochs"),
+]
+
+
+@pytest.mark.parametrize("module, argv, option", REFUSED, ids=[" ".join(a[-2:]) for _, a, _ in REFUSED])
+def test_out_of_range_options_are_refused(module, argv, option, capsys):
+    with pytest.raises(SystemExit) as e:
+        module.main(argv)
+    assert e.value.code == 2
+    assert option in capsys.readouterr().err
+
+
+def test_the_reports_floors_are_one_seeded_computation(tiny_npz):
+    # evaluate.py's report and quality_table.py's table take both floors from these two functions.
+    torch.manual_seed(0)
+    net = classifier.Classifier().eval()
+    d = data.load_npz(tiny_npz)
+    report = evaluate.evaluate(net, d, d["train_x"][:8])
+    test_f, _ = evaluate.features_and_probs(net, d["test_x"])
+    assert report["fd_train_vs_heldout_same_count"] == round(
+        evaluate.floor_same_count(net, d["train_x"], test_f, 8), 3)
+    assert report["fd_floor_heldout_halves"] == round(evaluate.floor_heldout_halves(test_f), 3)

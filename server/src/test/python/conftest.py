@@ -32,7 +32,8 @@ def server(grpcurl):
     assert jar.exists(), "server jar missing: run mvn -B package first"
     port = _free_port()
     log = tempfile.NamedTemporaryFile(prefix="pfgm-serve-", suffix=".log", delete=False)
-    proc = subprocess.Popen(["java", "-jar", str(jar), f"--port={port}", "--metrics-port=0"], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(["java", "-jar", str(jar), f"--port={port}", "--metrics-port=0"], cwd=ROOT, stdout=log,
+                            stderr=subprocess.STDOUT)
     target = f"localhost:{port}"
     deadline = time.time() + 60
     while True:

@@ -4,13 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.protobuf.ByteString;
 import dev.pfgm.client.Pixels;
+import dev.pfgm.client.Tensors;
 import dev.pfgm.client.TestServer;
+import dev.pfgm.proto.v1.Tensor;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.awt.image.BufferedImage;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
@@ -65,21 +66,39 @@ class GenerateCommandTest {
         "--steps", "8", "--seed", "42", "--json", "--json-tensors", "--output", png.toString()));
     JsonObject samples = events.get(events.size() - 1).getJsonObject("samples");
     assertEquals(List.of(5, 1, 28, 28), samples.getJsonArray("shape").getList());
-    float[] x = floats(samples.getString("data"));
+    float[] x = Tensors.floats(Tensor.newBuilder().addAllShape(List.of(5, 1, 28, 28))
+        .setData(ByteString.copyFrom(Base64.getDecoder().decode(samples.getString("data")))).build());
 
     BufferedImage img = ImageIO.read(png.toFile());
-    Pixels.Grid grid = Pixels.Grid.of(5, 28, 28); // 3 columns, 2 rows, 2-pixel gaps
-    assertEquals(3 * 28 + 2 * Pixels.GAP, img.getWidth());
-    assertEquals(2 * 28 + Pixels.GAP, img.getHeight());
+    // 5 tiles: 3 columns and 2 rows, 2 background pixels between tiles.
+    assertEquals(3 * 28 + 2 * 2, img.getWidth());
+    assertEquals(2 * 28 + 2, img.getHeight());
     for (int i = 0; i < 5; i++) {
+      int left = (i % 3) * (28 + 2);
+      int top = (i / 3) * (28 + 2);
       for (int y = 0; y < 28; y++) {
         for (int xx = 0; xx < 28; xx++) {
-          int expected = Pixels.pixel(x[i * 784 + y * 28 + xx]);
-          int actual = img.getRaster().getSample(grid.x0(i) + xx, grid.y0(i) + y, 0);
+          int expected = designPixel(x[i * 784 + y * 28 + xx]);
+          int actual = img.getRaster().getSample(left + xx, top + y, 0);
           assertEquals(expected, actual, "sample " + i + " pixel (" + xx + ", " + y + ")");
         }
       }
     }
+  }
+
+  /** DESIGN's PNG rule, written out here as the oracle: floor(clip(127.5 x + 128, 0, 255)). */
+  private static int designPixel(float x) {
+    double v = 127.5 * x + 128;
+    return (int) Math.floor(v < 0 ? 0 : v > 255 ? 255 : v);
+  }
+
+  @Test
+  void designPixelIsTheDocumentedRule() {
+    assertEquals(0, designPixel(-1.01f));
+    assertEquals(0, designPixel(-1f)); // floor(0.5)
+    assertEquals(128, designPixel(0f));
+    assertEquals(191, designPixel(0.5f)); // floor(191.75)
+    assertEquals(255, designPixel(1f)); // floor(255.5) clipped
   }
 
   @Test
@@ -173,12 +192,5 @@ class GenerateCommandTest {
     assertEquals(new JsonArray(List.of(1, 28, 28)), edm.getJsonArray("shape"));
     assertEquals(18, edm.getInteger("defaultSteps"));
     assertEquals("heun", edm.getString("defaultSolver"));
-  }
-
-  private static float[] floats(String base64) {
-    ByteBuffer b = ByteBuffer.wrap(Base64.getDecoder().decode(base64)).order(ByteOrder.LITTLE_ENDIAN);
-    float[] out = new float[b.remaining() / 4];
-    b.asFloatBuffer().get(out);
-    return out;
   }
 }

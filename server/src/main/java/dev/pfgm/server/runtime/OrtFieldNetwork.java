@@ -56,14 +56,6 @@ public final class OrtFieldNetwork implements FieldNetwork, AutoCloseable {
     return provider;
   }
 
-  /**
-   * The session itself, for tools that drive it directly: the serving benchmark's bare loop runs
-   * the server's own session, so both sides share ONNX Runtime's state. Never close it.
-   */
-  public OrtSession session() {
-    return session;
-  }
-
   @Override
   public void denoise(NetworkIo io, int rows) {
     lifecycle.readLock().lock();

@@ -3,6 +3,7 @@ package dev.pfgm.server.app;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pfgm.server.it.ServerFixture;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -53,7 +54,7 @@ class BindAddressTest {
   }
 
   private static PfgmServer start(String... flags) throws Exception {
-    List<String> args = new ArrayList<>(List.of("--models=" + TestClient.MODELS, "--port=0",
+    List<String> args = new ArrayList<>(List.of("--models=" + ServerFixture.MODELS, "--port=0",
         "--metrics-port=" + MetricsTest.freePort()));
     args.addAll(List.of(flags));
     return PfgmServer.start(ConfigLoader.load(CommandLineFlags.parse(args.toArray(String[]::new)), Map.of()).config());

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pfgm.server.it.ServerFixture;
 import io.vertx.core.net.SelfSignedCertificate;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class ConfigTest {
 
-  private static final String MODELS = TestClient.MODELS.toString();
+  private static final String MODELS = ServerFixture.MODELS.toString();
   private static final String TOKEN_A = "tok-aaaaaaaaaaaaaaaa";
   private static final String TOKEN_B = "tok-bbbbbbbbbbbbbbbb";
 

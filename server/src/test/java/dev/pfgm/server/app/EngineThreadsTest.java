@@ -3,11 +3,12 @@ package dev.pfgm.server.app;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pfgm.server.it.GrpcTestClient;
+import dev.pfgm.server.it.ServerFixture;
 import io.vertx.grpc.common.GrpcStatus;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class EngineThreadsTest {
@@ -18,11 +19,11 @@ class EngineThreadsTest {
 
   @Test
   void eachEngineTicksOnOneThreadOfItsOwn() throws Exception {
-    ServerConfig config = ServerConfig.defaults().withModelsDir(TestClient.MODELS).withPort(0).withMetricsPort(0)
+    ServerConfig config = ServerConfig.defaults().withModelsDir(ServerFixture.MODELS).withPort(0).withMetricsPort(0)
         .withEnginesPerModel(2);
     ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-    try (PfgmServer server = PfgmServer.start(config); TestClient client = new TestClient(server.port())) {
-      String prefix = "pfgm-engine-" + TestClient.MODEL + "-";
+    try (PfgmServer server = PfgmServer.start(config); GrpcTestClient client = new GrpcTestClient(server.port())) {
+      String prefix = "pfgm-engine-" + GrpcTestClient.MODEL + "-";
       // Warm-up ran on each engine's thread at deployment.
       List<Thread> engine0 = threadsNamed(prefix + "0");
       List<Thread> engine1 = threadsNamed(prefix + "1");
@@ -30,7 +31,7 @@ class EngineThreadsTest {
       assertEquals(1, engine1.size(), "threads of engine 1: " + engine1);
       long cpu0 = mx.getThreadCpuTime(engine0.get(0).getId()) + mx.getThreadCpuTime(engine1.get(0).getId());
       for (int i = 0; i < 6; i++) {
-        TestClient.Result r = client.generate(TestClient.request(4, 8)).get(60, TimeUnit.SECONDS);
+        GrpcTestClient.Result r = client.generate(GrpcTestClient.request(4, 8));
         assertEquals(GrpcStatus.OK, r.status(), r.message());
       }
       long cpu1 = mx.getThreadCpuTime(engine0.get(0).getId()) + mx.getThreadCpuTime(engine1.get(0).getId());

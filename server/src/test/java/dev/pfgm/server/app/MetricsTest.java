@@ -1,10 +1,15 @@
 package dev.pfgm.server.app;
 
+import static dev.pfgm.server.it.GrpcTestClient.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pfgm.proto.v1.GenerateRequest;
 import dev.pfgm.proto.v1.StepContent;
+import dev.pfgm.server.it.GrpcTestClient;
+import dev.pfgm.server.it.ServerFixture;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.grpc.common.GrpcStatus;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -13,7 +18,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -25,13 +30,13 @@ class MetricsTest {
   private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(10)).build();
   private static PfgmServer server;
-  private static TestClient client;
+  private static GrpcTestClient client;
 
   @BeforeAll
   static void start() throws Exception {
-    server = PfgmServer.start(ServerConfig.defaults().withModelsDir(TestClient.MODELS).withPort(0)
+    server = PfgmServer.start(ServerConfig.defaults().withModelsDir(ServerFixture.MODELS).withPort(0)
         .withMetricsPort(freePort()));
-    client = new TestClient(server.port());
+    client = new GrpcTestClient(server.port());
   }
 
   @AfterAll
@@ -65,13 +70,13 @@ class MetricsTest {
 
   @Test
   void seriesMoveWhenAGenerationRuns() throws Exception {
-    String m = "{model=\"" + TestClient.MODEL + "\"}";
+    String m = "{model=\"" + GrpcTestClient.MODEL + "\"}";
     String before = scrape();
-    GenerateRequest req = TestClient.request(4, 18).toBuilder().setPreviewEvery(1)
+    GenerateRequest req = GrpcTestClient.request(4, 18).toBuilder().setPreviewEvery(1)
         .setStepContent(StepContent.newBuilder().setState(true)).build();
-    TestClient.Result r = client.generate(req).get(60, TimeUnit.SECONDS);
+    GrpcTestClient.Result r = client.generate(req);
     assertEquals(GrpcStatus.OK, r.status());
-    TestClient.Result bad = client.generate(TestClient.request(1, 100_000)).get(60, TimeUnit.SECONDS);
+    GrpcTestClient.Result bad = client.generate(GrpcTestClient.request(1, 100_000));
     assertEquals(GrpcStatus.INVALID_ARGUMENT, bad.status());
     String after = scrape();
 
@@ -88,7 +93,7 @@ class MetricsTest {
         - value(before, "pfgm_stream_errors_total{model=\"\",status=\"INVALID_ARGUMENT\"}"));
     for (String series : new String[] {"pfgm_engine_active_rows" + m, "pfgm_engine_queued_rows" + m,
         "pfgm_engine_active_streams" + m, "pfgm_streams_open", "pfgm_stream_skipped_previews_total" + m,
-        "pfgm_engine_batch_rows_bucket{model=\"" + TestClient.MODEL + "\",le=\"4.0\"}",
+        "pfgm_engine_batch_rows_bucket{model=\"" + GrpcTestClient.MODEL + "\",le=\"4.0\"}",
         "jvm_memory_used_bytes{area=\"heap\",id=", "vertx_http_server_active_connections"}) {
       assertTrue(after.contains(series), series + " missing from\n" + after);
     }
@@ -96,17 +101,19 @@ class MetricsTest {
     assertEquals(0, value(after, "pfgm_streams_open"));
   }
 
+  /** The stream's engine is held while the gauges are read, so the stream is surely mid-flight. */
   @Test
   void gaugesShowAStreamWhileItRuns() throws Exception {
-    String m = "{model=\"" + TestClient.MODEL + "\"}";
-    var running = client.generate(TestClient.request(8, 1000));
-    double rows = 0;
-    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (rows == 0 && !running.isDone() && System.nanoTime() < until) {
-      rows = value(scrape(), "pfgm_engine_active_rows" + m);
-      Thread.sleep(10);
+    String m = "{model=\"" + GrpcTestClient.MODEL + "\"}";
+    Promise<Void> started = Promise.promise();
+    Future<GrpcTestClient.Result> running = client.start(GrpcTestClient.request(8, 1000), Map.of(),
+        e -> started.tryComplete());
+    await(started.future(), 30);
+    try (EngineHold hold = EngineHold.of(server, GrpcTestClient.MODEL)) {
+      String text = scrape();
+      assertEquals(8, value(text, "pfgm_engine_active_rows" + m));
+      assertEquals(1, value(text, "pfgm_streams_open"));
     }
-    assertEquals(8, rows);
-    assertEquals(GrpcStatus.OK, running.get(60, TimeUnit.SECONDS).status());
+    assertEquals(GrpcStatus.OK, await(running, 60).status());
   }
 }

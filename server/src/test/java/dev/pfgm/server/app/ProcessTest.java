@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pfgm.server.it.GrpcTestClient;
+import dev.pfgm.server.it.ServerFixture;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.net.SelfSignedCertificate;
 import io.vertx.grpc.common.GrpcStatus;
 import java.io.BufferedReader;
@@ -16,7 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -67,19 +70,19 @@ class ProcessTest {
 
   @Test
   void sigtermLetsARunningStreamFinishAndExitsZero() throws Exception {
-    Process p = main("--port=0", "--metrics-port=0", "--models=" + TestClient.MODELS, "--shutdown-grace-seconds=60");
+    Process p = main("--port=0", "--metrics-port=0", "--models=" + ServerFixture.MODELS, "--shutdown-grace-seconds=60");
     List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
     try {
       CompletableFuture<Void> eof = new CompletableFuture<>();
       int port = watch(p, lines, eof).get(60, TimeUnit.SECONDS);
-      try (TestClient client = new TestClient(port)) {
-        CountDownLatch started = new CountDownLatch(1);
-        CompletableFuture<TestClient.Result> running = client.generate(TestClient.request(64, 1000), Map.of(),
-            e -> started.countDown());
-        assertTrue(started.await(30, TimeUnit.SECONDS), "no Started event");
+      try (GrpcTestClient client = new GrpcTestClient(port)) {
+        Promise<Void> started = Promise.promise();
+        Future<GrpcTestClient.Result> running = client.start(GrpcTestClient.request(64, 1000), Map.of(),
+            e -> started.tryComplete());
+        GrpcTestClient.await(started.future(), 30);
         // SIGTERM; unlike Process.destroy(), the handle's leaves the pipes open so the log is read on.
         assertTrue(p.toHandle().destroy());
-        TestClient.Result r = running.get(120, TimeUnit.SECONDS);
+        GrpcTestClient.Result r = GrpcTestClient.await(running, 120);
         assertEquals(GrpcStatus.OK, r.status(), r.message());
         assertTrue(r.completed());
       }
@@ -122,7 +125,7 @@ class ProcessTest {
 
   @Test
   void anEmptyTokenListStopsStartupInsteadOfTurningAuthenticationOff() throws Exception {
-    String out = refused("--port=0", "--metrics-port=0", "--models=" + TestClient.MODELS, "--auth-tokens=");
+    String out = refused("--port=0", "--metrics-port=0", "--models=" + ServerFixture.MODELS, "--auth-tokens=");
     assertTrue(out.contains("pfgm-serve: configuration error: auth-tokens must list at least one token"), out);
   }
 
@@ -131,7 +134,7 @@ class ProcessTest {
     SelfSignedCertificate pair = SelfSignedCertificate.create("localhost");
     try {
       Path der = Files.write(dir.resolve("key.der"), "0\u0082\u0004\u00bd".getBytes(StandardCharsets.ISO_8859_1));
-      String out = refused("--port=0", "--metrics-port=0", "--models=" + TestClient.MODELS,
+      String out = refused("--port=0", "--metrics-port=0", "--models=" + ServerFixture.MODELS,
           "--tls-cert=" + pair.certificatePath(), "--tls-key=" + der);
       assertTrue(out.contains("pfgm-serve: configuration error: tls-key must be a PEM private key"), out);
       assertTrue(out.contains("was '" + der + "' (from --tls-key)"), out);

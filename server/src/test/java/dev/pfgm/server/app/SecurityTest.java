@@ -1,13 +1,19 @@
 package dev.pfgm.server.app;
 
+import static dev.pfgm.server.it.GrpcTestClient.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pfgm.server.it.GrpcTestClient;
+import dev.pfgm.server.it.ServerFixture;
+import io.vertx.core.Future;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.net.SelfSignedCertificate;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.vertx.junit5.Checkpoint;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
@@ -15,8 +21,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** TLS with a certificate made at test time, bearer tokens, and mTLS. No key is committed. */
+@ExtendWith(VertxExtension.class)
 class SecurityTest {
 
   private static final String TOKEN = "test-token-0123456789abcdef";
@@ -41,21 +49,25 @@ class SecurityTest {
   }
 
   private static ServerConfig base() {
-    return ServerConfig.defaults().withModelsDir(TestClient.MODELS).withPort(0).withMetricsPort(0);
+    return ServerConfig.defaults().withModelsDir(ServerFixture.MODELS).withPort(0).withMetricsPort(0);
   }
 
   private static HttpClientOptions tls() {
     return new HttpClientOptions().setSsl(true).setUseAlpn(true).setTrustOptions(serverCert.trustOptions());
   }
 
-  private static TestClient.Result generate(TestClient client, Map<String, String> metadata) throws Exception {
-    return client.generate(TestClient.request(2, 4), metadata, e -> { }).get(60, TimeUnit.SECONDS);
+  private static Future<GrpcTestClient.Result> start(GrpcTestClient client, Map<String, String> metadata) {
+    return client.start(GrpcTestClient.request(2, 4), metadata, e -> { });
+  }
+
+  private static GrpcTestClient.Result generate(GrpcTestClient client, Map<String, String> metadata) {
+    return await(start(client, metadata), 60);
   }
 
   @Test
   void theRightTokenOverTlsGenerates() throws Exception {
-    try (TestClient client = new TestClient(server.port(), tls())) {
-      TestClient.Result r = generate(client, Map.of("authorization", "Bearer " + TOKEN));
+    try (GrpcTestClient client = new GrpcTestClient(server.port(), tls())) {
+      GrpcTestClient.Result r = generate(client, Map.of("authorization", "Bearer " + TOKEN));
       assertEquals(GrpcStatus.OK, r.status(), r.message());
       assertTrue(r.completed());
     }
@@ -63,7 +75,7 @@ class SecurityTest {
 
   @Test
   void aMissingTokenIsUnauthenticated() throws Exception {
-    try (TestClient client = new TestClient(server.port(), tls())) {
+    try (GrpcTestClient client = new GrpcTestClient(server.port(), tls())) {
       assertEquals(GrpcStatus.UNAUTHENTICATED, generate(client, Map.of()).status());
       assertEquals(GrpcStatus.UNAUTHENTICATED, generate(client, Map.of("authorization", "Basic dXNlcjpwYXNz")).status());
     }
@@ -71,8 +83,8 @@ class SecurityTest {
 
   @Test
   void aWrongTokenIsPermissionDenied() throws Exception {
-    try (TestClient client = new TestClient(server.port(), tls())) {
-      TestClient.Result r = generate(client, Map.of("authorization", "Bearer not-the-token-0123456789"));
+    try (GrpcTestClient client = new GrpcTestClient(server.port(), tls())) {
+      GrpcTestClient.Result r = generate(client, Map.of("authorization", "Bearer not-the-token-0123456789"));
       assertEquals(GrpcStatus.PERMISSION_DENIED, r.status());
       assertEquals("bearer token not accepted", r.message());
     }
@@ -80,26 +92,32 @@ class SecurityTest {
 
   @Test
   void healthNeedsNoToken() throws Exception {
-    try (TestClient client = new TestClient(server.port(), tls())) {
-      assertEquals(ServingStatus.SERVING, client.health("pfgm.v1.Generator"));
+    try (GrpcTestClient client = new GrpcTestClient(server.port(), tls())) {
+      assertEquals(ServingStatus.SERVING, await(client.health("pfgm.v1.Generator"), 10));
     }
   }
 
   @Test
-  void plaintextIsRefusedOnATlsPort() throws Exception {
-    try (TestClient client = new TestClient(server.port())) {
-      assertThrows(Exception.class, () -> generate(client, Map.of("authorization", "Bearer " + TOKEN)));
+  void plaintextIsRefusedOnATlsPort(VertxTestContext ctx) throws Exception {
+    try (GrpcTestClient client = new GrpcTestClient(server.port())) {
+      start(client, Map.of("authorization", "Bearer " + TOKEN)).onComplete(ctx.failingThenComplete());
+      assertTrue(ctx.awaitCompletion(60, TimeUnit.SECONDS));
     }
   }
 
   @Test
-  void mutualTlsNeedsAClientCertificateSignedByTheConfiguredCa() throws Exception {
+  void mutualTlsNeedsAClientCertificateSignedByTheConfiguredCa(VertxTestContext ctx) throws Exception {
     PfgmServer mtls = PfgmServer.start(base().withTls(new TlsFiles(Path.of(serverCert.certificatePath()),
         Path.of(serverCert.privateKeyPath()), Path.of(clientCert.certificatePath()))));
-    try (TestClient anonymous = new TestClient(mtls.port(), tls());
-        TestClient known = new TestClient(mtls.port(), tls().setKeyCertOptions(clientCert.keyCertOptions()))) {
-      assertThrows(Exception.class, () -> generate(anonymous, Map.of()));
-      assertEquals(GrpcStatus.OK, generate(known, Map.of()).status());
+    try (GrpcTestClient anonymous = new GrpcTestClient(mtls.port(), tls());
+        GrpcTestClient known = new GrpcTestClient(mtls.port(), tls().setKeyCertOptions(clientCert.keyCertOptions()))) {
+      Checkpoint refusedAndServed = ctx.checkpoint(2);
+      start(anonymous, Map.of()).onComplete(ctx.failing(e -> refusedAndServed.flag()));
+      start(known, Map.of()).onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+        assertEquals(GrpcStatus.OK, r.status(), r.message());
+        refusedAndServed.flag();
+      })));
+      assertTrue(ctx.awaitCompletion(60, TimeUnit.SECONDS));
     } finally {
       mtls.close();
     }

@@ -1,13 +1,22 @@
 package dev.pfgm.server.app;
 
+import static dev.pfgm.server.it.GrpcTestClient.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pfgm.proto.v1.GenerateRequest;
 import dev.pfgm.proto.v1.StepContent;
+import dev.pfgm.server.it.GrpcTestClient;
+import dev.pfgm.server.it.ServerFixture;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.vertx.junit5.Checkpoint;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -15,60 +24,77 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+@ExtendWith(VertxExtension.class)
 class ShutdownTest {
 
+  private static final String GENERATOR = "pfgm.v1.Generator";
+
   private static PfgmServer start() throws Exception {
-    return PfgmServer.start(ServerConfig.defaults().withModelsDir(TestClient.MODELS).withPort(0).withMetricsPort(0));
+    return PfgmServer.start(ServerConfig.defaults().withModelsDir(ServerFixture.MODELS).withPort(0).withMetricsPort(0));
   }
 
-  /** Starts a long stream and returns once the server has admitted it. */
-  private static CompletableFuture<TestClient.Result> longStream(TestClient client) throws Exception {
-    CountDownLatch started = new CountDownLatch(1);
-    CompletableFuture<TestClient.Result> r = client.generate(TestClient.request(64, 1000), Map.of(),
-        e -> started.countDown());
-    assertTrue(started.await(30, TimeUnit.SECONDS), "no Started event");
+  /** Starts a long stream and returns once the server has admitted it (its Started event). */
+  private static Future<GrpcTestClient.Result> longStream(GrpcTestClient client) {
+    Promise<Void> started = Promise.promise();
+    Future<GrpcTestClient.Result> r = client.start(GrpcTestClient.request(64, 1000), Map.of(), e -> started.tryComplete());
+    await(started.future(), 30);
     return r;
   }
 
+  /**
+   * The running stream's engine is held while the server drains, so the stream is still running
+   * when health and admission are checked, every time.
+   */
   @Test
-  void drainingTurnsHealthNotServingRefusesNewStreamsAndLetsRunningOnesFinish() throws Exception {
+  void drainingTurnsHealthNotServingRefusesNewStreamsAndLetsRunningOnesFinish(Vertx vertx, VertxTestContext ctx)
+      throws Exception {
     PfgmServer server = start();
-    try (TestClient client = new TestClient(server.port())) {
-      assertEquals(ServingStatus.SERVING, client.health("pfgm.v1.Generator"));
-      CompletableFuture<TestClient.Result> running = longStream(client);
-      CompletableFuture<Void> shutdown = CompletableFuture.runAsync(() -> {
-        try {
+    try (GrpcTestClient client = new GrpcTestClient(server.port())) {
+      assertEquals(ServingStatus.SERVING, await(client.health(GENERATOR), 10));
+      Future<GrpcTestClient.Result> running = longStream(client);
+      Future<Void> shutdown;
+      try (EngineHold hold = EngineHold.of(server, GrpcTestClient.MODEL)) {
+        // shutdown blocks its thread until the running stream ends: a worker thread of the test's Vert.x.
+        shutdown = vertx.executeBlocking(() -> {
           server.shutdown(Duration.ofSeconds(60));
-        } catch (Exception e) {
-          throw new RuntimeException(e);
-        }
-      });
-      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      ServingStatus health = ServingStatus.SERVING;
-      while (health == ServingStatus.SERVING && System.nanoTime() < until && !running.isDone()) {
-        health = client.health("pfgm.v1.Generator");
+          return null;
+        });
+        assertEquals(ServingStatus.NOT_SERVING, healthOnceDraining(client));
+        GrpcTestClient.Result refused = await(client.start(GrpcTestClient.request(1, 4)), 30);
+        assertEquals(GrpcStatus.UNAVAILABLE, refused.status(), refused.message());
+        assertFalse(running.isComplete(), "the running stream waits for its engine");
+        assertFalse(shutdown.isComplete(), "shutdown waits for the running stream");
       }
-      if (!running.isDone()) {
-        assertEquals(ServingStatus.NOT_SERVING, health);
-        TestClient.Result refused = client.generate(TestClient.request(1, 4)).get(30, TimeUnit.SECONDS);
-        assertEquals(GrpcStatus.UNAVAILABLE, refused.status());
-      }
-      TestClient.Result r = running.get(120, TimeUnit.SECONDS);
-      assertEquals(GrpcStatus.OK, r.status(), r.message());
-      assertTrue(r.completed());
-      shutdown.get(30, TimeUnit.SECONDS);
+      Checkpoint finished = ctx.checkpoint(2);
+      running.onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+        assertEquals(GrpcStatus.OK, r.status(), r.message());
+        assertTrue(r.completed());
+        finished.flag();
+      })));
+      shutdown.onComplete(ctx.succeeding(v -> finished.flag()));
+      assertTrue(ctx.awaitCompletion(120, TimeUnit.SECONDS), "the stream and the shutdown did not finish");
     } finally {
       server.close();
     }
+  }
+
+  /** Health once shutdown (on another thread) has begun: SERVING until then, for at most 10 s. */
+  private static ServingStatus healthOnceDraining(GrpcTestClient client) throws InterruptedException {
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    ServingStatus health = await(client.health(GENERATOR), 10);
+    while (health == ServingStatus.SERVING && System.nanoTime() < until) {
+      Thread.sleep(5);
+      health = await(client.health(GENERATOR), 10);
+    }
+    return health;
   }
 
   /**
@@ -113,22 +139,24 @@ class ShutdownTest {
     Set<Thread> earlier = engineThreads();
     PfgmServer server = start();
     Set<Thread> engines;
-    try (server; TestClient client = new TestClient(server.port())) {
+    try (server; GrpcTestClient client = new GrpcTestClient(server.port())) {
       // The U-Net's ticks are long, so one is in progress when the engines are undeployed.
-      GenerateRequest heavy = TestClient.request(8, 1000).toBuilder().setModel("mnist-unet-d128").setPreviewEvery(1)
+      GenerateRequest heavy = GrpcTestClient.request(8, 1000).toBuilder().setModel("mnist-unet-d128").setPreviewEvery(1)
           .setStepContent(StepContent.newBuilder().setState(true)).build();
-      CountDownLatch started = new CountDownLatch(8);
-      List<CompletableFuture<TestClient.Result>> running = new ArrayList<>();
+      List<Future<Void>> started = new ArrayList<>();
+      List<Future<GrpcTestClient.Result>> running = new ArrayList<>();
       for (int k = 0; k < 8; k++) {
-        running.add(client.generate(heavy, Map.of(), e -> started.countDown()));
+        Promise<Void> first = Promise.promise();
+        started.add(first.future());
+        running.add(client.start(heavy, Map.of(), e -> first.tryComplete()));
       }
-      assertTrue(started.await(60, TimeUnit.SECONDS), "streams did not start");
+      await(Future.all(started), 60);
       engines = engineThreads();
       engines.removeAll(earlier);
       assertFalse(engines.isEmpty());
       server.shutdown(Duration.ZERO);
-      for (CompletableFuture<TestClient.Result> r : running) {
-        assertEquals(GrpcStatus.UNAVAILABLE, r.get(30, TimeUnit.SECONDS).status());
+      for (Future<GrpcTestClient.Result> r : running) {
+        assertEquals(GrpcStatus.UNAVAILABLE, await(r, 30).status());
       }
     }
     // An exception that kills a worker thread is reported by the time the thread has ended.
@@ -144,16 +172,25 @@ class ShutdownTest {
     return threads;
   }
 
+  /** The engine is held past the grace period, so the stream is certainly still running then. */
   @Test
-  void streamsStillRunningAfterTheGracePeriodEndUnavailable() throws Exception {
+  void streamsStillRunningAfterTheGracePeriodEndUnavailable(Vertx vertx, VertxTestContext ctx) throws Exception {
     PfgmServer server = start();
-    try (TestClient client = new TestClient(server.port())) {
-      CompletableFuture<TestClient.Result> running = longStream(client);
-      server.shutdown(Duration.ofMillis(50));
-      TestClient.Result r = running.get(30, TimeUnit.SECONDS);
-      assertEquals(GrpcStatus.UNAVAILABLE, r.status());
-      assertEquals(PfgmServer.SHUTTING_DOWN, r.message());
-      assertEquals(0, server.openStreams());
+    try (GrpcTestClient client = new GrpcTestClient(server.port())) {
+      Future<GrpcTestClient.Result> running = longStream(client);
+      Future<Void> shutdown;
+      try (EngineHold hold = EngineHold.of(server, GrpcTestClient.MODEL)) {
+        shutdown = vertx.executeBlocking(() -> {
+          server.shutdown(Duration.ofMillis(50));
+          return null;
+        });
+        GrpcTestClient.Result r = await(running, 30);
+        assertEquals(GrpcStatus.UNAVAILABLE, r.status());
+        assertEquals(PfgmServer.SHUTTING_DOWN, r.message());
+        assertEquals(0, server.openStreams());
+      }
+      shutdown.onComplete(ctx.succeedingThenComplete());
+      assertTrue(ctx.awaitCompletion(60, TimeUnit.SECONDS), "shutdown did not finish");
     } finally {
       server.close();
     }

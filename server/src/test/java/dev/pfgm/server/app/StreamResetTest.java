@@ -1,19 +1,27 @@
 package dev.pfgm.server.app;
 
+import static dev.pfgm.server.it.GrpcTestClient.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pfgm.server.it.GrpcTestClient;
+import dev.pfgm.server.it.ServerFixture;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.grpc.common.GrpcStatus;
+import io.vertx.junit5.Checkpoint;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Cancelling is ordinary use: the HTTP/2 rapid-reset guard must not close a busy client's connection. */
+@ExtendWith(VertxExtension.class)
 class StreamResetTest {
 
   private static final int CANCELS = 400;
@@ -21,38 +29,41 @@ class StreamResetTest {
   private static final int AT_ONCE = 40;
 
   @Test
-  void oneConnectionCancelsFourHundredStreamsWhileAnotherStreamOnItCompletes() throws Exception {
-    PfgmServer server = PfgmServer.start(ServerConfig.defaults().withModelsDir(TestClient.MODELS).withPort(0)
+  void oneConnectionCancelsFourHundredStreamsWhileAnotherStreamOnItCompletes(VertxTestContext ctx) throws Exception {
+    PfgmServer server = PfgmServer.start(ServerConfig.defaults().withModelsDir(ServerFixture.MODELS).withPort(0)
         .withMetricsPort(0));
-    try (TestClient client = new TestClient(server.port())) {
-      CountDownLatch started = new CountDownLatch(1);
-      CompletableFuture<TestClient.Result> running = client.generate(TestClient.request(32, 1000), Map.of(),
-          e -> started.countDown());
-      assertTrue(started.await(30, TimeUnit.SECONDS), "no Started event");
+    try (GrpcTestClient client = new GrpcTestClient(server.port())) {
+      Promise<Void> started = Promise.promise();
+      Future<GrpcTestClient.Result> running = client.start(GrpcTestClient.request(32, 1000), Map.of(),
+          e -> started.tryComplete());
+      await(started.future(), 30);
+      Checkpoint cancels = ctx.checkpoint(CANCELS);
+      Checkpoint longStreamCompleted = ctx.checkpoint();
+      AtomicInteger cancelled = new AtomicInteger();
+      running.onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+        assertEquals(CANCELS, cancelled.get(), "the long stream ended before the cancels did: " + r.status()
+            + " " + r.message());
+        assertEquals(GrpcStatus.OK, r.status(), r.message());
+        assertTrue(r.completed());
+        longStreamCompleted.flag();
+      })));
       long t0 = System.nanoTime();
-      for (int sent = 0; sent < CANCELS; sent += AT_ONCE) {
-        List<CompletableFuture<Void>> batch = new ArrayList<>();
+      for (int sent = 0; sent < CANCELS && !ctx.failed(); sent += AT_ONCE) {
+        List<Future<Void>> batch = new ArrayList<>();
         for (int k = 0; k < AT_ONCE; k++) {
-          batch.add(client.cancelAtFirstEvent(TestClient.request(1, 1000)));
+          batch.add(client.cancelAtFirstEvent(GrpcTestClient.request(1, 1000)).onComplete(ctx.succeeding(v -> {
+            cancelled.incrementAndGet();
+            cancels.flag();
+          })));
         }
-        CompletableFuture<Void> all = CompletableFuture.allOf(batch.toArray(CompletableFuture[]::new));
-        CompletableFuture.anyOf(all, running).get(60, TimeUnit.SECONDS);
-        int cancelled = sent;
-        assertFalse(running.isDone(), () -> "the long stream ended after " + cancelled + " cancels: " + outcome(running));
-        all.get(60, TimeUnit.SECONDS);
+        await(Future.join(batch), 60); // at most AT_ONCE streams in flight
       }
       long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0);
       assertTrue(seconds < ResetGuard.DEFAULT_WINDOW_SECONDS, "the cancels took " + seconds + " s, more than one window");
-      TestClient.Result r = running.get(120, TimeUnit.SECONDS);
-      assertEquals(GrpcStatus.OK, r.status(), r.message());
-      assertTrue(r.completed());
+      assertTrue(ctx.awaitCompletion(120, TimeUnit.SECONDS), "the long stream did not complete");
       assertEquals(1, client.connectionsUsed());
     } finally {
       server.close();
     }
-  }
-
-  private static String outcome(CompletableFuture<TestClient.Result> stream) {
-    return stream.handle((r, e) -> e == null ? r.status() + " " + r.message() : e.toString()).join();
   }
 }

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pfgm.proto.v1.ListModelsResponse;
+import dev.pfgm.server.it.GrpcTestClient;
+import dev.pfgm.server.it.ServerFixture;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -13,13 +15,16 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.SelfSignedCertificate;
+import io.vertx.junit5.VertxExtension;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -28,6 +33,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * page's files need no token; a gRPC-Web call reaches the Generator service and still needs one.
  * (The page itself is driven in Chromium by server/src/main/web/test, from scripts/test.sh.)
  */
+@ExtendWith(VertxExtension.class)
 class WebPageTest {
 
   private static final String TOKEN = "web-page-token-0123456789";
@@ -35,20 +41,23 @@ class WebPageTest {
   private static PfgmServer server;
   private static Vertx vertx;
 
+  /** The extension's Vert.x, closed by it after the class's tests. */
   @BeforeAll
-  static void start() throws Exception {
+  static void start(Vertx vertx) throws Exception {
+    Assumptions.assumeFalse(Boolean.getBoolean("pfgm.web.skip"), "the build skipped the page (-Dweb.skip=true)");
+    WebPageTest.vertx = vertx;
     cert = SelfSignedCertificate.create("localhost");
-    server = PfgmServer.start(ServerConfig.defaults().withModelsDir(TestClient.MODELS).withPort(0).withMetricsPort(0)
+    server = PfgmServer.start(ServerConfig.defaults().withModelsDir(ServerFixture.MODELS).withPort(0).withMetricsPort(0)
         .withTls(new TlsFiles(Path.of(cert.certificatePath()), Path.of(cert.privateKeyPath()), null))
         .withAuthTokens(Set.of(TOKEN)));
-    vertx = Vertx.vertx();
   }
 
   @AfterAll
   static void stop() throws Exception {
-    server.close();
-    vertx.close().toCompletionStage().toCompletableFuture().get();
-    cert.delete();
+    if (server != null) {
+      server.close();
+      cert.delete();
+    }
   }
 
   private record Answer(int status, MultiMap headers, Buffer body, HttpVersion version) {}
@@ -122,7 +131,7 @@ class WebPageTest {
     assertEquals(0x00, body.getByte(0));
     int length = body.getInt(1);
     ListModelsResponse models = ListModelsResponse.parseFrom(body.getBytes(5, 5 + length));
-    assertEquals(TestClient.MODEL, models.getModels(0).getId());
+    assertEquals(GrpcTestClient.MODEL, models.getModels(0).getId());
     assertEquals(6, models.getModelsCount());
     assertEquals((byte) 0x80, body.getByte(5 + length));
     String trailers = new String(body.getBytes(10 + length, body.length()), StandardCharsets.US_ASCII);

@@ -4,11 +4,13 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import dev.pfgm.server.engine.NetworkIo;
+import dev.pfgm.server.runtime.OrtFieldNetwork;
 import dev.pfgm.server.sampler.Prior;
 import dev.pfgm.server.sampler.SampleSeeds;
 import dev.pfgm.server.sampler.Schedule;
 import dev.pfgm.server.sampler.SolverKind;
 import dev.pfgm.server.sampler.Trajectory;
+import java.lang.reflect.Field;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +23,20 @@ import java.util.Map;
  * row, measured), and the comparison is about the serving path, not that.
  */
 final class BareOrtLoop {
+
+  /**
+   * The served network's own session. OrtFieldNetwork keeps it private (nothing in the server
+   * needs it), so this benchmark-only reach goes through reflection; never close it.
+   */
+  static OrtSession sessionOf(OrtFieldNetwork network) {
+    try {
+      Field f = OrtFieldNetwork.class.getDeclaredField("session");
+      f.setAccessible(true);
+      return (OrtSession) f.get(network);
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("OrtFieldNetwork no longer holds its session in a field 'session'", e);
+    }
+  }
 
   private final OrtEnvironment env = OrtEnvironment.getEnvironment();
   private final OrtSession session;

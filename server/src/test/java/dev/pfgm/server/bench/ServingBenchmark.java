@@ -113,7 +113,7 @@ public final class ServingBenchmark {
         throw new IllegalArgumentException("model " + model + " is not served from " + modelsDir + ": " + server.refusals());
       }
       OrtFieldNetwork network = server.model(model).network();
-      BareOrtLoop bare = new BareOrtLoop(network.session(), card.shape());
+      BareOrtLoop bare = new BareOrtLoop(BareOrtLoop.sessionOf(network), card.shape());
       Body warmUpRound = new Body() {
         private int i;
 

@@ -72,6 +72,50 @@ class EngineTest {
     }
   }
 
+  /**
+   * The fake above is row-independent by construction, and every row of a job shares its label,
+   * so rows of different jobs swapped inside a call would still pass the test above for labels.
+   * The conditional fake pulls each row to its own class's mean, as a conditional network does:
+   * ten jobs of ten classes, joining mid-flight, end as their serial runs and near their own
+   * class's mean, so a label packed for the wrong row shows.
+   */
+  @Test
+  void concurrentJobsOfDifferentClassesKeepTheirOwnLabelsAndMatchSerialRuns() {
+    FakeNetwork conditional = new FakeNetwork(N, 10);
+    Engine serial = new Engine(conditional, new EngineLimits(64, 256, 0), clock::get);
+    List<double[][]> alone = new ArrayList<>();
+    for (int c = 0; c < 10; c++) {
+      RecordingListener l = new RecordingListener();
+      serial.submit(new Job(trajectories(2000 + 10 * c, 2, 8 + c % 3), oneHot(c), 0, Job.NO_DEADLINE, l));
+      drain(serial);
+      alone.add(l.finalStates);
+    }
+    Engine together = new Engine(conditional, new EngineLimits(64, 256, 0), clock::get);
+    List<RecordingListener> ls = new ArrayList<>();
+    for (int c = 0; c < 10; c++) {
+      RecordingListener l = new RecordingListener();
+      ls.add(l);
+      together.submit(new Job(trajectories(2000 + 10 * c, 2, 8 + c % 3), oneHot(c), 0, Job.NO_DEADLINE, l));
+      together.tick();
+    }
+    drain(together);
+    for (int c = 0; c < 10; c++) {
+      for (int i = 0; i < 2; i++) {
+        double[] x = ls.get(c).finalStates[i];
+        assertArrayEquals(alone.get(c)[i], x, "class " + c + " sample " + i);
+        double mean = java.util.Arrays.stream(x).average().orElseThrow();
+        // x(0) = mu + (x0 - mu) sd / sqrt(sigmaMax^2 + sd^2): about mu, spread sd, mean of N = 16 spread sd/4.
+        assertEquals(FakeNetwork.CLASS_SPACING * c, mean, 1.0, "class " + c + " sample " + i + " ends at its class");
+      }
+    }
+  }
+
+  static float[] oneHot(int c) {
+    float[] v = new float[10];
+    v[c] = 1f;
+    return v;
+  }
+
   @Test
   void rowsAtDifferentStepsShareOneNetworkCall() {
     Engine e = engine(64, 256, 0);
@@ -205,18 +249,31 @@ class EngineTest {
   @Test
   void runtimeFailureFailsOnlyTheJobWhoseRowsCauseIt() {
     Engine e = engine(64, 256, 0);
-    RecordingListener good = new RecordingListener();
+    RecordingListener before = new RecordingListener();
     RecordingListener bad = new RecordingListener();
-    e.submit(job(1, 2, 6, 0, good));
+    RecordingListener after = new RecordingListener();
+    e.submit(job(1, 2, 6, 0, before));
     List<Trajectory> poisoned = trajectories(100, 1, 6);
     network.poison = (float) poisoned.get(0).query()[0];
     e.submit(new Job(poisoned, null, 0, Job.NO_DEADLINE, bad));
+    e.submit(job(3, 2, 6, 0, after));
     drain(e);
     assertInstanceOf(NetworkFailure.class, bad.error);
     assertTrue(bad.error.getMessage().contains("injected runtime failure"), bad.error.getMessage());
-    assertNotNull(good.finalStates);
-    assertNull(good.error);
+    assertNull(before.error);
+    assertNull(after.error);
+    // The retry that isolates the culprit scatters each good job's rows (before and after the
+    // culprit's in the call) back to that job's own samples: they end as when run alone.
+    for (RecordingListener good : List.of(before, after)) {
+      Engine alone = engine(64, 256, 0);
+      RecordingListener serial = new RecordingListener();
+      alone.submit(job(good == before ? 1 : 3, 2, 6, 0, serial));
+      drain(alone);
+      assertArrayEquals(serial.finalStates[0], good.finalStates[0]);
+      assertArrayEquals(serial.finalStates[1], good.finalStates[1]);
+    }
   }
+
 
   @Test
   void nonFiniteOutputFailsOnlyItsJob() {

@@ -7,10 +7,11 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 
-/** Starts servers on the shipped models and decodes what they stream. */
-final class ServerFixture {
+/** Starts servers on the shipped models and decodes what they stream (for the it and app tests). */
+public final class ServerFixture {
 
-  static final Path MODELS = Path.of(System.getProperty("pfgm.models.dir", "../models"));
+  /** The shipped models (server/ is the working directory of its tests). */
+  public static final Path MODELS = Path.of(System.getProperty("pfgm.models.dir", "../models"));
 
   private ServerFixture() {}
 
@@ -33,8 +34,8 @@ final class ServerFixture {
     }
   }
 
-  /** [rows][C*H*W] from a little-endian float32 tensor. */
-  static float[][] rows(Tensor t) {
+  /** [rows][C*H*W] from a wire tensor: little-endian IEEE-754 float32, row-major. The tests' one decoder. */
+  public static float[][] rows(Tensor t) {
     int rows = t.getShape(0);
     int n = t.getData().size() / 4 / rows;
     ByteBuffer b = t.getData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);

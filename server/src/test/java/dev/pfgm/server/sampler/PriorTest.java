@@ -100,9 +100,28 @@ class PriorTest {
   void invalidArgumentsAreRejectedWithTheRuleAndTheValue() {
     var e = assertThrows(IllegalArgumentException.class, () -> Prior.of(8, 0, SIGMA_MAX));
     assertEquals("dataDim must be >= 1, was 0", e.getMessage());
-    assertThrows(IllegalArgumentException.class, () -> Prior.of(0, 4, SIGMA_MAX));
+    // Messages are checked: a zero D would also fail later, inside the Gamma sampler.
+    assertEquals("augmentDim must be > 0 (or +Infinity for diffusion), was 0.0",
+        assertThrows(IllegalArgumentException.class, () -> Prior.of(0, 4, SIGMA_MAX)).getMessage());
     assertThrows(IllegalArgumentException.class, () -> Prior.of(Double.NaN, 4, SIGMA_MAX));
-    assertThrows(IllegalArgumentException.class, () -> Prior.of(8, 4, 0));
+    assertEquals("sigmaMax must be finite and > 0, was 0.0",
+        assertThrows(IllegalArgumentException.class, () -> Prior.of(8, 4, 0)).getMessage());
+    assertEquals("sigmaMax must be finite and > 0, was Infinity",
+        assertThrows(IllegalArgumentException.class, () -> Prior.of(8, 4, Double.POSITIVE_INFINITY)).getMessage());
+  }
+
+  @Test
+  void oneDimensionalDataIsAllowed() {
+    // N = 1: the sphere is {-1, 1}, x0 = +-R.
+    double[] x0 = Prior.of(8, 1, SIGMA_MAX).sample(SampleSeeds.rng(3));
+    assertEquals(1, x0.length);
+    assertEquals(1, Prior.of(Double.POSITIVE_INFINITY, 1, SIGMA_MAX).sample(SampleSeeds.rng(3)).length);
+  }
+
+  @Test
+  void priorsNameTheirParameters() {
+    assertEquals("PfgmPrior[augmentDim=8.0, dataDim=4, sigmaMax=80.0]", Prior.of(8, 4, 80).toString());
+    assertEquals("DiffusionPrior[dataDim=4, sigmaMax=80.0]", Prior.of(Double.POSITIVE_INFINITY, 4, 80).toString());
   }
 
   private static double[] sampleBetaPrime(double augmentDim, int dataDim, int n) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
@@ -15,6 +16,8 @@ class SampleSeedsTest {
     assertEquals(42 + 7, SampleSeeds.seedOf(42, 7));
     assertEquals(Long.MIN_VALUE, SampleSeeds.seedOf(Long.MAX_VALUE, 1));
     assertEquals(-3, SampleSeeds.seedOf(-5, 2));
+    assertEquals("sampleIndex must be >= 0, was -1", assertThrows(IllegalArgumentException.class,
+        () -> SampleSeeds.seedOf(1, -1)).getMessage());
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,6 +22,8 @@ class TrajectoryTest {
     assertEquals(18, SolverKind.EULER.nfe(18));
     assertEquals(1, SolverKind.HEUN.nfe(1));
     assertEquals(1, SolverKind.EULER.nfe(1));
+    assertEquals("steps must be >= 1, was 0", assertThrows(IllegalArgumentException.class,
+        () -> SolverKind.HEUN.nfe(0)).getMessage());
     for (SolverKind solver : SolverKind.values()) {
       for (int steps : new int[] {1, 2, 18}) {
         Trajectory trajectory = runToEnd(solver, Schedule.edm(steps, 0.002, 80, 7));
@@ -83,7 +86,11 @@ class TrajectoryTest {
     double[] denoised = {0.5, 0.25};
     assertFalse(trajectory.supply(denoised));
     denoised[0] = 9;
-    assertArrayEquals(new double[] {0.5, 0.25}, trajectory.lastDenoised());
+    double[] view = trajectory.lastDenoised();
+    assertArrayEquals(new double[] {0.5, 0.25}, view);
+    // A live view: the next supply is copied into the same array (no allocation per evaluation).
+    trajectory.supply(new double[] {0.125, 1});
+    assertArrayEquals(new double[] {0.125, 1}, view);
   }
 
   @Test
@@ -94,9 +101,22 @@ class TrajectoryTest {
     assertEquals(1, trajectory.state()[0]);
     var e = assertThrows(IllegalArgumentException.class, () -> trajectory.supply(new double[3]));
     assertEquals("denoised must have length 2, was 3", e.getMessage());
+    var none = assertThrows(IllegalArgumentException.class, () -> trajectory.supply(null));
+    assertEquals("denoised must have length 2, was null", none.getMessage());
     assertEquals(0, trajectory.nfe());
     assertThrows(IllegalArgumentException.class,
         () -> new Trajectory(SolverKind.EULER, SCHEDULE, new double[0]));
+  }
+
+  @Test
+  void missingPartsAreRejectedAtConstruction() {
+    double[] x0 = {1, 2};
+    assertThrows(IllegalArgumentException.class, () -> new Trajectory(null, SCHEDULE, x0));
+    assertThrows(IllegalArgumentException.class, () -> new Trajectory(SolverKind.HEUN, null, x0));
+    assertThrows(IllegalArgumentException.class, () -> new Trajectory(SolverKind.HEUN, SCHEDULE, null));
+    Trajectory t = new Trajectory(SolverKind.HEUN, SCHEDULE, x0);
+    assertSame(SolverKind.HEUN, t.solver());
+    assertSame(SCHEDULE, t.schedule());
   }
 
   private static Trajectory runToEnd(SolverKind solver, Schedule schedule) {

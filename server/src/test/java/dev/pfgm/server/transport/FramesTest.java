@@ -1,12 +1,12 @@
 package dev.pfgm.server.transport;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.pfgm.proto.v1.Tensor;
+import dev.pfgm.server.it.ServerFixture;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.List;
 import java.util.Random;
 import javax.imageio.ImageIO;
@@ -62,12 +62,12 @@ class FramesTest {
     double[] b = {4, 5, 6, 7};
     Tensor t = Frames.tensor(Frames.snapshot(List.of(a, b), v -> v, 4), new int[] {1, 2, 2});
     assertEquals(List.of(2, 1, 2, 2), t.getShapeList());
-    ByteBuffer buf = t.getData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-    for (double v : a) {
-      assertEquals((float) v, buf.getFloat());
+    float[][] rows = ServerFixture.rows(t);
+    for (int k = 0; k < 4; k++) {
+      assertEquals((float) a[k], rows[0][k]);
+      assertEquals((float) b[k], rows[1][k]);
     }
-    for (double v : b) {
-      assertEquals((float) v, buf.getFloat());
-    }
+    // a[3] = 1.0f is 00 00 80 3f in little-endian IEEE-754: the byte order itself, not only a round trip.
+    assertArrayEquals(new byte[] {0x00, 0x00, (byte) 0x80, 0x3f}, t.getData().substring(12, 16).toByteArray());
   }
 }

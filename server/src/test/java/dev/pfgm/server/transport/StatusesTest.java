@@ -61,5 +61,11 @@ class StatusesTest {
     assertEquals(GrpcStatus.INTERNAL, Statuses.of(e));
     assertNotEquals(GrpcStatus.UNKNOWN, Statuses.of(new Error("x")));
     assertEquals("internal error: IllegalStateException: boom", Statuses.message(e));
+    assertEquals("internal error: IllegalStateException", Statuses.message(new IllegalStateException()));
+  }
+
+  @Test
+  void aMappedExceptionWithoutAMessageIsNamedByItsType() {
+    assertEquals("DeadlineExpired", Statuses.message(new DeadlineExpired(null)));
   }
 }

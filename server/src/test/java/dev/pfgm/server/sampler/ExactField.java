@@ -7,7 +7,8 @@ package dev.pfgm.server.sampler;
  *
  * <p>Computed with log-sum-exp (the max log weight is subtracted before exponentiating), so it is
  * stable for tiny sigma, and defined at sigma = 0 (where it is y_i when x = y_i). Sampling with it
- * lands on the data points. Immutable and thread-safe.
+ * lands on the data points. Immutable and thread-safe. A reference for the sampler tests; the
+ * server serves networks, never this.
  */
 public final class ExactField implements Denoiser {
 
