@@ -6,12 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pfgm.server.engine.Engine;
 import dev.pfgm.server.engine.EngineLimits;
+import dev.pfgm.server.it.GrpcTestClient;
+import dev.pfgm.server.it.ServerFixture;
 import io.vertx.grpc.common.GrpcStatus;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
@@ -23,7 +24,7 @@ import org.junit.jupiter.api.Test;
 class ServingCoreTest {
 
   private static ServerConfig config() {
-    return ServerConfig.defaults().withModelsDir(TestClient.MODELS).withPort(0).withMetricsPort(0);
+    return ServerConfig.defaults().withModelsDir(ServerFixture.MODELS).withPort(0).withMetricsPort(0);
   }
 
   private static void await(IntSupplier value, int expected, String what) throws InterruptedException {
@@ -58,12 +59,12 @@ class ServingCoreTest {
     Logger access = Logger.getLogger("dev.pfgm.server.access");
     access.addHandler(capture);
     try (PfgmServer server = PfgmServer.start(config().withEventLoops(4))) {
-      List<TestClient> clients = new ArrayList<>();
+      List<GrpcTestClient> clients = new ArrayList<>();
       for (int i = 0; i < 8; i++) {
-        clients.add(new TestClient(server.port())); // a connection each
+        clients.add(new GrpcTestClient(server.port())); // a connection each
       }
-      for (TestClient c : clients) {
-        TestClient.Result r = c.generate(TestClient.request(1, 3)).get(60, TimeUnit.SECONDS);
+      for (GrpcTestClient c : clients) {
+        GrpcTestClient.Result r = c.generate(GrpcTestClient.request(1, 3));
         assertEquals(GrpcStatus.OK, r.status(), r.message());
         c.close();
       }
@@ -81,11 +82,11 @@ class ServingCoreTest {
     ServerConfig twoEngines = config().withEnginesPerModel(2).withEngine(new EngineLimits(64, 16, 16))
         .withMetricsPort(MetricsTest.freePort())
         .withServing(new dev.pfgm.server.transport.ServingLimits(8, 1000, 4 << 20, 1 << 20, 64 << 20));
-    try (PfgmServer server = PfgmServer.start(twoEngines); TestClient client = new TestClient(server.port())) {
-      List<Engine> engines = server.engines(TestClient.MODEL);
-      List<Future<TestClient.Result>> running = new ArrayList<>();
+    try (PfgmServer server = PfgmServer.start(twoEngines); GrpcTestClient client = new GrpcTestClient(server.port())) {
+      List<Engine> engines = server.engines(GrpcTestClient.MODEL);
+      List<io.vertx.core.Future<GrpcTestClient.Result>> running = new ArrayList<>();
       for (int i = 0; i < 3; i++) {
-        running.add(client.generate(TestClient.request(8, 1000)));
+        running.add(client.start(GrpcTestClient.request(8, 1000)));
         int started = Math.min(i + 1, 2);
         await(() -> engines.stream().mapToInt(Engine::activeRows).sum(), 8 * started, "active rows");
       }
@@ -93,13 +94,12 @@ class ServingCoreTest {
       await(() -> engines.stream().mapToInt(Engine::queuedRows).sum(), 8, "queued rows");
       assertEquals(8, engines.get(0).activeRows());
       assertEquals(8, engines.get(1).activeRows());
-      assertEquals(16, server.activeRows(TestClient.MODEL));
+      assertEquals(16, server.activeRows(GrpcTestClient.MODEL));
       // One set of gauges per model, summing its engines (was: the first engine's alone).
-      String m = "{model=\"" + TestClient.MODEL + "\"}";
+      String m = "{model=\"" + GrpcTestClient.MODEL + "\"}";
       String scraped = scrape(server.metricsPort());
       assertTrue(scraped.contains("pfgm_engine_active_rows" + m + " 16.0"), scraped);
       assertTrue(scraped.contains("pfgm_engine_queued_rows" + m + " 8.0"), scraped);
-      running.forEach(f -> f.cancel(true));
     }
   }
 
@@ -113,7 +113,7 @@ class ServingCoreTest {
   @Test
   void aConfiguredDefaultModelThatIsNotServedIsAConfigurationError() {
     ConfigException e = assertThrows(ConfigException.class, () -> PfgmServer.start(config().withDefaultModel("nope")));
-    assertTrue(e.getMessage().startsWith("default-model 'nope' is not served from " + TestClient.MODELS + "; served: ["),
+    assertTrue(e.getMessage().startsWith("default-model 'nope' is not served from " + ServerFixture.MODELS + "; served: ["),
         e.getMessage());
   }
 }
