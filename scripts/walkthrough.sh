@@ -19,6 +19,9 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 DOC="$ROOT/docs/first-ten-minutes.md"
+for tool in script curl; do # script (util-linux / bsdutils) for the terminal block; curl as the page uses it
+  command -v "$tool" >/dev/null || { echo "walkthrough: '$tool' is needed and not on the PATH" >&2; exit 1; }
+done
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/pfgm-walkthrough.XXXXXX")"
 mkdir -p "$ROOT/.tools"   # scripts/tools.sh installs into the real .tools, through the link
 for entry in "$ROOT"/* "$ROOT"/.[!.]*; do
@@ -26,7 +29,6 @@ for entry in "$ROOT"/* "$ROOT"/.[!.]*; do
   [ "$(basename "$entry")" = .git ] && continue
   ln -s "$entry" "$WORK/$(basename "$entry")"
 done
-command -v script >/dev/null || { echo "walkthrough: 'script' (util-linux) is needed for the terminal block" >&2; exit 1; }
 
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 PORT="$(free_port)"
