@@ -53,8 +53,8 @@ esac
 # client that shows images forming asks for).
 DEFAULT_STEP_CONTENT='{"state":true,"denoised_png":true}'
 : "${STEP_CONTENT:=$DEFAULT_STEP_CONTENT}"
-# Vert.x advertises SETTINGS_MAX_CONCURRENT_STREAMS = 100 per HTTP/2 connection: more streams on
-# one connection wait in the client. Spread the streams so each connection carries at most 50.
+# The server takes 1,000 streams per HTTP/2 connection, but each connection is served by one event
+# loop: spread the streams so each connection carries at most 50 and they reach every event loop.
 : "${CONNECTIONS:=$(( (CONCURRENCY + 49) / 50 ))}"
 : "${TIMEOUT:=0}"
 : "${MAX_RECV:=64MB}"
