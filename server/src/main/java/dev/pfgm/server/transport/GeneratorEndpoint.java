@@ -127,7 +127,7 @@ public final class GeneratorEndpoint implements Service {
             + " without a complete one"));
         return;
       }
-      start(received[0], open, writer, context, arrived, deadline);
+      start(received[0], open, writer, context, deadline);
     });
     // A cancel or reset; a deadline that passed makes the client cancel, but it is a deadline.
     request.errorHandler(error -> writer.broken(deadline != Job.NO_DEADLINE
@@ -136,14 +136,14 @@ public final class GeneratorEndpoint implements Service {
   }
 
   private void start(GenerateRequest req, OpenStreams.Stream open, StreamWriter writer, Context context,
-      long arrived, long deadline) {
+      long deadline) {
     try {
       if (!serving) {
         throw new Unavailable("server is shutting down; retry on another instance");
       }
       GenerationPlan plan = validator.validate(req);
       List<Trajectory> trajectories = plan.trajectories();
-      GenerateCall call = new GenerateCall(plan, trajectories, context, writer, arrived);
+      GenerateCall call = new GenerateCall(plan, trajectories, context, writer, open);
       Job job = new Job(trajectories, plan.classOneHot(), plan.previewEvery(), deadline, call);
       open.started(plan, job);
       if (plan.lossless()) {
