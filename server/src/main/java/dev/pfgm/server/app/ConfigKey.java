@@ -56,7 +56,9 @@ enum ConfigKey {
   AUTH_TOKENS_FILE("auth-tokens-file", "FILE", "",
       "File of accepted bearer tokens, one a line ('#' starts a comment); adds to auth-tokens."),
   SHUTDOWN_GRACE_SECONDS("shutdown-grace-seconds", "S", "" + ServerConfig.DEFAULT_SHUTDOWN_GRACE_SECONDS,
-      "On SIGTERM, how long running streams may finish before they are cancelled, 0..3600.");
+      "On SIGTERM, how long running streams may finish before they are cancelled, 0..3600."),
+  LOG_FORMAT("log-format", "FORMAT", LogFormat.DEFAULT.value(),
+      "Console log: text (a line per event, for people) or json (one JSON object per line, for collectors).");
 
   private final String key;
   private final String label;

@@ -25,11 +25,12 @@ final class ConfigLoader {
   /**
    * A checked configuration and its printout.
    *
-   * @param config   what the server starts with
-   * @param settings every raw value with its source
-   * @param notes    things worth a line in the log (unknown PFGM_* variables)
+   * @param config    what the server starts with
+   * @param logFormat how the process logs
+   * @param settings  every raw value with its source
+   * @param notes     things worth a line in the log (unknown PFGM_* variables)
    */
-  record Loaded(ServerConfig config, Settings settings, List<String> notes) {
+  record Loaded(ServerConfig config, LogFormat logFormat, Settings settings, List<String> notes) {
 
     /** The startup block: every key, its value (secrets masked) and its source. */
     String describe() {
@@ -61,7 +62,7 @@ final class ConfigLoader {
     }
     flags.values().forEach((k, v) -> merged.put(k, new Setting(v, k.flag())));
     Settings settings = new Settings(merged);
-    return new Loaded(settings.toConfig(), settings, notes);
+    return new Loaded(settings.toConfig(), settings.logFormat(), settings, notes);
   }
 
   private static ConfigKey key(String envName) {

@@ -19,6 +19,10 @@ import java.util.function.ToIntFunction;
  */
 final class EngineMetrics implements EngineObserver {
 
+  /** Bucket bounds: an exact field takes well under a millisecond, a U-Net batch on a CPU seconds. */
+  static final Duration[] LATENCY_BUCKETS = ServerMetrics.seconds(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+      0.25, 1, 2.5);
+
   private final MeterRegistry registry;
   private final String model;
   private final List<Engine> engines = new CopyOnWriteArrayList<>();
@@ -33,17 +37,14 @@ final class EngineMetrics implements EngineObserver {
     gauge("pfgm.engine.active.rows", "Rows being stepped", Engine::activeRows);
     gauge("pfgm.engine.queued.rows", "Rows waiting for admission to the active set", Engine::queuedRows);
     gauge("pfgm.engine.active.streams", "Jobs (Generate streams) being stepped", Engine::activeJobs);
-    steps = Counter.builder("pfgm.engine.steps").description("ODE steps finished, counted per job as they happen")
+    steps = Counter.builder("pfgm.engine.steps").description("Solver steps finished, counted per job as they happen")
         .tag("model", model).register(registry);
     networkCalls = Counter.builder("pfgm.engine.network.calls").description("Batched network calls")
         .tag("model", model).register(registry);
     batchRows = DistributionSummary.builder("pfgm.engine.batch.rows").description("Rows per network call")
-        .tag("model", model).serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096)
-        .register(registry);
+        .tag("model", model).serviceLevelObjectives(1, 4, 16, 64, 256, 1024, 4096).register(registry);
     networkLatency = Timer.builder("pfgm.engine.network.latency").description("Duration of one network call")
-        .tag("model", model).publishPercentileHistogram()
-        .minimumExpectedValue(Duration.ofNanos(50_000)).maximumExpectedValue(Duration.ofSeconds(30))
-        .register(registry);
+        .tag("model", model).serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
   }
 
   private void gauge(String name, String description, ToIntFunction<Engine> value) {
@@ -70,6 +71,7 @@ final class EngineMetrics implements EngineObserver {
 
   @Override
   public void jobDropped(int rows, String reason) {
-    registry.counter("pfgm.engine.jobs.dropped", "model", model, "reason", reason).increment();
+    Counter.builder("pfgm.engine.jobs.dropped").description("Jobs that left the engine without a result, by reason")
+        .tags("model", model, "reason", reason).register(registry).increment();
   }
 }

@@ -6,6 +6,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One instance of the gRPC port, on an event loop of its own. Deployed several times on the same
@@ -16,16 +17,24 @@ final class GrpcPortVerticle extends VerticleBase {
 
   private final HttpServerOptions options;
   private final Handler<HttpServerRequest> handler;
+  private final AtomicInteger connections;
   private HttpServer server;
 
-  GrpcPortVerticle(HttpServerOptions options, Handler<HttpServerRequest> handler) {
+  /** @param connections counts the open connections of every instance */
+  GrpcPortVerticle(HttpServerOptions options, Handler<HttpServerRequest> handler, AtomicInteger connections) {
     this.options = options;
     this.handler = handler;
+    this.connections = connections;
   }
 
   @Override
   public Future<?> start() {
-    return vertx.createHttpServer(options).requestHandler(handler).listen().onSuccess(s -> server = s);
+    return vertx.createHttpServer(options).requestHandler(handler)
+        .connectionHandler(c -> {
+          connections.incrementAndGet();
+          c.closeHandler(v -> connections.decrementAndGet());
+        })
+        .listen().onSuccess(s -> server = s);
   }
 
   /** Stops accepting and lets open HTTP/2 connections end with GOAWAY (within the timeout). */

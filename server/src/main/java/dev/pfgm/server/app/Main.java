@@ -1,5 +1,6 @@
 package dev.pfgm.server.app;
 
+import java.io.IOException;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -17,7 +18,7 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) throws Exception {
-    System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tF %1$tT %4$s %3$s: %5$s%6$s%n");
+    LogFormat.textPattern();
     ConfigLoader.Loaded loaded;
     try {
       CommandLineFlags.Parsed flags = CommandLineFlags.parse(args);
@@ -31,6 +32,7 @@ public final class Main {
       System.exit(ConfigException.EXIT_CODE);
       return;
     }
+    loaded.logFormat().install();
     LOG.info(loaded.describe());
     ServerConfig config = loaded.config();
     // SIGTERM and SIGINT drain and exit 0 (installed before start, so none is missed in between).
@@ -45,7 +47,9 @@ public final class Main {
       System.exit(ConfigException.EXIT_CODE);
       return;
     } catch (Exception e) {
-      LOG.log(Level.SEVERE, "pfgm-serve could not start: " + e.getMessage(), e);
+      // No servable model, a port in use, a certificate refused: the message says it all. A stack
+      // trace only for what may be a bug.
+      LOG.log(Level.SEVERE, "pfgm-serve could not start: " + e.getMessage(), e instanceof IOException ? null : e);
       System.exit(1);
       return;
     }

@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
 
 /**
@@ -80,7 +81,7 @@ public final class PfgmServer implements AutoCloseable {
       throw e;
     }
     ServerMetrics metrics = config.metricsPort() == 0 ? null : new ServerMetrics();
-    Vertx vertx = metrics == null ? Vertx.vertx() : metrics.createVertx();
+    Vertx vertx = Vertx.vertx();
     try {
       EnginePool engines = await(EnginePool.deploy(vertx, models.models().values(), config.engine(),
           config.enginesPerModel(), metrics == null ? null : metrics::engine));
@@ -106,12 +107,15 @@ public final class PfgmServer implements AutoCloseable {
       // Metrics bind first: Vert.x shares one port between servers of one instance, so a gRPC
       // port 0 that happened to pick the metrics port would split its connections between them.
       HttpServer metricsHttp = null;
+      AtomicInteger connections = new AtomicInteger();
       if (metrics != null) {
+        metrics.models(models.models().values(), config.runtime());
         metrics.openStreams(endpoint::openStreams);
+        metrics.openConnections(connections::get);
         metricsHttp = listen("metrics", config.metricsHost(), config.metricsPort(),
             metrics.serve(vertx, config.metricsHost(), config.metricsPort()));
       }
-      List<GrpcPortVerticle> grpcPorts = listenOnEventLoops(vertx, config, handler);
+      List<GrpcPortVerticle> grpcPorts = listenOnEventLoops(vertx, config, handler, connections);
       int grpcPort = grpcPorts.get(0).actualPort();
       int metricsPort = metricsHttp == null ? 0 : metricsHttp.actualPort();
       LOG.info(() -> "pfgm-serve listening on " + config.host() + ":" + grpcPort + " (" + grpcPorts.size()
@@ -155,14 +159,14 @@ public final class PfgmServer implements AutoCloseable {
    * "a random port, shared by every server that asks for -1").
    */
   private static List<GrpcPortVerticle> listenOnEventLoops(Vertx vertx, ServerConfig config,
-      Handler<HttpServerRequest> handler) throws IOException {
+      Handler<HttpServerRequest> handler, AtomicInteger connections) throws IOException {
     List<GrpcPortVerticle> ports = new ArrayList<>();
     HttpServerOptions options = GrpcPortOptions.of(config);
     if (options.getPort() == 0) {
       options.setPort(-1);
     }
     for (int i = 0; i < config.eventLoops(); i++) {
-      GrpcPortVerticle port = new GrpcPortVerticle(new HttpServerOptions(options), handler);
+      GrpcPortVerticle port = new GrpcPortVerticle(new HttpServerOptions(options), handler, connections);
       listen("gRPC", config.host(), config.port(), vertx.deployVerticle(port));
       ports.add(port);
     }

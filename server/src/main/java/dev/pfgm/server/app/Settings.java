@@ -108,6 +108,15 @@ final class Settings {
         Duration.ofSeconds(intIn(SHUTDOWN_GRACE_SECONDS, 0, 3600)));
   }
 
+  /** The console log's format; not part of {@link ServerConfig}: Main applies it to the process. */
+  LogFormat logFormat() throws ConfigException {
+    LogFormat f = LogFormat.of(string(LOG_FORMAT));
+    if (f == null) {
+      throw fail(LOG_FORMAT, "must be text or json");
+    }
+    return f;
+  }
+
   private boolean bool(ConfigKey k) throws ConfigException {
     String v = string(k).trim().toLowerCase(java.util.Locale.ROOT);
     if (!v.equals("true") && !v.equals("false")) {

@@ -25,16 +25,16 @@ final class GenerateCall implements JobListener {
   private final GenerationPlan plan;
   private final Context context;
   private final StreamWriter writer;
-  private final long arrivedNanos;
+  private final OpenStreams.Stream stream;
   private final List<Trajectory> trajectories;
 
   GenerateCall(GenerationPlan plan, List<Trajectory> trajectories, Context context, StreamWriter writer,
-      long arrivedNanos) {
+      OpenStreams.Stream stream) {
     this.plan = plan;
     this.trajectories = trajectories;
     this.context = context;
     this.writer = writer;
-    this.arrivedNanos = arrivedNanos;
+    this.stream = stream;
   }
 
   @Override
@@ -63,7 +63,11 @@ final class GenerateCall implements JobListener {
         .setSigma(view.sigma())
         .setR(radius(view.sigma()))
         .setNfe(view.nfe());
-    onLoop(() -> writer.step(GenerateResponse.newBuilder().setStep(frames(b, c, state, denoised)).build()));
+    onLoop(() -> {
+      GenerateResponse event = GenerateResponse.newBuilder().setStep(frames(b, c, state, denoised)).build();
+      stream.stepWritten();
+      writer.step(event);
+    });
   }
 
   /** Runs on the call's event loop; a failure there ends this stream with INTERNAL naming it. */
@@ -104,7 +108,7 @@ final class GenerateCall implements JobListener {
     onLoop(() -> {
       int[] shape = plan.model().shape();
       b.setSamples(Frames.tensor(samples, shape)).addAllPng(Frames.pngs(samples, shape))
-          .setTotalMs((System.nanoTime() - arrivedNanos) / 1e6);
+          .setTotalMs((System.nanoTime() - stream.arrivedNanos()) / 1e6);
       writer.complete(GenerateResponse.newBuilder().setCompleted(b).build());
     });
   }

@@ -129,7 +129,7 @@ public final class GeneratorEndpoint implements Service {
             + " without a complete one"));
         return;
       }
-      start(received[0], open, writer, context, arrived, deadline);
+      start(received[0], open, writer, context, deadline);
     });
     // A cancel or reset. A client whose deadline fires cancels, a little before the server's copy of
     // the deadline (the request took time to arrive): within DEADLINE_SLACK of it, it is a deadline.
@@ -140,14 +140,14 @@ public final class GeneratorEndpoint implements Service {
   }
 
   private void start(GenerateRequest req, OpenStreams.Stream open, StreamWriter writer, Context context,
-      long arrived, long deadline) {
+      long deadline) {
     try {
       if (!serving) {
         throw new Unavailable("server is shutting down; retry on another instance");
       }
       GenerationPlan plan = validator.validate(req);
       List<Trajectory> trajectories = plan.trajectories();
-      GenerateCall call = new GenerateCall(plan, trajectories, context, writer, arrived);
+      GenerateCall call = new GenerateCall(plan, trajectories, context, writer, open);
       Job job = new Job(trajectories, plan.classOneHot(), plan.previewEvery(), deadline, call);
       open.started(plan, job);
       if (plan.lossless()) {

@@ -56,6 +56,7 @@ final class OpenStreams {
     private String model = "";
     private int samples;
     private int steps;
+    private long firstStepNanos = GenerateObserver.NONE_NANOS;
 
     private Stream(Context context, long arrivedNanos, String requestId, String peer) {
       this.context = context;
@@ -76,6 +77,17 @@ final class OpenStreams {
       job = j;
     }
 
+    long arrivedNanos() {
+      return arrivedNanos;
+    }
+
+    /** A Step event is about to be handed to the writer: the first one sets the time to first step. */
+    void stepWritten() {
+      if (firstStepNanos == GenerateObserver.NONE_NANOS) {
+        firstStepNanos = System.nanoTime() - arrivedNanos;
+      }
+    }
+
     /** However the stream ended, its job leaves the next batch. */
     @Override
     public void ended(GrpcStatus status, int skippedSteps, Completed completed) {
@@ -84,7 +96,8 @@ final class OpenStreams {
       }
       if (open.remove(this)) {
         long nanos = System.nanoTime() - arrivedNanos;
-        observer.streamEnded(model, status, nanos, skippedSteps);
+        observer.streamEnded(new GenerateObserver.StreamEnd(model, status, nanos, firstStepNanos,
+            completed == null ? GenerateObserver.NONE_NANOS : Math.round(completed.getQueueMs() * 1e6), skippedSteps));
         AccessLog.log(new AccessLog.Entry(requestId, model, samples, steps, status,
             completed == null ? Double.NaN : completed.getQueueMs(),
             completed == null ? Double.NaN : completed.getComputeMs(), nanos / 1e6, skippedSteps, peer));

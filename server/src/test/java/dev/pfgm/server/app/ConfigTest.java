@@ -222,6 +222,15 @@ class ConfigTest {
   }
 
   @Test
+  void theLogFormatIsTextOrJson() throws Exception {
+    assertEquals(LogFormat.TEXT, load(Map.of(), "--models=" + MODELS).logFormat());
+    assertEquals(LogFormat.JSON, load(Map.of("PFGM_LOG_FORMAT", "json"), "--models=" + MODELS).logFormat());
+    assertEquals(LogFormat.JSON, load(Map.of(), "--models=" + MODELS, "--log-format=JSON").logFormat());
+    assertEquals("log-format must be text or json, was 'xml' (from PFGM_LOG_FORMAT)",
+        error(Map.of("PFGM_LOG_FORMAT", "xml"), "--models=" + MODELS));
+  }
+
+  @Test
   void unknownPfgmVariablesAreNotedNotFatal() throws Exception {
     ConfigLoader.Loaded l = load(Map.of("PFGM_PROT", "1", "PFGM_MODELS", MODELS));
     assertTrue(l.describe().contains("note: ignored unknown environment variable PFGM_PROT"), l.describe());

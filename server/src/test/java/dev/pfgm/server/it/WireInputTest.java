@@ -12,6 +12,7 @@ import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,22 +23,27 @@ class WireInputTest {
 
   static final String MODEL = "mnist-exact-d128";
   static PfgmServer server;
-  static RawGrpc raw;
+  /** A connection per test: what one test's broken input does to its connection stays there. */
+  RawGrpc raw;
 
   @BeforeAll
   static void start() throws Exception {
     server = ServerFixture.start();
-    raw = new RawGrpc(server.port());
   }
 
   @AfterAll
   static void stop() throws Exception {
-    raw.close();
     server.close();
+  }
+
+  @BeforeEach
+  void connect() {
+    raw = new RawGrpc(server.port());
   }
 
   @AfterEach
   void nothingLeftOpen() throws Exception {
+    raw.close();
     ServerFixture.awaitIdle(server, MODEL);
     long end = System.nanoTime() + 10_000_000_000L;
     while (server.openStreams() != 0 && System.nanoTime() < end) {
@@ -50,7 +56,7 @@ class WireInputTest {
     return GenerateRequest.newBuilder().setModel(MODEL).setSteps(steps).setSeed(1).build().toByteArray();
   }
 
-  private static RawGrpc.Answer generate(Buffer body) throws Exception {
+  private RawGrpc.Answer generate(Buffer body) throws Exception {
     return raw.call(RawGrpc.GENERATE, h -> { }, body);
   }
 
