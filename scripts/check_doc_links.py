@@ -47,7 +47,8 @@ def git(*args, stdin=None):
 
 
 def check_ignore(paths):
-    return set(git("check-ignore", "--no-index", "--stdin", stdin="".join(p + "\n" for p in sorted(paths))).split("\n")) - {""}
+    listed = "".join(p + "\n" for p in sorted(paths))
+    return set(git("check-ignore", "--no-index", "--stdin", stdin=listed).split("\n")) - {""}
 
 
 def ignored(paths):
