@@ -41,6 +41,13 @@ final class GenerateCommand implements Callable<Integer> {
   Path frames;
   @Option(names = "--gif", paramLabel = "FILE", description = "Also write the denoising as an animated GIF.")
   Path gif;
+  @Option(names = "--gif-fps", defaultValue = "10", description = "GIF frames per second, 1..50 (default: ${DEFAULT-VALUE}).")
+  int gifFps;
+  @Option(names = "--gif-scale", defaultValue = "1", description = "GIF pixel size, 1..16 (default: ${DEFAULT-VALUE}).")
+  int gifScale;
+  @Option(names = "--gif-max-frames", defaultValue = "300",
+      description = "Most GIF frames, 2..10000: longer runs keep an even selection of steps (default: ${DEFAULT-VALUE}).")
+  int gifMaxFrames;
   @Option(names = "--animate", defaultValue = "denoised", description = "What frames show: denoised (x̂0) or state (x).")
   Animation.Content animate;
   @Option(names = "--json", description = "One JSON line per event on stdout (no bar, no preview).")
@@ -58,6 +65,7 @@ final class GenerateCommand implements Callable<Integer> {
 
   private final CountDownLatch finished = new CountDownLatch(1);
   private volatile boolean interrupted;
+  private Animation.Gif gifOptions;
 
   @Override
   public Integer call() throws Exception {
@@ -74,6 +82,7 @@ final class GenerateCommand implements Callable<Integer> {
       if (gif != null) {
         OutputPaths.checkFile("--gif", gif);
       }
+      gifOptions = new Animation.Gif(gifFps, gifScale, gifMaxFrames);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
@@ -94,7 +103,7 @@ final class GenerateCommand implements Callable<Integer> {
     boolean terminal = System.console() != null;
     boolean animating = frames != null || gif != null;
     RunView view = new RunView(spec.commandLine().getOut(), json ? new JsonEvents(spec.commandLine().getOut(), jsonTensors) : null,
-        terminal && !json && !noProgress, terminal && !json && !noPreview, color, animating ? new Animation(frames, gif) : null,
+        terminal && !json && !noProgress, terminal && !json && !noPreview, color, animating ? new Animation(frames, gif, gifOptions, request.previewEvery) : null,
         animate, output, format);
     GeneratorClient client = GeneratorClient.create(options);
     StepContent content = StepContent.newBuilder().setDenoised(view.wantsDenoised() || jsonTensors)

@@ -70,6 +70,9 @@ final class RunView implements AutoCloseable {
 
   private void started(Started s) {
     started = s;
+    if (animation != null) {
+      animation.expect(s.getSteps());
+    }
     if (json != null) {
       json.started(s);
     }
@@ -167,4 +170,5 @@ final class RunView implements AutoCloseable {
       return new int[] {80, 24};
     }
   }
+
 }

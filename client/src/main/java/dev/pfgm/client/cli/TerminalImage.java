@@ -72,7 +72,11 @@ final class TerminalImage {
     return Math.abs(v - 255) < bestDistance ? 231 : best;
   }
 
-  /** Nearest-neighbour downscale so the image fits maxCols columns and maxLines lines. */
+  /**
+   * Downscales so the image fits maxCols columns and maxLines lines, each output pixel the average
+   * of the source pixels it covers (area averaging: a grid of 64 samples keeps its strokes, where
+   * nearest-neighbour would keep one pixel in k and drop thin ones).
+   */
   static BufferedImage fit(BufferedImage img, int maxCols, int maxLines) {
     double scale = Math.min(1.0, Math.min((double) maxCols / img.getWidth(), 2.0 * maxLines / img.getHeight()));
     if (scale >= 1.0) {
@@ -82,10 +86,28 @@ final class TerminalImage {
     int h = Math.max(1, (int) (img.getHeight() * scale));
     BufferedImage out = new BufferedImage(w, h, img.getType());
     Raster src = img.getRaster();
-    int[] px = new int[src.getNumBands()];
+    int bands = src.getNumBands();
+    int[] px = new int[bands];
+    long[] sum = new long[bands];
     for (int y = 0; y < h; y++) {
+      int y0 = (int) (y / scale);
+      int y1 = Math.min(img.getHeight(), Math.max(y0 + 1, (int) ((y + 1) / scale)));
       for (int x = 0; x < w; x++) {
-        src.getPixel((int) (x / scale), (int) (y / scale), px);
+        int x0 = (int) (x / scale);
+        int x1 = Math.min(img.getWidth(), Math.max(x0 + 1, (int) ((x + 1) / scale)));
+        java.util.Arrays.fill(sum, 0);
+        for (int sy = y0; sy < y1; sy++) {
+          for (int sx = x0; sx < x1; sx++) {
+            src.getPixel(sx, sy, px);
+            for (int b = 0; b < bands; b++) {
+              sum[b] += px[b];
+            }
+          }
+        }
+        int n = (y1 - y0) * (x1 - x0);
+        for (int b = 0; b < bands; b++) {
+          px[b] = (int) ((sum[b] + n / 2) / n);
+        }
         out.getRaster().setPixel(x, y, px);
       }
     }

@@ -115,6 +115,26 @@ class GenerateCommandTest {
   }
 
   @Test
+  void theGifKeepsAnEvenSelectionOfStepsAtItsScale(TestServer.Running server) throws Exception {
+    Path gif = dir.resolve("short.gif");
+    CliRun run = CliRun.of("generate", "--target", server.target(), "--model", TestServer.MODEL, "--samples", "4",
+        "--steps", "100", "--output", dir.resolve("short.png").toString(), "--gif", gif.toString(),
+        "--gif-max-frames", "11", "--gif-scale", "3", "--gif-fps", "20", "--no-preview", "--no-progress");
+    assertEquals(0, run.exitCode(), run.err());
+    try (ImageInputStream in = ImageIO.createImageInputStream(gif.toFile())) {
+      ImageReader reader = ImageIO.getImageReadersByFormatName("gif").next();
+      reader.setInput(in);
+      // 100 streamed steps, every 10th kept (10 frames), then the final samples: 11 in all.
+      assertEquals(11, reader.getNumImages(true));
+      assertEquals(3 * (2 * 28 + Pixels.GAP), reader.getWidth(0), "a 2x2 grid of 28-pixel samples, 3x");
+      var meta = (javax.imageio.metadata.IIOMetadataNode) reader.getImageMetadata(0).getAsTree("javax_imageio_gif_image_1.0");
+      var gce = (javax.imageio.metadata.IIOMetadataNode) meta.getElementsByTagName("GraphicControlExtension").item(0);
+      assertEquals("5", gce.getAttribute("delayTime"), "20 frames a second: 5 hundredths each");
+    }
+    assertEquals(2, CliRun.of("generate", "--target", server.target(), "--gif", gif.toString(), "--gif-fps", "0").exitCode());
+  }
+
+  @Test
   void framesAndGifHoldOneImagePerStreamedStep(TestServer.Running server) throws Exception {
     Path frames = dir.resolve("frames");
     Path gif = dir.resolve("run.gif");

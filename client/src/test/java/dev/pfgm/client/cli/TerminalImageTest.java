@@ -53,4 +53,22 @@ class TerminalImageTest {
     assertEquals(80, fitted.getWidth());
     assertEquals(40, fitted.getHeight());
   }
+
+  @Test
+  void downscalingAveragesTheAreaEachPixelCovers() {
+    // A one-pixel checkerboard halved: nearest-neighbour would keep only the black (or white) pixels.
+    BufferedImage board = new BufferedImage(200, 80, BufferedImage.TYPE_BYTE_GRAY);
+    for (int y = 0; y < 80; y++) {
+      for (int x = 0; x < 200; x++) {
+        board.getRaster().setSample(x, y, 0, (x + y) % 2 == 0 ? 0 : 255);
+      }
+    }
+    BufferedImage fitted = TerminalImage.fit(board, 100, 20);
+    assertEquals(100, fitted.getWidth());
+    for (int y = 0; y < fitted.getHeight(); y++) {
+      for (int x = 0; x < fitted.getWidth(); x++) {
+        assertEquals(128, fitted.getRaster().getSample(x, y, 0), "pixel " + x + "," + y); // (0+255+255+0+2)/4
+      }
+    }
+  }
 }
