@@ -36,6 +36,7 @@ public final class Generation {
   private volatile Context context;
   private volatile GrpcClientRequest<GenerateRequest, GenerateResponse> request;
   private volatile GrpcClientResponse<GenerateRequest, GenerateResponse> response;
+  private volatile String requestId;
   private GenerationEvent.Completed completed;
   private volatile long timer = -1;
   private volatile long deadlineNanos; // System.nanoTime() when the deadline passes; set by start()
@@ -69,6 +70,11 @@ public final class Generation {
         }
       });
     }
+  }
+
+  /** The server's id for this call (its x-request-id header, in its logs too), or null before it answered. */
+  public String requestId() {
+    return requestId;
   }
 
   /** Completes with the Completed event, or fails with {@link CallFailed}. */
@@ -125,6 +131,7 @@ public final class Generation {
 
   private void attach(GrpcClientResponse<GenerateRequest, GenerateResponse> resp) {
     response = resp;
+    requestId = resp.headers().get("x-request-id");
     if (resp.status() != null && resp.status() != GrpcStatus.OK) {
       finish(new CallFailed(resp.status(), StatusMessages.of(resp)));
       return;

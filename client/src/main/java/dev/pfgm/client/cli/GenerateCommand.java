@@ -124,9 +124,11 @@ final class GenerateCommand implements Callable<Integer> {
     } catch (CallFailed e) {
       view.abort();
       if (json) {
-        view.json().error(e);
+        view.json().error(e, generation.generation().requestId());
       } else {
-        err.println(interrupted && e.status() == GrpcStatus.CANCELLED ? "cancelled" : "error: " + e.getMessage());
+        String id = generation.generation().requestId();
+        err.println(interrupted && e.status() == GrpcStatus.CANCELLED ? "cancelled"
+            : "error: " + e.getMessage() + (id == null ? "" : " (request id " + id + ")"));
         err.flush();
       }
       return interrupted ? 130 : 1;

@@ -80,8 +80,13 @@ final class JsonEvents {
     emit(o);
   }
 
-  void error(CallFailed e) {
-    emit(new JsonObject().put("event", "error").put("status", e.status().name()).put("message", e.statusMessage()));
+  /** @param requestId the server's id of the call (in its logs), or null when it never answered */
+  void error(CallFailed e, String requestId) {
+    JsonObject o = new JsonObject().put("event", "error").put("status", e.status().name()).put("message", e.statusMessage());
+    if (requestId != null) {
+      o.put("request_id", requestId);
+    }
+    emit(o);
   }
 
   private static JsonObject tensor(Tensor t) {

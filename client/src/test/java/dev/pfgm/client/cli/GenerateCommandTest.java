@@ -161,6 +161,7 @@ class GenerateCommandTest {
     assertEquals(1, run.exitCode());
     JsonObject error = new JsonObject(run.lines().get(run.lines().size() - 1));
     assertEquals("NOT_FOUND", error.getString("status"));
+    assertTrue(error.getString("request_id").matches("[0-9a-f]{16}"), "the server's id of the call, as in its log: " + error);
     assertTrue(error.getString("message").startsWith("model 'nope'"), error.getString("message"));
   }
 
