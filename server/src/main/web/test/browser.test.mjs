@@ -209,6 +209,7 @@ test("a server that goes away mid-stream is shown, not a silent freeze", async (
   await server.stop("SIGKILL");
   await page.waitForSelector("#banner:not([hidden])", { timeout: 10_000 });
   assert.match(await page.textContent("#banner"), /^stream broken: /);
-  assert.equal(await phase(), "failed");
+  // The banner and the run's phase are two updates of the same failure: wait for the second too.
+  await until("the run marked failed", async () => (await phase()) === "failed");
   assert.deepEqual(pageErrors, []);
 });
