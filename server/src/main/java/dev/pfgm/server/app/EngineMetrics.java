@@ -57,6 +57,11 @@ final class EngineMetrics implements EngineObserver {
     engines.add(engine);
   }
 
+  /** Takes an undeployed engine (of a version a reload retired) off the gauges. */
+  void untrack(Engine engine) {
+    engines.remove(engine);
+  }
+
   @Override
   public void networkCall(int rows, long nanos) {
     networkCalls.increment();

@@ -3,14 +3,11 @@ package dev.pfgm.server.app;
 import dev.pfgm.proto.v1.GeneratorGrpcService;
 import dev.pfgm.server.engine.Engine;
 import dev.pfgm.server.runtime.LoadedModel;
-import dev.pfgm.server.runtime.ModelCard;
 import dev.pfgm.server.runtime.ModelRepository;
 import dev.pfgm.server.transport.BearerAuth;
-import dev.pfgm.server.transport.Catalog;
 import dev.pfgm.server.transport.GenerateObserver;
 import dev.pfgm.server.transport.GeneratorEndpoint;
 import dev.pfgm.server.transport.HttpFront;
-import dev.pfgm.server.transport.RequestValidator;
 import dev.pfgm.server.transport.WebPage;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -26,16 +23,14 @@ import io.vertx.grpc.server.GrpcServerOptions;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
 
 /**
- * Wires a running server: loads the models, deploys one engine worker verticle per model, and
+ * Wires a running server: loads the models, deploys engine worker verticles per model, and
  * serves pfgm.v1.Generator, grpc.health.v1 and server reflection on one port (TLS and bearer
  * tokens when configured), and Prometheus metrics on another.
  */
@@ -46,20 +41,18 @@ public final class PfgmServer implements AutoCloseable {
   static final String SHUTTING_DOWN = "server shutting down";
 
   private final Vertx vertx;
-  private final ModelRepository models;
+  private final ModelSet models;
   private final GeneratorEndpoint endpoint;
-  private final EnginePool engines;
   private final List<GrpcPortVerticle> grpcPorts;
   private final HttpServer metricsHttp;
   private final ServerMetrics metrics;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private PfgmServer(Vertx vertx, ModelRepository models, GeneratorEndpoint endpoint, EnginePool engines,
-      List<GrpcPortVerticle> grpcPorts, HttpServer metricsHttp, ServerMetrics metrics) {
+  private PfgmServer(Vertx vertx, ModelSet models, GeneratorEndpoint endpoint, List<GrpcPortVerticle> grpcPorts,
+      HttpServer metricsHttp, ServerMetrics metrics) {
     this.vertx = vertx;
     this.models = models;
     this.endpoint = endpoint;
-    this.engines = engines;
     this.grpcPorts = grpcPorts;
     this.metricsHttp = metricsHttp;
     this.metrics = metrics;
@@ -67,30 +60,29 @@ public final class PfgmServer implements AutoCloseable {
 
   /** Starts a server; fails when no model can be served or a port cannot be bound. */
   public static PfgmServer start(ServerConfig config) throws Exception {
-    ModelRepository models = ModelRepository.load(config.modelsDir(), config.runtime());
-    if (models.models().isEmpty()) {
-      models.close();
+    ModelRepository repository = ModelRepository.load(config.modelsDir(), config.runtime());
+    if (repository.models().isEmpty()) {
+      repository.close();
       throw new IOException("no servable model in " + config.modelsDir().toAbsolutePath()
-          + (models.refusals().isEmpty() ? "" : ": " + String.join("; ", models.refusals())));
+          + (repository.refusals().isEmpty() ? "" : ": " + String.join("; ", repository.refusals())));
     }
     String defaultModel;
     try {
-      defaultModel = defaultModel(config, models);
+      defaultModel = defaultModel(config, repository);
     } catch (ConfigException e) {
-      models.close();
+      repository.close();
       throw e;
     }
     ServerMetrics metrics = config.metricsPort() == 0 ? null : new ServerMetrics();
     Vertx vertx = Vertx.vertx();
     try {
-      EnginePool engines = await(EnginePool.deploy(vertx, models.models().values(), config.engine(),
-          config.enginesPerModel(), metrics == null ? null : metrics::engine));
-      Map<String, ModelCard> cards = new LinkedHashMap<>();
-      models.models().forEach((id, m) -> cards.put(id, m.card()));
+      EnginePool engines = new EnginePool(vertx, config.engine(), config.enginesPerModel(),
+          metrics == null ? null : metrics::engine);
+      ModelSet models = ModelSet.start(vertx, repository, engines, defaultModel, config.serving(), metrics,
+          config.runtime());
       GenerateObserver observer = metrics == null ? GenerateObserver.NONE : metrics;
-      GeneratorEndpoint endpoint = new GeneratorEndpoint(
-          new RequestValidator(cards, defaultModel, config.serving()), engines,
-          Catalog.of(cards.values(), defaultModel), observer, config.serving().writeBudget(), config.maxRequestBytes());
+      GeneratorEndpoint endpoint = new GeneratorEndpoint(models::served, observer, config.serving().writeBudget(),
+          config.maxRequestBytes());
 
       // Without transcoding, a non-gRPC content type (application/json) gets 415, not 500.
       GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions().setMaxMessageSize(config.maxRequestBytes())
@@ -98,9 +90,11 @@ public final class PfgmServer implements AutoCloseable {
       grpc.addService(endpoint);
       grpc.addService(ReflectionService.v1());
       // Vert.x answers SERVING for "" (the whole server) whatever is registered: probes must name
-      // pfgm.v1.Generator to see a drain.
-      grpc.addService(HealthService.create(vertx).register(GeneratorGrpcService.SERVICE_NAME,
-          () -> Future.succeededFuture(endpoint.serving())));
+      // pfgm.v1.Generator to see a drain, or pfgm.v1.Generator/<model id> for one model.
+      HealthService health = HealthService.create(vertx).register(GeneratorGrpcService.SERVICE_NAME,
+          () -> Future.succeededFuture(endpoint.serving()));
+      models.health(health, endpoint::serving);
+      grpc.addService(health);
       Handler<HttpServerRequest> handler = new HttpFront(config.authTokens().isEmpty() ? grpc
           : new BearerAuth(config.authTokens(), grpc, observer));
       handler = new WebPage(handler); // the browser page: GET / and /web/**, before (outside) the token check
@@ -109,7 +103,6 @@ public final class PfgmServer implements AutoCloseable {
       HttpServer metricsHttp = null;
       AtomicInteger connections = new AtomicInteger();
       if (metrics != null) {
-        metrics.models(models.models().values(), config.runtime());
         metrics.openStreams(endpoint::openStreams);
         metrics.openConnections(connections::get);
         metricsHttp = listen("metrics", config.metricsHost(), config.metricsPort(),
@@ -122,12 +115,12 @@ public final class PfgmServer implements AutoCloseable {
           + " event loops)"
           + (config.tls() == null ? " (plaintext)" : config.tls().mutual() ? " (mTLS)" : " (TLS)")
           + (config.authTokens().isEmpty() ? "" : " with bearer tokens")
-          + " with models " + cards.keySet() + " (default " + defaultModel + ")"
+          + " with models " + models.ids() + " (default " + defaultModel + ")"
           + (metricsPort == 0 ? "; metrics off" : "; metrics on " + config.metricsHost() + ":" + metricsPort + ServerMetrics.PATH));
-      return new PfgmServer(vertx, models, endpoint, engines, grpcPorts, metricsHttp, metrics);
+      return new PfgmServer(vertx, models, endpoint, grpcPorts, metricsHttp, metrics);
     } catch (Exception e) {
       await(vertx.close());
-      models.close();
+      repository.close();
       if (metrics != null) {
         metrics.close();
       }
@@ -192,19 +185,34 @@ public final class PfgmServer implements AutoCloseable {
     return metricsHttp == null ? 0 : metricsHttp.actualPort();
   }
 
-  /** Model folders that were refused at startup, one message each. */
+  /** Model folders refused at startup or by the last reload, one message each. */
   public List<String> refusals() {
     return models.refusals();
   }
 
   /** A served model (its card and network), or null when there is none of that id. */
   public LoadedModel model(String modelId) {
-    return models.models().get(modelId);
+    return models.model(modelId);
   }
 
-  /** The engines of a model (for gauges and tests). */
+  /** The engines of the served version of a model (for gauges and tests). */
   public List<Engine> engines(String modelId) {
-    return engines.engines(modelId);
+    return models.engines(modelId);
+  }
+
+  /**
+   * Reads the models folder again, as at startup, and serves what it holds now: new folders are
+   * loaded and served, removed ones take no new stream and go once their streams have ended,
+   * changed ones are loaded again and replace the old version when they load (else the old one
+   * keeps serving). Blocks while models load; never call it on an event loop. One at a time.
+   */
+  public ReloadReport reload() throws Exception {
+    return models.reload();
+  }
+
+  /** The health service name of one model: SERVING while it is served and the server takes streams. */
+  public static String healthName(String modelId) {
+    return ModelSet.healthName(modelId);
   }
 
   /** Active rows of a model, over all its engines. */
@@ -270,7 +278,7 @@ public final class PfgmServer implements AutoCloseable {
     shutdown(Duration.ZERO);
   }
 
-  private static <T> T await(Future<T> f) throws Exception {
+  static <T> T await(Future<T> f) throws Exception {
     return f.toCompletionStage().toCompletableFuture().get();
   }
 }

@@ -26,7 +26,9 @@ import java.io.InputStream;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 import java.util.stream.Collectors;
@@ -50,6 +52,7 @@ final class ServerMetrics implements GenerateObserver, AutoCloseable {
 
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final JvmGcMetrics gc = new JvmGcMetrics();
+  private final Map<String, Gauge> modelInfo = new ConcurrentHashMap<>();
 
   ServerMetrics() {
     // process.cpu.time counts nanoseconds; process_cpu_seconds_total below says the same in seconds.
@@ -71,17 +74,24 @@ final class ServerMetrics implements GenerateObserver, AutoCloseable {
     return new EngineMetrics(registry, model);
   }
 
-  /** pfgm_model_info: one series per served model, its card's figures as labels. */
-  void models(Iterable<LoadedModel> models, RuntimeOptions runtime) {
-    for (LoadedModel m : models) {
-      double d = m.card().augmentDim();
-      Gauge.builder("pfgm.model.info", () -> 1)
-          .description("Always 1, one per served model; the labels give its augment_dim (D), sample shape and device")
-          .tag("model", m.card().id())
-          .tag("augment_dim", Double.isInfinite(d) ? "inf" : d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d))
-          .tag("shape", Arrays.stream(m.card().shape()).mapToObj(Integer::toString).collect(Collectors.joining("x")))
-          .tag("device", "CUDA".equals(m.network().provider()) ? "cuda:" + runtime.cudaDeviceId() : "cpu")
-          .strongReference(true).register(registry);
+  /** pfgm_model_info: one series per served model, its card's figures as labels (replaces the model's old one). */
+  void model(LoadedModel m, RuntimeOptions runtime) {
+    modelGone(m.card().id());
+    double d = m.card().augmentDim();
+    modelInfo.put(m.card().id(), Gauge.builder("pfgm.model.info", () -> 1)
+        .description("Always 1, one per served model; the labels give its augment_dim (D), sample shape and device")
+        .tag("model", m.card().id())
+        .tag("augment_dim", Double.isInfinite(d) ? "inf" : d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d))
+        .tag("shape", Arrays.stream(m.card().shape()).mapToObj(Integer::toString).collect(Collectors.joining("x")))
+        .tag("device", "CUDA".equals(m.network().provider()) ? "cuda:" + runtime.cudaDeviceId() : "cpu")
+        .strongReference(true).register(registry));
+  }
+
+  /** A model is no longer served: its pfgm_model_info series goes. */
+  void modelGone(String id) {
+    Gauge old = modelInfo.remove(id);
+    if (old != null) {
+      registry.remove(old);
     }
   }
 

@@ -20,16 +20,33 @@ import java.util.logging.Logger;
 /**
  * The models of a folder: every {@code <dir>/<id>/model.json} + {@code model.onnx}. A folder that
  * cannot be served, whatever the failure, is refused with a message naming it and the problem
- * (logged once at WARNING); the others still load.
+ * (logged once at WARNING); the others still load. A repository is an immutable snapshot;
+ * {@link #reload()} reads the folder again and returns the next one, which shares the models of
+ * unchanged folders with this one.
  */
 public final class ModelRepository implements AutoCloseable {
 
   private static final Logger LOG = Logger.getLogger(ModelRepository.class.getName());
 
+  /**
+   * A model folder as last read: its content's fingerprint (null when it could not be read), the
+   * model it serves (null when none), and why it was refused (null when it was not).
+   */
+  private record Folder(String fingerprint, LoadedModel model, String refusal) {}
+
+  private final Path dir;
+  private final OrtEnvironment env;
+  private final SessionOpener sessions;
+  private final Map<Path, Folder> folders;
   private final Map<String, LoadedModel> models;
   private final List<String> refusals;
 
-  private ModelRepository(Map<String, LoadedModel> models, List<String> refusals) {
+  private ModelRepository(Path dir, OrtEnvironment env, SessionOpener sessions, Map<Path, Folder> folders,
+      Map<String, LoadedModel> models, List<String> refusals) {
+    this.dir = dir;
+    this.env = env;
+    this.sessions = sessions;
+    this.folders = Map.copyOf(folders);
     this.models = Collections.unmodifiableMap(models);
     this.refusals = List.copyOf(refusals);
   }
@@ -41,10 +58,47 @@ public final class ModelRepository implements AutoCloseable {
   }
 
   static ModelRepository load(Path dir, OrtEnvironment env, SessionOpener sessions) {
+    return scan(dir, env, sessions, Map.of());
+  }
+
+  /**
+   * Reads the folder again, as at startup, loading only new folders and folders whose files
+   * changed (by content). A changed folder that is refused keeps its previous model, if it had one
+   * (its refusal says so); a folder that is gone drops its model. This snapshot is not changed:
+   * the caller closes the networks of the models the next one dropped, once nothing uses them.
+   */
+  public ModelRepository reload() {
+    return scan(dir, env, sessions, folders);
+  }
+
+  private static ModelRepository scan(Path dir, OrtEnvironment env, SessionOpener sessions, Map<Path, Folder> before) {
     Map<String, LoadedModel> models = new TreeMap<>();
     Map<String, Path> origins = new HashMap<>();
+    Map<Path, Folder> now = new HashMap<>();
+    Map<Path, String> fingerprints = new HashMap<>();
     List<String> refusals = new ArrayList<>();
-    for (Path folder : modelFolders(dir, refusals)) {
+    List<Path> found = modelFolders(dir, refusals);
+    // Unchanged folders first: they keep their models (and refusals), and their ids.
+    for (Path folder : found) {
+      String fingerprint = fingerprint(folder);
+      fingerprints.put(folder, fingerprint);
+      Folder was = before.get(folder);
+      if (was != null && fingerprint != null && fingerprint.equals(was.fingerprint())) {
+        now.put(folder, was);
+        if (was.model() != null) {
+          models.put(was.model().card().id(), was.model());
+          origins.put(was.model().card().id(), folder);
+        }
+        if (was.refusal() != null) {
+          refusals.add(was.refusal());
+        }
+      }
+    }
+    for (Path folder : found) {
+      if (now.containsKey(folder)) {
+        continue;
+      }
+      String fingerprint = fingerprints.get(folder);
       try {
         LoadedModel m = ModelFolder.load(folder, env, sessions);
         String id = m.card().id();
@@ -55,12 +109,31 @@ public final class ModelRepository implements AutoCloseable {
         }
         models.put(id, m);
         origins.put(id, folder);
+        now.put(folder, new Folder(fingerprint, m, null));
         LOG.info(() -> "model " + id + " loaded from " + folder + " on " + m.network().provider());
       } catch (Exception e) { // any failure of one folder refuses that folder only
-        refuse(refusals, "model folder " + folder + " refused: " + ModelFolder.describe(e), e);
+        LoadedModel previous = before.containsKey(folder) ? before.get(folder).model() : null;
+        boolean keeps = previous != null && !origins.containsKey(previous.card().id());
+        String message = "model folder " + folder + " refused: " + ModelFolder.describe(e)
+            + (keeps ? "; its previous version of " + previous.card().id() + " keeps serving" : "");
+        refuse(refusals, message, e);
+        if (keeps) {
+          models.put(previous.card().id(), previous);
+          origins.put(previous.card().id(), folder);
+        }
+        now.put(folder, new Folder(fingerprint, keeps ? previous : null, message));
       }
     }
-    return new ModelRepository(models, refusals);
+    return new ModelRepository(dir, env, sessions, now, models, refusals);
+  }
+
+  /** The folder's fingerprint, or null when it cannot be read (the load then says why). */
+  private static String fingerprint(Path folder) {
+    try {
+      return ModelFolder.fingerprint(folder);
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
   }
 
   /** The sub-folders of dir that hold a model.json, sorted; what cannot be read is refused. */
@@ -121,6 +194,7 @@ public final class ModelRepository implements AutoCloseable {
     return refusals;
   }
 
+  /** Closes the networks of this snapshot's models (not those of models a reload dropped). */
   @Override
   public void close() throws OrtException {
     for (LoadedModel m : models.values()) {

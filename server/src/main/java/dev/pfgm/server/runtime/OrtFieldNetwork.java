@@ -94,6 +94,16 @@ public final class OrtFieldNetwork implements FieldNetwork, AutoCloseable {
     }
   }
 
+  /** Whether close() has run (its session is freed). */
+  public boolean closed() {
+    lifecycle.readLock().lock();
+    try {
+      return closed;
+    } finally {
+      lifecycle.readLock().unlock();
+    }
+  }
+
   @Override
   public void close() throws OrtException {
     lifecycle.writeLock().lock();

@@ -4,7 +4,6 @@ import dev.pfgm.proto.v1.GenerateRequest;
 import dev.pfgm.proto.v1.GenerateResponse;
 import dev.pfgm.proto.v1.GeneratorGrpcService;
 import com.google.protobuf.Descriptors;
-import dev.pfgm.proto.v1.ListModelsResponse;
 import dev.pfgm.server.engine.Job;
 import dev.pfgm.server.sampler.Trajectory;
 import io.vertx.core.Context;
@@ -16,6 +15,7 @@ import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerRequest;
 import io.vertx.grpc.server.Service;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * The pfgm.v1.Generator service on the event loop: validates, hands the job to its engine, and
@@ -23,9 +23,7 @@ import java.util.List;
  */
 public final class GeneratorEndpoint implements Service {
 
-  private final RequestValidator validator;
-  private final JobSink jobs;
-  private final ListModelsResponse catalog;
+  private final Supplier<ServedModels> models;
   private final OpenStreams streams;
   private final WriteBudget budget;
   private final int maxRequestBytes;
@@ -33,11 +31,10 @@ public final class GeneratorEndpoint implements Service {
   static final long DEADLINE_SLACK_NANOS = 20_000_000L;
   private volatile boolean serving = true;
 
-  public GeneratorEndpoint(RequestValidator validator, JobSink jobs, ListModelsResponse catalog,
-      GenerateObserver observer, WriteBudget budget, int maxRequestBytes) {
-    this.validator = validator;
-    this.jobs = jobs;
-    this.catalog = catalog;
+  /** @param models the models served now; read once per call (a volatile read: reloads replace the set) */
+  public GeneratorEndpoint(Supplier<ServedModels> models, GenerateObserver observer, WriteBudget budget,
+      int maxRequestBytes) {
+    this.models = models;
     this.streams = new OpenStreams(observer);
     this.budget = budget;
     this.maxRequestBytes = maxRequestBytes;
@@ -59,7 +56,7 @@ public final class GeneratorEndpoint implements Service {
     server.callHandler(GeneratorGrpcService.Generate, this::generate);
     // ListModelsRequest has no fields: answer at the request's end, whatever its message held.
     server.callHandler(GeneratorGrpcService.ListModels, request -> request.messageHandler(m -> { })
-        .endHandler(v -> request.response().end(catalog)));
+        .endHandler(v -> request.response().end(models.get().catalog())));
   }
 
   /** New streams get UNAVAILABLE from now on; running ones go on. */
@@ -145,7 +142,15 @@ public final class GeneratorEndpoint implements Service {
       if (!serving) {
         throw new Unavailable("server is shutting down; retry on another instance");
       }
-      GenerationPlan plan = validator.validate(req);
+      GenerationPlan plan;
+      ServingModel version;
+      do {
+        // A version retired between the read and acquire() means a newer set is already published.
+        ServedModels now = models.get();
+        plan = now.validator().validate(req);
+        version = now.model(plan.model().id());
+      } while (!version.acquire());
+      open.counted(version); // released when the stream ends, however it ends
       List<Trajectory> trajectories = plan.trajectories();
       GenerateCall call = new GenerateCall(plan, trajectories, context, writer, open);
       Job job = new Job(trajectories, plan.classOneHot(), plan.previewEvery(), deadline, call);
@@ -153,7 +158,7 @@ public final class GeneratorEndpoint implements Service {
       if (plan.lossless()) {
         writer.lossless(job);
       }
-      jobs.submit(plan.model().id(), job);
+      version.submit(job);
     } catch (RuntimeException e) {
       writer.fail(e);
     }

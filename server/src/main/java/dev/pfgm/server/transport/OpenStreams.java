@@ -53,6 +53,7 @@ final class OpenStreams {
     private final String peer;
     private StreamWriter writer;
     private Job job;
+    private ServingModel served; // counted in until the stream ends
     private String model = "";
     private int samples;
     private int steps;
@@ -67,6 +68,11 @@ final class OpenStreams {
 
     void writer(StreamWriter w) {
       writer = w;
+    }
+
+    /** The stream uses this version of its model (acquired) until it ends. */
+    void counted(ServingModel version) {
+      served = version;
     }
 
     /** The request was validated and its job is about to be submitted. */
@@ -95,6 +101,9 @@ final class OpenStreams {
         job.cancel();
       }
       if (open.remove(this)) {
+        if (served != null) {
+          served.release(); // the last stream of a retired version lets its engines go
+        }
         long nanos = System.nanoTime() - arrivedNanos;
         observer.streamEnded(new GenerateObserver.StreamEnd(model, status, nanos, firstStepNanos,
             completed == null ? GenerateObserver.NONE_NANOS : Math.round(completed.getQueueMs() * 1e6), skippedSteps));

@@ -27,8 +27,9 @@ public final class RequestValidator {
     String id = req.getModel().isEmpty() ? defaultModel : req.getModel();
     ModelCard card = models.get(id);
     if (card == null) {
-      throw new ModelNotFound("model '" + Text.clip(id) + "' not found; served models: "
-          + new TreeSet<>(models.keySet()));
+      throw new ModelNotFound((req.getModel().isEmpty()
+          ? "no model named and the default model '" + Text.clip(id) + "' is not served now (removed by a reload)"
+          : "model '" + Text.clip(id) + "' not found") + "; served models: " + new TreeSet<>(models.keySet()));
     }
     int numSamples = req.getNumSamples() == 0 ? 1
         : range("num_samples", req.getNumSamples(), 1, limits.maxSamples());
