@@ -55,6 +55,8 @@ enum ConfigKey {
   AUTH_TOKENS("auth-tokens", "T1,T2", "", "Accepted bearer tokens, comma-separated; an empty list is an error. Secret.", true),
   AUTH_TOKENS_FILE("auth-tokens-file", "FILE", "",
       "File of accepted bearer tokens, one a line ('#' starts a comment); adds to auth-tokens."),
+  MODEL_POLL_SECONDS("model-poll-seconds", "S", "0",
+      "Read the models folder again every S seconds (as on SIGHUP), 0..86400; 0: only on SIGHUP."),
   SHUTDOWN_GRACE_SECONDS("shutdown-grace-seconds", "S", "" + ServerConfig.DEFAULT_SHUTDOWN_GRACE_SECONDS,
       "On SIGTERM, how long running streams may finish before they are cancelled, 0..3600."),
   LOG_FORMAT("log-format", "FORMAT", LogFormat.DEFAULT.value(),

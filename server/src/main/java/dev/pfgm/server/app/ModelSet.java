@@ -158,10 +158,12 @@ final class ModelSet {
       }
     }
     List<Future<Void>> drains = retired.stream().map(this::retire).toList();
-    LOG.info(() -> "models reloaded: added " + added + ", replaced " + replaced + ", removed " + removed
+    boolean changed = !added.isEmpty() || !replaced.isEmpty() || !removed.isEmpty();
+    // A poll that finds nothing new says so at FINE only: polling must not fill the log.
+    LOG.log(changed ? java.util.logging.Level.INFO : java.util.logging.Level.FINE, () -> "models reloaded: added " + added + ", replaced " + replaced + ", removed " + removed
         + "; serving " + now.keySet() + (next.refusals().isEmpty() ? "" : "; " + next.refusals().size() + " refused")
         + (retired.isEmpty() ? "" : "; " + retired.size() + " old version(s) finish their streams first"));
-    if (!now.containsKey(defaultModel)) {
+    if (before.containsKey(defaultModel) && !now.containsKey(defaultModel)) {
       LOG.warning(() -> "default model " + defaultModel + " is not served: requests naming no model get NOT_FOUND");
     }
     return new ReloadReport(added, replaced, removed, next.refusals(), Future.join(drains).mapEmpty());

@@ -47,6 +47,8 @@ public final class PfgmServer implements AutoCloseable {
   private final HttpServer metricsHttp;
   private final ServerMetrics metrics;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final AtomicBoolean polling = new AtomicBoolean();
+  private volatile long pollTimer = -1;
 
   private PfgmServer(Vertx vertx, ModelSet models, GeneratorEndpoint endpoint, List<GrpcPortVerticle> grpcPorts,
       HttpServer metricsHttp, ServerMetrics metrics) {
@@ -117,7 +119,11 @@ public final class PfgmServer implements AutoCloseable {
           + (config.authTokens().isEmpty() ? "" : " with bearer tokens")
           + " with models " + models.ids() + " (default " + defaultModel + ")"
           + (metricsPort == 0 ? "; metrics off" : "; metrics on " + config.metricsHost() + ":" + metricsPort + ServerMetrics.PATH));
-      return new PfgmServer(vertx, models, endpoint, grpcPorts, metricsHttp, metrics);
+      PfgmServer server = new PfgmServer(vertx, models, endpoint, grpcPorts, metricsHttp, metrics);
+      if (config.modelPollSeconds() > 0) {
+        server.pollModels(config.modelPollSeconds());
+      }
+      return server;
     } catch (Exception e) {
       await(vertx.close());
       repository.close();
@@ -210,6 +216,20 @@ public final class PfgmServer implements AutoCloseable {
     return models.reload();
   }
 
+  /**
+   * Reloads the models folder every {@code seconds}, off the event loop; a poll that finds a reload
+   * still running skips its turn. A failed reload is logged and the next poll tries again.
+   */
+  private void pollModels(int seconds) {
+    pollTimer = vertx.setPeriodic(seconds * 1000L, id -> {
+      if (polling.compareAndSet(false, true)) {
+        vertx.executeBlocking(this::reload, false)
+            .onComplete(ar -> polling.set(false))
+            .onFailure(e -> LOG.severe("model poll: " + e.getMessage()));
+      }
+    });
+  }
+
   /** The health service name of one model: SERVING while it is served and the server takes streams. */
   public static String healthName(String modelId) {
     return ModelSet.healthName(modelId);
@@ -243,6 +263,7 @@ public final class PfgmServer implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    vertx.cancelTimer(pollTimer);
     endpoint.stopAccepting();
     int running = endpoint.openStreams();
     LOG.info(() -> "shutting down: " + running + " stream(s) running, grace " + grace.toMillis() + " ms");

@@ -28,11 +28,12 @@ import java.util.function.Consumer;
  * @param tls             TLS on the gRPC port, or null for plaintext (h2c)
  * @param authTokens      accepted bearer tokens; empty turns authentication off
  * @param shutdownGrace   how long running streams may finish after SIGTERM
+ * @param modelPollSeconds how often the models folder is read again (as on SIGHUP); 0 = never
  */
 public record ServerConfig(String host, int port, Path modelsDir, String defaultModel,
     RuntimeOptions runtime, EngineLimits engine, int enginesPerModel, int eventLoops, ServingLimits serving,
     int maxRequestBytes, ResetGuard resetGuard, String metricsHost, int metricsPort, TlsFiles tls,
-    Set<String> authTokens, Duration shutdownGrace) {
+    Set<String> authTokens, Duration shutdownGrace, int modelPollSeconds) {
 
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_PORT = 50051;
@@ -50,7 +51,7 @@ public record ServerConfig(String host, int port, Path modelsDir, String default
     return new ServerConfig(DEFAULT_HOST, DEFAULT_PORT, DEFAULT_MODELS_DIR, null, RuntimeOptions.DEFAULTS,
         EngineLimits.DEFAULTS, DEFAULT_ENGINES_PER_MODEL, DEFAULT_EVENT_LOOPS, ServingLimits.DEFAULTS,
         DEFAULT_MAX_REQUEST_BYTES, ResetGuard.DEFAULTS, DEFAULT_HOST, DEFAULT_METRICS_PORT, null, Set.of(),
-        Duration.ofSeconds(DEFAULT_SHUTDOWN_GRACE_SECONDS));
+        Duration.ofSeconds(DEFAULT_SHUTDOWN_GRACE_SECONDS), 0);
   }
 
   public ServerConfig {
@@ -68,6 +69,9 @@ public record ServerConfig(String host, int port, Path modelsDir, String default
     }
     if (maxRequestBytes < 1) {
       throw new IllegalArgumentException("maxRequestBytes must be >= 1, was " + maxRequestBytes);
+    }
+    if (modelPollSeconds < 0 || modelPollSeconds > 86_400) {
+      throw new IllegalArgumentException("modelPollSeconds must be in 0..86400, was " + modelPollSeconds);
     }
     if (shutdownGrace.isNegative()) {
       throw new IllegalArgumentException("shutdownGrace must be >= 0, was " + shutdownGrace);
@@ -134,6 +138,10 @@ public record ServerConfig(String host, int port, Path modelsDir, String default
     return edit(b -> b.authTokens = tokens);
   }
 
+  public ServerConfig withModelPollSeconds(int seconds) {
+    return edit(b -> b.modelPollSeconds = seconds);
+  }
+
   public ServerConfig withShutdownGrace(Duration grace) {
     return edit(b -> b.shutdownGrace = grace);
   }
@@ -144,7 +152,7 @@ public record ServerConfig(String host, int port, Path modelsDir, String default
     change.accept(c);
     return new ServerConfig(c.host, c.port, c.modelsDir, c.defaultModel, c.runtime, c.engine, c.enginesPerModel,
         c.eventLoops, c.serving, c.maxRequestBytes, c.resetGuard, c.metricsHost, c.metricsPort, c.tls, c.authTokens,
-        c.shutdownGrace);
+        c.shutdownGrace, c.modelPollSeconds);
   }
 
   private static final class Copy {
@@ -164,6 +172,7 @@ public record ServerConfig(String host, int port, Path modelsDir, String default
     TlsFiles tls;
     Set<String> authTokens;
     Duration shutdownGrace;
+    int modelPollSeconds;
 
     Copy(ServerConfig c) {
       host = c.host;
@@ -182,6 +191,7 @@ public record ServerConfig(String host, int port, Path modelsDir, String default
       tls = c.tls;
       authTokens = c.authTokens;
       shutdownGrace = c.shutdownGrace;
+      modelPollSeconds = c.modelPollSeconds;
     }
   }
 
@@ -192,6 +202,7 @@ public record ServerConfig(String host, int port, Path modelsDir, String default
         + defaultModel + ", runtime=" + runtime + ", engine=" + engine + ", enginesPerModel=" + enginesPerModel
         + ", eventLoops=" + eventLoops + ", serving=" + serving + ", maxRequestBytes=" + maxRequestBytes
         + ", resetGuard=" + resetGuard + ", metricsHost=" + metricsHost + ", metricsPort=" + metricsPort
-        + ", tls=" + tls + ", authTokens=" + authTokens.size() + " tokens, shutdownGrace=" + shutdownGrace + "]";
+        + ", tls=" + tls + ", authTokens=" + authTokens.size() + " tokens, shutdownGrace=" + shutdownGrace
+        + ", modelPollSeconds=" + modelPollSeconds + "]";
   }
 }

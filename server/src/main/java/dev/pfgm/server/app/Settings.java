@@ -105,7 +105,7 @@ final class Settings {
     return new ServerConfig(host, port, models, defaultModel.isEmpty() ? null : defaultModel, runtime, engine,
         enginesPerModel, intIn(EVENT_LOOPS, 1, 64), serving,
         maxRequestBytes, resetGuard, metricsHost, metricsPort, tls(), tokens,
-        Duration.ofSeconds(intIn(SHUTDOWN_GRACE_SECONDS, 0, 3600)));
+        Duration.ofSeconds(intIn(SHUTDOWN_GRACE_SECONDS, 0, 3600)), intIn(MODEL_POLL_SECONDS, 0, 86_400));
   }
 
   /** The console log's format; not part of {@link ServerConfig}: Main applies it to the process. */

@@ -72,6 +72,24 @@ class ModelReloadTest {
   }
 
   @Test
+  void withPollingAFolderAddedIsServedWithoutASignal() throws Exception {
+    copy(MODEL, c -> { });
+    try (PfgmServer server = PfgmServer.start(ServerConfig.defaults().withModelsDir(models).withPort(0)
+        .withMetricsPort(0).withHost("localhost").withModelPollSeconds(1));
+        GrpcTestClient client = new GrpcTestClient(server.port())) {
+      // Copied whole, then moved into place: a poll never sees half a folder.
+      Path staged = copy("staged", c -> c.put("id", "polled"));
+      Files.move(staged, models.resolve("polled"));
+      long end = System.nanoTime() + 20_000_000_000L;
+      while (!listed(client).contains("polled") && System.nanoTime() < end) {
+        Thread.sleep(100);
+      }
+      assertEquals(List.of(MODEL, "polled"), listed(client));
+      assertEquals(GrpcStatus.OK, client.generate(request("polled")).status());
+    }
+  }
+
+  @Test
   void aFolderAddedIsServedAfterReload() throws Exception {
     copy(MODEL, c -> { });
     try (PfgmServer server = start(); GrpcTestClient client = new GrpcTestClient(server.port())) {
