@@ -187,6 +187,12 @@ class ShutdownTest {
         GrpcTestClient.Result r = await(running, 30);
         assertEquals(GrpcStatus.UNAVAILABLE, r.status());
         assertEquals(PfgmServer.SHUTTING_DOWN, r.message());
+        // The server counts the stream out on its event loop just after writing the status the
+        // client has read: wait for that, bounded.
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (server.openStreams() != 0 && System.nanoTime() < end) {
+          Thread.sleep(5);
+        }
         assertEquals(0, server.openStreams());
       }
       shutdown.onComplete(ctx.succeedingThenComplete());
