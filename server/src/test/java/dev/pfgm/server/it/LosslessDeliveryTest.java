@@ -113,6 +113,7 @@ class LosslessDeliveryTest {
     List<Integer> indices = r.events().stream().filter(GenerateResponse::hasStep).map(e -> e.getStep().getIndex()).toList();
     // Coalesced while the reader stopped, then back to every step: the stream did not stay "congested".
     long late = indices.stream().filter(i -> i >= STEPS / 2).count();
-    assertTrue(late > 100, late + " Step events in the second half of " + STEPS + " steps");
+    // (A reader slower than the server still coalesces some; one stuck "congested" got none at all.)
+    assertTrue(late >= 10, late + " Step events in the second half of " + STEPS + " steps");
   }
 }
