@@ -151,7 +151,7 @@ test("a bad value shows the server's message beside its field", async () => {
   await page.click("#start");
   await until("the steps error", async () => (await fieldError("steps")).length > 0);
   assert.equal(await fieldError("steps"), "INVALID_ARGUMENT: steps must be in 1..1000, was 5000");
-  assert.equal(await phase(), "failed");
+  await until("phase failed", async () => (await phase()) === "failed"); // drawn on the next frame
 });
 
 test("Cancel ends the job on the server: its rows leave the batch", async (t) => {
@@ -166,7 +166,7 @@ test("Cancel ends the job on the server: its rows leave the batch", async (t) =>
   t.diagnostic(`16 active rows went to 0 within ${Date.now() - clicked} ms of Cancel`);
   await until("no open stream", async () => (await metric(server, "pfgm_streams_open")) === 0, 5_000);
   assert.equal(await metric(server, "pfgm_streams_total", 'status="CANCELLED"'), cancelledBefore + 1);
-  assert.equal(await phase(), "cancelled");
+  await until("phase cancelled", async () => (await phase()) === "cancelled"); // drawn on the next frame
 });
 
 test("a request that waits for rows shows its place in the queue", async () => {
