@@ -165,7 +165,8 @@ test("Cancel ends the job on the server: its rows leave the batch", async (t) =>
   await until("rows back to 0", async () => (await metric(server, ROWS, `model="${MODEL}"`)) === 0, 5_000);
   t.diagnostic(`16 active rows went to 0 within ${Date.now() - clicked} ms of Cancel`);
   await until("no open stream", async () => (await metric(server, "pfgm_streams_open")) === 0, 5_000);
-  assert.equal(await metric(server, "pfgm_streams_total", 'status="CANCELLED"'), cancelledBefore + 1);
+  await until("the cancel counted", async () =>
+    (await metric(server, "pfgm_streams_total", 'status="CANCELLED"')) === cancelledBefore + 1, 5_000);
   await until("phase cancelled", async () => (await phase()) === "cancelled"); // drawn on the next frame
 });
 
