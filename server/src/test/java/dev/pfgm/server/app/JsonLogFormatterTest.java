@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pfgm.server.it.ServerFixture;
+import dev.pfgm.server.runtime.LogRecorder;
 import dev.pfgm.server.it.GrpcTestClient;
 import dev.pfgm.proto.v1.GenerateRequest;
 import io.vertx.core.json.JsonObject;
@@ -14,12 +15,9 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 
 class JsonLogFormatterTest {
@@ -78,33 +76,19 @@ class JsonLogFormatterTest {
 
   @Test
   void theAccessLineCarriesItsFieldsInJson() throws Exception {
-    List<JsonObject> lines = new CopyOnWriteArrayList<>();
-    Handler capture = new Handler() {
-      @Override
-      public void publish(LogRecord r) {
-        lines.add(new JsonObject(FORMAT.format(r)));
-      }
-
-      @Override
-      public void flush() { }
-
-      @Override
-      public void close() { }
-    };
-    Logger access = Logger.getLogger("dev.pfgm.server.access");
-    access.addHandler(capture);
-    try (PfgmServer server = PfgmServer.start(ServerConfig.defaults().withModelsDir(ServerFixture.MODELS).withPort(0)
+    List<JsonObject> lines;
+    try (LogRecorder access = new LogRecorder("dev.pfgm.server.access");
+        PfgmServer server = PfgmServer.start(ServerConfig.defaults().withModelsDir(ServerFixture.MODELS).withPort(0)
         .withMetricsPort(0)); GrpcTestClient client = new GrpcTestClient(server.port())) {
       assertEquals(GrpcStatus.OK, GrpcTestClient.await(client.start(GrpcTestClient.request(2, 3), Map.of("x-request-id", "job-42.a"),
           e -> { }), 60).status());
       GenerateRequest unknown = GrpcTestClient.request(1, 3).toBuilder().setModel("nope").build();
       assertEquals(GrpcStatus.NOT_FOUND, client.generate(unknown).status());
       long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      while (lines.size() < 2 && System.nanoTime() < end) {
+      while (access.records().size() < 2 && System.nanoTime() < end) {
         Thread.sleep(10);
       }
-    } finally {
-      access.removeHandler(capture);
+      lines = access.records().stream().map(r -> new JsonObject(FORMAT.format(r))).toList();
     }
     assertEquals(2, lines.size(), lines.toString());
     JsonObject ok = lines.get(0);

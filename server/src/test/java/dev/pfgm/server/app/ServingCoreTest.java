@@ -8,15 +8,14 @@ import dev.pfgm.server.engine.Engine;
 import dev.pfgm.server.engine.EngineLimits;
 import dev.pfgm.server.it.GrpcTestClient;
 import dev.pfgm.server.it.ServerFixture;
+import dev.pfgm.server.runtime.LogRecorder;
 import io.vertx.grpc.common.GrpcStatus;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Handler;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import java.util.function.IntSupplier;
 import org.junit.jupiter.api.Test;
 
@@ -39,26 +38,10 @@ class ServingCoreTest {
 
   @Test
   void connectionsSpreadOverTheEventLoops() throws Exception {
-    Set<Long> threads = ConcurrentHashMap.newKeySet();
-    Set<String> names = ConcurrentHashMap.newKeySet();
-    Handler capture = new Handler() {
-      @Override
-      public void publish(LogRecord r) {
-        // The access line is written on the stream's event loop.
-        threads.add(r.getLongThreadID());
-        names.addAll(Thread.getAllStackTraces().keySet().stream().filter(t -> t.getId() == r.getLongThreadID())
-            .map(Thread::getName).toList());
-      }
-
-      @Override
-      public void flush() { }
-
-      @Override
-      public void close() { }
-    };
-    Logger access = Logger.getLogger("dev.pfgm.server.access");
-    access.addHandler(capture);
-    try (PfgmServer server = PfgmServer.start(config().withEventLoops(4))) {
+    Set<Long> threads;
+    List<String> names;
+    try (LogRecorder access = new LogRecorder("dev.pfgm.server.access");
+        PfgmServer server = PfgmServer.start(config().withEventLoops(4))) {
       List<GrpcTestClient> clients = new ArrayList<>();
       for (int i = 0; i < 8; i++) {
         clients.add(new GrpcTestClient(server.port())); // a connection each
@@ -68,8 +51,10 @@ class ServingCoreTest {
         assertEquals(GrpcStatus.OK, r.status(), r.message());
         c.close();
       }
-    } finally {
-      access.removeHandler(capture);
+      // The access line is written on the stream's event loop (named while the server still runs).
+      threads = access.records().stream().map(LogRecord::getLongThreadID).collect(Collectors.toSet());
+      names = Thread.getAllStackTraces().keySet().stream().filter(t -> threads.contains(t.getId()))
+          .map(Thread::getName).toList();
     }
     // Vert.x hands connections to the port's 4 instances in turn. Which event-loop threads the 4
     // instances got depends on the pool (2 x cores threads, shared with other contexts): at least 2.

@@ -9,6 +9,7 @@ import dev.pfgm.proto.v1.GenerateRequest;
 import dev.pfgm.proto.v1.StepContent;
 import dev.pfgm.server.it.GrpcTestClient;
 import dev.pfgm.server.it.ServerFixture;
+import dev.pfgm.server.runtime.LogRecorder;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -25,10 +26,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -103,30 +102,16 @@ class ShutdownTest {
    */
   @Test
   void aShutdownWithRunningStreamsLogsNoSevereAndNoStackTrace() throws Exception {
-    List<LogRecord> records = Collections.synchronizedList(new ArrayList<>());
+    List<LogRecord> records;
     List<Throwable> uncaught = Collections.synchronizedList(new ArrayList<>());
-    Handler recorder = new Handler() {
-      @Override
-      public void publish(LogRecord r) {
-        records.add(r);
-      }
-
-      @Override
-      public void flush() {}
-
-      @Override
-      public void close() {}
-    };
-    Logger root = Logger.getLogger("");
     Thread.UncaughtExceptionHandler before = Thread.getDefaultUncaughtExceptionHandler();
-    root.addHandler(recorder);
     Thread.setDefaultUncaughtExceptionHandler((t, e) -> uncaught.add(e));
-    try {
+    try (LogRecorder everything = new LogRecorder("")) {
       for (int round = 0; round < 6; round++) {
         shutDownWithRunningStreams();
       }
+      records = everything.records();
     } finally {
-      root.removeHandler(recorder);
       Thread.setDefaultUncaughtExceptionHandler(before);
     }
     assertEquals(List.of(), uncaught);

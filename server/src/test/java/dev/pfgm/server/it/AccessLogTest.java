@@ -5,11 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pfgm.proto.v1.GenerateRequest;
 import dev.pfgm.server.app.PfgmServer;
+import dev.pfgm.server.runtime.LogRecorder;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
+import java.util.logging.Level;
 import org.junit.jupiter.api.Test;
 
 /** One access line per stream, with the client's request id, which the response echoes. */
@@ -17,34 +15,16 @@ class AccessLogTest {
 
   @Test
   void everyStreamEndsWithOneAccessLineCarryingItsRequestId() throws Exception {
-    List<String> lines = new CopyOnWriteArrayList<>();
-    Handler capture = new Handler() {
-      @Override
-      public void publish(LogRecord r) {
-        lines.add(r.getMessage());
-      }
-
-      @Override
-      public void flush() { }
-
-      @Override
-      public void close() { }
-    };
-    Logger access = Logger.getLogger("dev.pfgm.server.access");
-    access.addHandler(capture);
-    try (PfgmServer server = ServerFixture.start(); RawGrpc raw = new RawGrpc(server.port())) {
+    List<String> lines;
+    try (LogRecorder access = new LogRecorder("dev.pfgm.server.access"); PfgmServer server = ServerFixture.start();
+        RawGrpc raw = new RawGrpc(server.port())) {
       byte[] ok = GenerateRequest.newBuilder().setModel("mnist-exact-d128").setNumSamples(2).setSteps(3).build().toByteArray();
       RawGrpc.Answer a = raw.call(RawGrpc.GENERATE, h -> h.set("x-request-id", "job-42.a"), RawGrpc.frame(ok));
       assertEquals("job-42.a", a.requestId());
       byte[] bad = GenerateRequest.newBuilder().setModel("nope").build().toByteArray();
       RawGrpc.Answer b = raw.call(RawGrpc.GENERATE, h -> h.set("x-request-id", "has spaces"), RawGrpc.frame(bad));
       assertTrue(b.requestId() != null && b.requestId().matches("[0-9a-f]{16}"), "a fresh id, not the unusable one");
-      long end = System.nanoTime() + 10_000_000_000L;
-      while (lines.size() < 2 && System.nanoTime() < end) {
-        Thread.sleep(10);
-      }
-    } finally {
-      access.removeHandler(capture);
+      lines = awaitLines(access, 2);
     }
     assertEquals(2, lines.size(), lines.toString());
     assertTrue(lines.get(0).matches("stream id=job-42\\.a model=mnist-exact-d128 samples=2 steps=3 status=OK"
@@ -55,22 +35,9 @@ class AccessLogTest {
 
   @Test
   void aClientThatResetsAfterItsDeadlineIsCountedDeadlineExceeded() throws Exception {
-    List<String> lines = new CopyOnWriteArrayList<>();
-    Handler capture = new Handler() {
-      @Override
-      public void publish(LogRecord r) {
-        lines.add(r.getMessage());
-      }
-
-      @Override
-      public void flush() { }
-
-      @Override
-      public void close() { }
-    };
-    Logger access = Logger.getLogger("dev.pfgm.server.access");
-    access.addHandler(capture);
-    try (PfgmServer server = ServerFixture.start(); RawGrpc raw = new RawGrpc(server.port())) {
+    List<String> lines;
+    try (LogRecorder access = new LogRecorder("dev.pfgm.server.access"); PfgmServer server = ServerFixture.start();
+        RawGrpc raw = new RawGrpc(server.port())) {
       byte[] slow = GenerateRequest.newBuilder().setModel("mnist-exact-d128").setNumSamples(8).setSteps(1000)
           .build().toByteArray();
       for (String id : new String[] {"late", "early"}) {
@@ -84,16 +51,20 @@ class AccessLogTest {
         Thread.sleep(Math.max(0, 295 - (System.nanoTime() - t0) / 1_000_000));
         req.reset(8);
       }
-      long end = System.nanoTime() + 10_000_000_000L;
-      while (lines.size() < 2 && System.nanoTime() < end) {
-        Thread.sleep(10);
-      }
-    } finally {
-      access.removeHandler(capture);
+      lines = awaitLines(access, 2);
     }
     assertTrue(lines.stream().anyMatch(l -> l.startsWith("stream id=late ") && l.contains(" status=DEADLINE_EXCEEDED ")),
         lines.toString());
     assertTrue(lines.stream().anyMatch(l -> l.startsWith("stream id=early ") && l.contains(" status=CANCELLED ")),
         lines.toString());
+  }
+
+  /** The access lines once there are {@code n} of them (10 s at most: the assertions then say what is missing). */
+  private static List<String> awaitLines(LogRecorder access, int n) throws InterruptedException {
+    long end = System.nanoTime() + 10_000_000_000L;
+    while (access.at(Level.INFO).size() < n && System.nanoTime() < end) {
+      Thread.sleep(10);
+    }
+    return access.at(Level.INFO);
   }
 }

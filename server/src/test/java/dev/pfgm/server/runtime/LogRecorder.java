@@ -7,24 +7,32 @@ import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
-/** Records what a logger and its children (a class, or a package) log, while open. */
-final class LogRecorder extends Handler implements AutoCloseable {
+/**
+ * Records what a logger and its children (a class, a package, or "" for everything) log, while
+ * open. The one log capture of the server's tests.
+ */
+public final class LogRecorder extends Handler implements AutoCloseable {
 
   private final Logger logger; // held: java.util.logging keeps loggers only weakly
   private final List<LogRecord> records = new CopyOnWriteArrayList<>();
 
-  LogRecorder(String name) {
+  public LogRecorder(String name) {
     logger = Logger.getLogger(name);
     logger.addHandler(this);
   }
 
+  /** Everything recorded so far, in order. */
+  public List<LogRecord> records() {
+    return List.copyOf(records);
+  }
+
   /** Messages logged at level or above. */
-  List<String> atLeast(Level level) {
+  public List<String> atLeast(Level level) {
     return at(level, Integer.MAX_VALUE);
   }
 
   /** Messages logged at exactly level. */
-  List<String> at(Level level) {
+  public List<String> at(Level level) {
     return at(level, level.intValue());
   }
 
