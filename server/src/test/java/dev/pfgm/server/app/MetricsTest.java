@@ -10,6 +10,7 @@ import dev.pfgm.proto.v1.GenerateRequest;
 import dev.pfgm.proto.v1.StepContent;
 import dev.pfgm.server.it.GrpcTestClient;
 import dev.pfgm.server.it.ServerFixture;
+import dev.pfgm.server.runtime.LogRecorder;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.grpc.common.GrpcStatus;
@@ -17,12 +18,8 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,29 +27,15 @@ import org.junit.jupiter.api.Test;
 class MetricsTest {
 
   private static final String M = "{model=\"" + GrpcTestClient.MODEL + "\"}";
-  /** Warnings logged anywhere while this class's server runs. */
-  private static final List<String> WARNINGS = new CopyOnWriteArrayList<>();
-  private static final Handler CAPTURE = new Handler() {
-    @Override
-    public void publish(LogRecord r) {
-      if (r.getLevel().intValue() >= Level.WARNING.intValue()) {
-        WARNINGS.add(r.getLoggerName() + ": " + r.getMessage());
-      }
-    }
-
-    @Override
-    public void flush() { }
-
-    @Override
-    public void close() { }
-  };
+  /** What is logged anywhere while this class's server runs. */
+  private static LogRecorder log;
   private static PfgmServer server;
   private static GrpcTestClient client;
   private static String idle;
 
   @BeforeAll
   static void start() throws Exception {
-    Logger.getLogger("").addHandler(CAPTURE);
+    log = new LogRecorder("");
     server = PfgmServer.start(ServerConfig.defaults().withModelsDir(ServerFixture.MODELS).withPort(0)
         .withMetricsPort(freePort()));
     client = new GrpcTestClient(server.port());
@@ -63,7 +46,7 @@ class MetricsTest {
   static void stop() throws Exception {
     client.close();
     server.close();
-    Logger.getLogger("").removeHandler(CAPTURE);
+    log.close();
   }
 
   /** Metrics port 0 means off, so the test asks the OS for a free port first. */
@@ -105,7 +88,8 @@ class MetricsTest {
       assertFalse(name.startsWith("vertx_"), name);
     }
     assertFalse(text.contains("code=\"200\""), text);
-    assertTrue(WARNINGS.stream().noneMatch(w -> w.contains("already registered")), WARNINGS.toString());
+    List<String> warnings = log.atLeast(Level.WARNING);
+    assertTrue(warnings.stream().noneMatch(w -> w.contains("already registered")), warnings.toString());
   }
 
   @Test
