@@ -15,28 +15,32 @@ import java.time.Duration;
  */
 public final class BlockingGeneration implements AutoCloseable {
 
-  private final EventHandoff<GenerationEvent> events = new EventHandoff<>(new EventHandoff.Flow() {
-    @Override
-    public void pause() {
-      Generation g = generation;
-      if (g != null) { // null only before generate() returned: nothing can be queued yet
-        g.pause();
-      }
-    }
+  private final EventHandoff<GenerationEvent> events =
+      new EventHandoff<>(
+          new EventHandoff.Flow() {
+            @Override
+            public void pause() {
+              Generation g = generation;
+              if (g != null) { // null only before generate() returned: nothing can be queued yet
+                g.pause();
+              }
+            }
 
-    @Override
-    public void resume() {
-      Generation g = generation;
-      if (g != null) {
-        g.resume();
-      }
-    }
-  });
+            @Override
+            public void resume() {
+              Generation g = generation;
+              if (g != null) {
+                g.resume();
+              }
+            }
+          });
   private volatile Generation generation;
 
   public BlockingGeneration(GeneratorClient client, GenerateRequest request, Duration deadline) {
     generation = client.generate(request, deadline, events::offer);
-    generation.result().onComplete(ar -> events.end(ar.succeeded() ? null : Failures.of(ar.cause())));
+    generation
+        .result()
+        .onComplete(ar -> events.end(ar.succeeded() ? null : Failures.of(ar.cause())));
   }
 
   /**

@@ -6,29 +6,40 @@ import java.util.Optional;
 /**
  * How to reach a pfgm-serve server.
  *
- * @param host            server host name or address
- * @param port            server port
- * @param tls             connect with TLS (HTTP/2 over TLS with ALPN)
- * @param caCert          PEM file of the CA that signed the server's certificate; empty trusts the
- *                        JVM's default trust store (only with {@code tls})
- * @param token           bearer token sent as {@code authorization: Bearer <token>}; empty sends none
+ * @param host server host name or address
+ * @param port server port
+ * @param tls connect with TLS (HTTP/2 over TLS with ALPN)
+ * @param caCert PEM file of the CA that signed the server's certificate; empty trusts the JVM's
+ *     default trust store (only with {@code tls})
+ * @param token bearer token sent as {@code authorization: Bearer <token>}; empty sends none
  * @param maxMessageBytes largest response message accepted
  */
-public record ClientOptions(String host, int port, boolean tls, Optional<Path> caCert,
-    Optional<String> token, long maxMessageBytes) {
+public record ClientOptions(
+    String host,
+    int port,
+    boolean tls,
+    Optional<Path> caCert,
+    Optional<String> token,
+    long maxMessageBytes) {
 
   public static final String DEFAULT_HOST = "localhost";
   public static final int DEFAULT_PORT = 50051;
+
   /**
    * 64 MiB. Vert.x's default (256 KiB) is too small: a Step event with state and denoised tensors
-   * for 64 samples of a 1x28x28 model is 64 * 784 * 4 B * 2 = 392 KiB, and of a 3x128x128 model
-   * 64 * 49152 * 4 B * 2 = 24 MiB, plus PNGs. The server caps its own responses (4 MiB by default),
-   * so this only has to stay above any cap a server is configured with.
+   * for 64 samples of a 1x28x28 model is 64 * 784 * 4 B * 2 = 392 KiB, and of a 3x128x128 model 64
+   * * 49152 * 4 B * 2 = 24 MiB, plus PNGs. The server caps its own responses (4 MiB by default), so
+   * this only has to stay above any cap a server is configured with.
    */
   public static final long DEFAULT_MAX_MESSAGE_BYTES = 64L * 1024 * 1024;
 
   public static ClientOptions defaults() {
-    return new ClientOptions(DEFAULT_HOST, DEFAULT_PORT, false, Optional.empty(), Optional.empty(),
+    return new ClientOptions(
+        DEFAULT_HOST,
+        DEFAULT_PORT,
+        false,
+        Optional.empty(),
+        Optional.empty(),
         DEFAULT_MAX_MESSAGE_BYTES);
   }
 
@@ -40,13 +51,16 @@ public record ClientOptions(String host, int port, boolean tls, Optional<Path> c
       throw new IllegalArgumentException("port must be in 1..65535, was " + port);
     }
     if (caCert.isPresent() && !tls) {
-      throw new IllegalArgumentException("caCert needs tls, was set to " + caCert.get() + " without tls");
+      throw new IllegalArgumentException(
+          "caCert needs tls, was set to " + caCert.get() + " without tls");
     }
-    if (token.isPresent() && (token.get().isBlank() || token.get().chars().anyMatch(c -> c < 0x21 || c > 0x7e))) {
+    if (token.isPresent()
+        && (token.get().isBlank() || token.get().chars().anyMatch(c -> c < 0x21 || c > 0x7e))) {
       throw new IllegalArgumentException("token must be non-empty visible ASCII");
     }
     if (maxMessageBytes < 64 * 1024) {
-      throw new IllegalArgumentException("maxMessageBytes must be >= 65536, was " + maxMessageBytes);
+      throw new IllegalArgumentException(
+          "maxMessageBytes must be >= 65536, was " + maxMessageBytes);
     }
   }
 

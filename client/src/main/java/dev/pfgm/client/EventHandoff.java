@@ -3,23 +3,25 @@ package dev.pfgm.client;
 import java.util.ArrayDeque;
 
 /**
- * The hand-off from a stream's event loop to one consuming thread, with flow control: the stream
- * is paused while {@link #HIGH_WATER} items wait and resumed once the consumer is down to
- * {@link #LOW_WATER}.
+ * The hand-off from a stream's event loop to one consuming thread, with flow control: the stream is
+ * paused while {@link #HIGH_WATER} items wait and resumed once the consumer is down to {@link
+ * #LOW_WATER}.
  *
  * <p>Every decision to pause or resume is taken, and the request issued, under one lock together
  * with the queue change that caused it. So the requests reach the stream in the order they were
- * decided, and whenever the stream was last asked to pause, at least {@code LOW_WATER + 1} items are
- * waiting: the consumer's next takes are bound to resume it. (Deciding outside the lock lost a
- * resume: a consumer that drained the queue between the producer's size check and its pause left
- * a paused stream and an empty queue, and {@link #take()} waited forever.)
+ * decided, and whenever the stream was last asked to pause, at least {@code LOW_WATER + 1} items
+ * are waiting: the consumer's next takes are bound to resume it. (Deciding outside the lock lost a
+ * resume: a consumer that drained the queue between the producer's size check and its pause left a
+ * paused stream and an empty queue, and {@link #take()} waited forever.)
  */
 final class EventHandoff<T> {
 
   static final int HIGH_WATER = 8;
   static final int LOW_WATER = 2;
 
-  /** What pausing and resuming the source means; called with the lock held, so they must not block. */
+  /**
+   * What pausing and resuming the source means; called with the lock held, so they must not block.
+   */
   interface Flow {
     void pause();
 
@@ -29,7 +31,8 @@ final class EventHandoff<T> {
   private static final Object END = new Object();
 
   private final Flow flow;
-  private final ArrayDeque<Object> items = new ArrayDeque<>(); // T, END or a CallFailed; guarded by this
+  private final ArrayDeque<Object> items =
+      new ArrayDeque<>(); // T, END or a CallFailed; guarded by this
   private boolean paused; // the state the source was last asked to be in; guarded by this
   private boolean closed; // END or a failure was queued: later offers are dropped; guarded by this
   private boolean taken; // END or a failure was taken: take() returns null; consumer thread only

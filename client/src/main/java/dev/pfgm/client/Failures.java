@@ -8,8 +8,7 @@ import io.vertx.grpc.common.GrpcStatus;
 /** The gRPC status a failure of a call stands for. */
 final class Failures {
 
-  private Failures() {
-  }
+  private Failures() {}
 
   /** The status a transport failure stands for. */
   static CallFailed of(Throwable t) {
@@ -23,7 +22,8 @@ final class Failures {
       return new CallFailed(s.actualStatus(), s.getMessage(), t);
     }
     if (t instanceof StreamResetException r) {
-      return new CallFailed(GrpcStatus.CANCELLED, "stream reset (HTTP/2 error " + r.getCode() + ")", t);
+      return new CallFailed(
+          GrpcStatus.CANCELLED, "stream reset (HTTP/2 error " + r.getCode() + ")", t);
     }
     return new CallFailed(GrpcStatus.UNAVAILABLE, String.valueOf(t.getMessage()), t);
   }
@@ -34,10 +34,12 @@ final class Failures {
    * grpc-timeout passes, must not read as CANCELLED whichever reaches the call first (grpc-java's
    * ClientCall follows the same rule).
    */
-  static CallFailed afterDeadline(CallFailed failure, boolean deadlinePassed, boolean cancelledByCaller) {
+  static CallFailed afterDeadline(
+      CallFailed failure, boolean deadlinePassed, boolean cancelledByCaller) {
     if (failure.status() != GrpcStatus.CANCELLED || !deadlinePassed || cancelledByCaller) {
       return failure;
     }
-    return new CallFailed(GrpcStatus.DEADLINE_EXCEEDED, "the deadline passed; then " + failure.getMessage(), failure);
+    return new CallFailed(
+        GrpcStatus.DEADLINE_EXCEEDED, "the deadline passed; then " + failure.getMessage(), failure);
   }
 }

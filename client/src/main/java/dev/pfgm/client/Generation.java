@@ -44,7 +44,11 @@ public final class Generation {
   /**
    * @param beforeResponse rewrites a failure that came before any response (adds a hint)
    */
-  Generation(Vertx vertx, Duration deadline, Handler<GenerationEvent> events, UnaryOperator<CallFailed> beforeResponse) {
+  Generation(
+      Vertx vertx,
+      Duration deadline,
+      Handler<GenerationEvent> events,
+      UnaryOperator<CallFailed> beforeResponse) {
     if (deadline != null && (deadline.isNegative() || deadline.isZero())) {
       throw new IllegalArgumentException("deadline must be positive, was " + deadline);
     }
@@ -63,16 +67,20 @@ public final class Generation {
     context = callContext;
     if (deadline != null) {
       deadlineNanos = System.nanoTime() + deadline.toNanos();
-      callContext.runOnContext(v -> {
-        if (!result.future().isComplete()) {
-          long left = Math.max(1, (deadlineNanos - System.nanoTime() + 999_999) / 1_000_000);
-          timer = vertx.setTimer(left, id -> expire());
-        }
-      });
+      callContext.runOnContext(
+          v -> {
+            if (!result.future().isComplete()) {
+              long left = Math.max(1, (deadlineNanos - System.nanoTime() + 999_999) / 1_000_000);
+              timer = vertx.setTimer(left, id -> expire());
+            }
+          });
     }
   }
 
-  /** The server's id for this call (its x-request-id header, in its logs too), or null before it answered. */
+  /**
+   * The server's id for this call (its x-request-id header, in its logs too), or null before it
+   * answered.
+   */
   public String requestId() {
     return requestId;
   }
@@ -119,13 +127,15 @@ public final class Generation {
       // a value it reads as 0 would mean no deadline at all.
       req.timeout((left + 999_999) / 1_000_000, TimeUnit.MILLISECONDS);
     }
-    req.response().onComplete(ar -> {
-      if (ar.succeeded()) {
-        attach(ar.result());
-      } else {
-        fail(ar.cause());
-      }
-    });
+    req.response()
+        .onComplete(
+            ar -> {
+              if (ar.succeeded()) {
+                attach(ar.result());
+              } else {
+                fail(ar.cause());
+              }
+            });
     req.end(message).onFailure(this::fail);
   }
 
@@ -139,19 +149,29 @@ public final class Generation {
     resp.messageHandler(this::receive);
     resp.exceptionHandler(this::fail);
     // A reset reaches only the error handler (ours come after finish(), so they change nothing).
-    resp.errorHandler(error -> finish(new CallFailed(error == null ? GrpcStatus.INTERNAL : error.status,
-        "the server reset the stream" + (error == null ? "" : " (" + error + ")"))));
-    resp.invalidMessageHandler(invalid -> abort(new CallFailed(GrpcStatus.RESOURCE_EXHAUSTED,
-        "a message from the server is over the client's limit: " + invalid.getMessage(), invalid)));
-    resp.endHandler(v -> {
-      if (resp.status() != GrpcStatus.OK) {
-        finish(new CallFailed(resp.status(), StatusMessages.of(resp)));
-      } else if (completed == null) {
-        finish(new CallFailed(GrpcStatus.INTERNAL, "stream ended without a Completed event"));
-      } else {
-        finish(null);
-      }
-    });
+    resp.errorHandler(
+        error ->
+            finish(
+                new CallFailed(
+                    error == null ? GrpcStatus.INTERNAL : error.status,
+                    "the server reset the stream" + (error == null ? "" : " (" + error + ")"))));
+    resp.invalidMessageHandler(
+        invalid ->
+            abort(
+                new CallFailed(
+                    GrpcStatus.RESOURCE_EXHAUSTED,
+                    "a message from the server is over the client's limit: " + invalid.getMessage(),
+                    invalid)));
+    resp.endHandler(
+        v -> {
+          if (resp.status() != GrpcStatus.OK) {
+            finish(new CallFailed(resp.status(), StatusMessages.of(resp)));
+          } else if (completed == null) {
+            finish(new CallFailed(GrpcStatus.INTERNAL, "stream ended without a Completed event"));
+          } else {
+            finish(null);
+          }
+        });
   }
 
   /** Decodes here, not in Vert.x: its decoder answers a bad message by a silent cancel. */
@@ -163,7 +183,11 @@ public final class Generation {
     try {
       event = GenerationEvent.of(decode(message));
     } catch (IOException | RuntimeException e) {
-      abort(new CallFailed(GrpcStatus.INTERNAL, "cannot decode a message from the server: " + e.getMessage(), e));
+      abort(
+          new CallFailed(
+              GrpcStatus.INTERNAL,
+              "cannot decode a message from the server: " + e.getMessage(),
+              e));
       return;
     }
     if (event instanceof GenerationEvent.Completed c) {
@@ -172,7 +196,10 @@ public final class Generation {
     try {
       events.handle(event);
     } catch (RuntimeException e) {
-      abort(e instanceof CallFailed f ? f : new CallFailed(GrpcStatus.CANCELLED, "event handler failed: " + e, e));
+      abort(
+          e instanceof CallFailed f
+              ? f
+              : new CallFailed(GrpcStatus.CANCELLED, "event handler failed: " + e, e));
     }
   }
 
@@ -180,7 +207,8 @@ public final class Generation {
     byte[] bytes = message.payload().getBytes();
     return switch (message.encoding()) {
       case "identity" -> GenerateResponse.parseFrom(bytes);
-      case "gzip" -> GenerateResponse.parseFrom(new GZIPInputStream(new ByteArrayInputStream(bytes)));
+      case "gzip" ->
+          GenerateResponse.parseFrom(new GZIPInputStream(new ByteArrayInputStream(bytes)));
       default -> throw new IOException("unsupported message encoding '" + message.encoding() + "'");
     };
   }
@@ -188,10 +216,16 @@ public final class Generation {
   /** The deadline passed (on the call's context, from start() or send()). */
   private void expire() {
     timer = -1;
-    abort(new CallFailed(GrpcStatus.DEADLINE_EXCEEDED, "client deadline of " + deadline.toMillis() + " ms passed"));
+    abort(
+        new CallFailed(
+            GrpcStatus.DEADLINE_EXCEEDED,
+            "client deadline of " + deadline.toMillis() + " ms passed"));
   }
 
-  /** Ends the call with {@code failure}, then cancels the stream: our own reset must not decide the status. */
+  /**
+   * Ends the call with {@code failure}, then cancels the stream: our own reset must not decide the
+   * status.
+   */
   private void abort(CallFailed failure) {
     if (!result.future().isComplete()) {
       finish(failure);
@@ -230,12 +264,13 @@ public final class Generation {
   private void onResponse(java.util.function.Consumer<GrpcClientResponse<?, ?>> action) {
     Context ctx = context;
     if (ctx != null) {
-      ctx.runOnContext(v -> {
-        GrpcClientResponse<?, ?> resp = response;
-        if (resp != null && !result.future().isComplete()) {
-          action.accept(resp);
-        }
-      });
+      ctx.runOnContext(
+          v -> {
+            GrpcClientResponse<?, ?> resp = response;
+            if (resp != null && !result.future().isComplete()) {
+              action.accept(resp);
+            }
+          });
     }
   }
 }

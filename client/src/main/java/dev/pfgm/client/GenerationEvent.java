@@ -2,7 +2,9 @@ package dev.pfgm.client;
 
 import dev.pfgm.proto.v1.GenerateResponse;
 
-/** One event of a generation stream: Started, then Step*, then Completed. Wraps the wire message. */
+/**
+ * One event of a generation stream: Started, then Step*, then Completed. Wraps the wire message.
+ */
 public sealed interface GenerationEvent {
 
   record Started(dev.pfgm.proto.v1.Started proto) implements GenerationEvent {}
@@ -17,7 +19,8 @@ public sealed interface GenerationEvent {
       case STARTED -> new Started(response.getStarted());
       case STEP -> new Step(response.getStep());
       case COMPLETED -> new Completed(response.getCompleted());
-      case EVENT_NOT_SET -> throw new IllegalStateException("server sent a GenerateResponse with no event");
+      case EVENT_NOT_SET ->
+          throw new IllegalStateException("server sent a GenerateResponse with no event");
     };
   }
 }

@@ -38,9 +38,10 @@ public final class GeneratorClient implements AutoCloseable {
     this.hints = new ConnectionHints(options.tls());
     this.server = SocketAddress.inetSocketAddress(options.port(), options.host());
     // The deadline is ours (Generation), so that it reads DEADLINE_EXCEEDED and not CANCELLED.
-    GrpcClientOptions grpcOptions = new GrpcClientOptions()
-        .setMaxMessageSize(options.maxMessageBytes())
-        .setScheduleDeadlineAutomatically(false);
+    GrpcClientOptions grpcOptions =
+        new GrpcClientOptions()
+            .setMaxMessageSize(options.maxMessageBytes())
+            .setScheduleDeadlineAutomatically(false);
     this.grpc = GrpcClient.client(vertx, grpcOptions, http(options));
   }
 
@@ -58,7 +59,9 @@ public final class GeneratorClient implements AutoCloseable {
     HttpClientOptions http = new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2);
     if (options.tls()) {
       http.setSsl(true).setUseAlpn(true);
-      options.caCert().ifPresent(ca -> http.setTrustOptions(new PemTrustOptions().addCertPath(ca.toString())));
+      options
+          .caCert()
+          .ifPresent(ca -> http.setTrustOptions(new PemTrustOptions().addCertPath(ca.toString())));
     } else {
       // Plain-text HTTP/2 with prior knowledge, as gRPC clients speak it.
       http.setHttp2ClearTextUpgrade(false);
@@ -66,43 +69,57 @@ public final class GeneratorClient implements AutoCloseable {
     return http;
   }
 
-  /** The models the server serves. Fails with {@link CallFailed} (the server's status and message). */
+  /**
+   * The models the server serves. Fails with {@link CallFailed} (the server's status and message).
+   */
   public Future<ListModelsResponse> listModels() {
     return grpc.request(server, GeneratorGrpcClient.ListModels)
         .recover(e -> Future.failedFuture(hints.beforeResponse(Failures.of(e))))
-        .compose(req -> {
-          authorize(req);
-          return req.send(ListModelsRequest.getDefaultInstance())
-              .recover(e -> Future.failedFuture(hints.beforeResponse(Failures.of(e))))
-              .compose(resp -> resp.last().recover(e -> Future.failedFuture(
-                  resp.status() != null && resp.status() != GrpcStatus.OK
-                      ? new CallFailed(resp.status(), StatusMessages.of(resp), e)
-                      : Failures.of(e))));
-        });
+        .compose(
+            req -> {
+              authorize(req);
+              return req.send(ListModelsRequest.getDefaultInstance())
+                  .recover(e -> Future.failedFuture(hints.beforeResponse(Failures.of(e))))
+                  .compose(
+                      resp ->
+                          resp.last()
+                              .recover(
+                                  e ->
+                                      Future.failedFuture(
+                                          resp.status() != null && resp.status() != GrpcStatus.OK
+                                              ? new CallFailed(
+                                                  resp.status(), StatusMessages.of(resp), e)
+                                              : Failures.of(e))));
+            });
   }
 
   /**
    * Starts a generation. Events reach {@code events} in order on an event loop; the result
    * completes with Completed or fails with {@link CallFailed} (the server's status,
-   * DEADLINE_EXCEEDED when {@code deadline} passes first, CANCELLED after {@link Generation#cancel()},
-   * UNAVAILABLE when the server cannot be reached).
+   * DEADLINE_EXCEEDED when {@code deadline} passes first, CANCELLED after {@link
+   * Generation#cancel()}, UNAVAILABLE when the server cannot be reached).
    *
    * @param deadline the whole call's deadline (also sent as grpc-timeout); null for none
    */
-  public Generation generate(GenerateRequest request, Duration deadline, Handler<GenerationEvent> events) {
+  public Generation generate(
+      GenerateRequest request, Duration deadline, Handler<GenerationEvent> events) {
     Generation generation = new Generation(vertx, deadline, events, hints::beforeResponse);
     // One context for the call: its deadline timer, its request and its callbacks.
     Context context = vertx.getOrCreateContext();
     generation.start(context);
-    context.runOnContext(v -> grpc.request(server, GeneratorGrpcClient.Generate).onComplete(ar -> {
-      if (ar.failed()) {
-        generation.fail(ar.cause());
-        return;
-      }
-      GrpcClientRequest<GenerateRequest, ?> req = ar.result();
-      authorize(req);
-      generation.send(ar.result(), request);
-    }));
+    context.runOnContext(
+        v ->
+            grpc.request(server, GeneratorGrpcClient.Generate)
+                .onComplete(
+                    ar -> {
+                      if (ar.failed()) {
+                        generation.fail(ar.cause());
+                        return;
+                      }
+                      GrpcClientRequest<GenerateRequest, ?> req = ar.result();
+                      authorize(req);
+                      generation.send(ar.result(), request);
+                    }));
     return generation;
   }
 

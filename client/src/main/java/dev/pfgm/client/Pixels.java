@@ -51,7 +51,7 @@ public final class Pixels {
   /**
    * A grid image of a [N, C, H, W] batch: TYPE_BYTE_GRAY for C = 1, TYPE_INT_RGB for C = 3.
    *
-   * @param nchw  values, [N][C*H*W]
+   * @param nchw values, [N][C*H*W]
    * @param shape N, C, H, W
    */
   public static BufferedImage grid(float[] nchw, int[] shape) {
@@ -63,8 +63,11 @@ public final class Pixels {
       throw new IllegalArgumentException("images need 1 or 3 channels, have " + c);
     }
     Grid g = Grid.of(n, w, h);
-    BufferedImage img = new BufferedImage(g.width(), g.height(),
-        c == 1 ? BufferedImage.TYPE_BYTE_GRAY : BufferedImage.TYPE_INT_RGB);
+    BufferedImage img =
+        new BufferedImage(
+            g.width(),
+            g.height(),
+            c == 1 ? BufferedImage.TYPE_BYTE_GRAY : BufferedImage.TYPE_INT_RGB);
     WritableRaster raster = img.getRaster();
     int[] px = new int[c];
     for (int i = 0; i < n; i++) {

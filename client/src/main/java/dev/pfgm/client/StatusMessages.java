@@ -5,17 +5,15 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The grpc-message of a response: in the trailers after a stream, in the headers of a
- * trailers-only response. Vert.x 5.0.7's {@code statusMessage()} reads the headers only, so a
- * status that ends a stream lost its message; and it decodes '+' as a space, which gRPC's
- * percent-encoding does not.
+ * The grpc-message of a response: in the trailers after a stream, in the headers of a trailers-only
+ * response. Vert.x 5.0.7's {@code statusMessage()} reads the headers only, so a status that ends a
+ * stream lost its message; and it decodes '+' as a space, which gRPC's percent-encoding does not.
  */
 final class StatusMessages {
 
   private static final String GRPC_MESSAGE = "grpc-message";
 
-  private StatusMessages() {
-  }
+  private StatusMessages() {}
 
   /** The decoded message; null when the server sent none. */
   static String of(GrpcClientResponse<?, ?> response) {
@@ -26,7 +24,9 @@ final class StatusMessages {
     return raw == null ? null : decode(raw);
   }
 
-  /** gRPC's percent-decoding: runs of %XX are UTF-8 bytes; every other character stands for itself. */
+  /**
+   * gRPC's percent-decoding: runs of %XX are UTF-8 bytes; every other character stands for itself.
+   */
   static String decode(String raw) {
     StringBuilder out = new StringBuilder(raw.length());
     int i = 0;
@@ -46,7 +46,9 @@ final class StatusMessages {
   }
 
   private static boolean escapeAt(String s, int i) {
-    return i + 2 < s.length() && s.charAt(i) == '%'
-        && Character.digit(s.charAt(i + 1), 16) >= 0 && Character.digit(s.charAt(i + 2), 16) >= 0;
+    return i + 2 < s.length()
+        && s.charAt(i) == '%'
+        && Character.digit(s.charAt(i + 1), 16) >= 0
+        && Character.digit(s.charAt(i + 2), 16) >= 0;
   }
 }

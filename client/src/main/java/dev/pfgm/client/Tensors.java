@@ -12,8 +12,13 @@ public final class Tensors {
   public static float[] floats(Tensor t) {
     long n = elements(t);
     if (t.getData().size() != 4 * n) {
-      throw new IllegalArgumentException("tensor of shape " + t.getShapeList() + " needs " + 4 * n
-          + " bytes, has " + t.getData().size());
+      throw new IllegalArgumentException(
+          "tensor of shape "
+              + t.getShapeList()
+              + " needs "
+              + 4 * n
+              + " bytes, has "
+              + t.getData().size());
     }
     float[] out = new float[(int) n];
     t.getData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(out);

@@ -37,51 +37,79 @@ class BrokenStreamTest {
   }
 
   /** Serves Generate with {@code handler}; returns client options for it. */
-  private ClientOptions serve(Handler<GrpcServerRequest<GenerateRequest, GenerateResponse>> handler) throws Exception {
+  private ClientOptions serve(Handler<GrpcServerRequest<GenerateRequest, GenerateResponse>> handler)
+      throws Exception {
     GrpcServer grpc = GrpcServer.server(vertx);
     grpc.callHandler(GeneratorGrpcService.Generate, handler);
-    http = vertx.createHttpServer().requestHandler(grpc).listen(0, "127.0.0.1")
-        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    http =
+        vertx
+            .createHttpServer()
+            .requestHandler(grpc)
+            .listen(0, "127.0.0.1")
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get(10, TimeUnit.SECONDS);
     return ClientOptions.defaults().withTarget("127.0.0.1:" + http.actualPort());
   }
 
   /** Started, then {@code steps} Step events; then {@code after} breaks the stream. */
-  private static Handler<GrpcServerRequest<GenerateRequest, GenerateResponse>> startedThen(int steps,
-      Handler<GrpcServerRequest<GenerateRequest, GenerateResponse>> after) {
-    return request -> request.handler(req -> {
-      request.response().write(GenerateResponse.newBuilder().setStarted(Started.newBuilder().setSteps(steps)).build());
-      for (int i = 0; i < steps; i++) {
-        request.response().write(GenerateResponse.newBuilder().setStep(Step.newBuilder().setIndex(i)).build());
-      }
-      after.handle(request);
-    });
+  private static Handler<GrpcServerRequest<GenerateRequest, GenerateResponse>> startedThen(
+      int steps, Handler<GrpcServerRequest<GenerateRequest, GenerateResponse>> after) {
+    return request ->
+        request.handler(
+            req -> {
+              request
+                  .response()
+                  .write(
+                      GenerateResponse.newBuilder()
+                          .setStarted(Started.newBuilder().setSteps(steps))
+                          .build());
+              for (int i = 0; i < steps; i++) {
+                request
+                    .response()
+                    .write(
+                        GenerateResponse.newBuilder()
+                            .setStep(Step.newBuilder().setIndex(i))
+                            .build());
+              }
+              after.handle(request);
+            });
   }
 
   /** Reads every event as the CLI does; returns how the call ended. */
   private static CallFailed readToTheEnd(ClientOptions options) {
-    return assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
-      try (GeneratorClient client = GeneratorClient.create(options);
-          BlockingGeneration g = new BlockingGeneration(client, GenerateRequest.getDefaultInstance(), null)) {
-        CallFailed failed = assertThrows(CallFailed.class, () -> {
-          while (g.take() != null) {
-            Thread.sleep(1); // a reader slower than the stream: it pauses and resumes
+    return assertTimeoutPreemptively(
+        Duration.ofSeconds(30),
+        () -> {
+          try (GeneratorClient client = GeneratorClient.create(options);
+              BlockingGeneration g =
+                  new BlockingGeneration(client, GenerateRequest.getDefaultInstance(), null)) {
+            CallFailed failed =
+                assertThrows(
+                    CallFailed.class,
+                    () -> {
+                      while (g.take() != null) {
+                        Thread.sleep(1); // a reader slower than the stream: it pauses and resumes
+                      }
+                    });
+            return failed;
           }
-        });
-        return failed;
-      }
-    }, "a blocking read never ended");
+        },
+        "a blocking read never ended");
   }
 
   @Test
   void aStreamResetByTheServerEndsTheCall() throws Exception {
-    CallFailed failed = readToTheEnd(serve(startedThen(40, request -> request.response().cancel())));
+    CallFailed failed =
+        readToTheEnd(serve(startedThen(40, request -> request.response().cancel())));
     assertEquals(GrpcStatus.CANCELLED, failed.status(), failed.getMessage());
     assertTrue(failed.getMessage().contains("reset"), failed.getMessage());
   }
 
   @Test
   void aLostConnectionEndsTheCallAsUnavailable() throws Exception {
-    CallFailed failed = readToTheEnd(serve(startedThen(3, request -> request.connection().close())));
+    CallFailed failed =
+        readToTheEnd(serve(startedThen(3, request -> request.connection().close())));
     assertEquals(GrpcStatus.UNAVAILABLE, failed.status(), failed.getMessage());
   }
 
@@ -93,18 +121,38 @@ class BrokenStreamTest {
 
   @Test
   void aStatusThatEndsAStreamKeepsItsMessage() throws Exception {
-    CallFailed failed = readToTheEnd(serve(startedThen(3, request -> request.response()
-        .status(GrpcStatus.DEADLINE_EXCEEDED).statusMessage("deadline passed after 3 of 18 steps; 1+1 = 2, σ 80").end())));
+    CallFailed failed =
+        readToTheEnd(
+            serve(
+                startedThen(
+                    3,
+                    request ->
+                        request
+                            .response()
+                            .status(GrpcStatus.DEADLINE_EXCEEDED)
+                            .statusMessage("deadline passed after 3 of 18 steps; 1+1 = 2, σ 80")
+                            .end())));
     assertEquals(GrpcStatus.DEADLINE_EXCEEDED, failed.status());
-    assertEquals("DEADLINE_EXCEEDED: deadline passed after 3 of 18 steps; 1+1 = 2, σ 80", failed.getMessage());
+    assertEquals(
+        "DEADLINE_EXCEEDED: deadline passed after 3 of 18 steps; 1+1 = 2, σ 80",
+        failed.getMessage());
     assertEquals("deadline passed after 3 of 18 steps; 1+1 = 2, σ 80", failed.statusMessage());
   }
 
   @Test
   void anUnreadableMessageEndsTheCall() throws Exception {
-    ClientOptions options = serve(startedThen(0, request -> request.response()
-        .writeMessage(io.vertx.grpc.common.GrpcMessage.message("identity",
-            io.vertx.core.buffer.Buffer.buffer(new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff})))));
+    ClientOptions options =
+        serve(
+            startedThen(
+                0,
+                request ->
+                    request
+                        .response()
+                        .writeMessage(
+                            io.vertx.grpc.common.GrpcMessage.message(
+                                "identity",
+                                io.vertx.core.buffer.Buffer.buffer(
+                                    new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff})))));
     CallFailed failed = readToTheEnd(options);
     assertInstanceOf(CallFailed.class, failed);
     assertEquals(GrpcStatus.INTERNAL, failed.status(), failed.getMessage());

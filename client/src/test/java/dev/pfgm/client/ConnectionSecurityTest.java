@@ -36,8 +36,7 @@ class ConnectionSecurityTest {
   private final Vertx vertx = Vertx.vertx();
   private final AtomicReference<String> authorization = new AtomicReference<>();
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @AfterEach
   void close() throws Exception {
@@ -46,25 +45,43 @@ class ConnectionSecurityTest {
 
   private int stub(HttpServerOptions options) throws Exception {
     GrpcServer grpc = GrpcServer.server(vertx);
-    grpc.callHandler(GeneratorGrpcService.ListModels, req -> {
-      authorization.set(req.headers().get("authorization"));
-      req.handler(m -> req.response().end(ListModelsResponse.newBuilder().setDefaultModel("stub").build()));
-    });
-    HttpServer http = vertx.createHttpServer(options).requestHandler(grpc).listen(0)
-        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    grpc.callHandler(
+        GeneratorGrpcService.ListModels,
+        req -> {
+          authorization.set(req.headers().get("authorization"));
+          req.handler(
+              m ->
+                  req.response()
+                      .end(ListModelsResponse.newBuilder().setDefaultModel("stub").build()));
+        });
+    HttpServer http =
+        vertx
+            .createHttpServer(options)
+            .requestHandler(grpc)
+            .listen(0)
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get(10, TimeUnit.SECONDS);
     return http.actualPort();
   }
 
   private static String defaultModel(ClientOptions options) throws Exception {
     try (GeneratorClient client = GeneratorClient.create(options)) {
-      return client.listModels().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).getDefaultModel();
+      return client
+          .listModels()
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get(10, TimeUnit.SECONDS)
+          .getDefaultModel();
     }
   }
 
   @Test
   void tokenIsSentAsBearerAuthorizationMetadata() throws Exception {
     int port = stub(new HttpServerOptions());
-    assertEquals("stub", defaultModel(ClientOptions.defaults().withPort(port).withToken(Optional.of("s3cret"))));
+    assertEquals(
+        "stub",
+        defaultModel(ClientOptions.defaults().withPort(port).withToken(Optional.of("s3cret"))));
     assertEquals("Bearer s3cret", authorization.get());
   }
 
@@ -75,16 +92,47 @@ class ConnectionSecurityTest {
     assertNull(authorization.get());
   }
 
-  /** A TLS stub with a keytool-made certificate; its CA (the certificate itself) is written to ca.pem. */
+  /**
+   * A TLS stub with a keytool-made certificate; its CA (the certificate itself) is written to
+   * ca.pem.
+   */
   private int tlsStub() throws Exception {
     Path keystore = dir.resolve("server.p12");
-    keytool("-genkeypair", "-alias", "server", "-keyalg", "EC", "-dname", "CN=localhost",
-        "-ext", "SAN=dns:localhost", "-validity", "2", "-keystore", keystore.toString(),
-        "-storetype", "PKCS12", "-storepass", "changeit");
-    keytool("-exportcert", "-rfc", "-alias", "server", "-keystore", keystore.toString(),
-        "-storepass", "changeit", "-file", dir.resolve("ca.pem").toString());
-    return stub(new HttpServerOptions().setSsl(true).setUseAlpn(true)
-        .setKeyCertOptions(new PfxOptions().setPath(keystore.toString()).setPassword("changeit")));
+    keytool(
+        "-genkeypair",
+        "-alias",
+        "server",
+        "-keyalg",
+        "EC",
+        "-dname",
+        "CN=localhost",
+        "-ext",
+        "SAN=dns:localhost",
+        "-validity",
+        "2",
+        "-keystore",
+        keystore.toString(),
+        "-storetype",
+        "PKCS12",
+        "-storepass",
+        "changeit");
+    keytool(
+        "-exportcert",
+        "-rfc",
+        "-alias",
+        "server",
+        "-keystore",
+        keystore.toString(),
+        "-storepass",
+        "changeit",
+        "-file",
+        dir.resolve("ca.pem").toString());
+    return stub(
+        new HttpServerOptions()
+            .setSsl(true)
+            .setUseAlpn(true)
+            .setKeyCertOptions(
+                new PfxOptions().setPath(keystore.toString()).setPassword("changeit")));
   }
 
   @Test
@@ -92,8 +140,11 @@ class ConnectionSecurityTest {
     int port = tlsStub();
     Path ca = dir.resolve("ca.pem");
 
-    ClientOptions options = ClientOptions.defaults().withTarget("localhost:" + port)
-        .withTls(true, Optional.of(ca)).withToken(Optional.of("t"));
+    ClientOptions options =
+        ClientOptions.defaults()
+            .withTarget("localhost:" + port)
+            .withTls(true, Optional.of(ca))
+            .withToken(Optional.of("t"));
     assertEquals("stub", defaultModel(options));
     assertEquals("Bearer t", authorization.get());
   }
@@ -105,7 +156,8 @@ class ConnectionSecurityTest {
       CallFailed listed = failure(client.listModels());
       assertEquals(GrpcStatus.UNAVAILABLE, listed.status(), listed.getMessage());
       assertTrue(listed.getMessage().endsWith(ConnectionHints.TLS_HINT), listed.getMessage());
-      CallFailed generated = failure(client.generate(GenerateRequest.getDefaultInstance(), null, e -> { }).result());
+      CallFailed generated =
+          failure(client.generate(GenerateRequest.getDefaultInstance(), null, e -> {}).result());
       assertEquals(GrpcStatus.UNAVAILABLE, generated.status(), generated.getMessage());
       assertTrue(generated.getMessage().endsWith(ConnectionHints.TLS_HINT), generated.getMessage());
     }
@@ -125,8 +177,10 @@ class ConnectionSecurityTest {
   }
 
   private static CallFailed failure(Future<?> call) throws Exception {
-    ExecutionException e = assertThrows(ExecutionException.class,
-        () -> call.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
+    ExecutionException e =
+        assertThrows(
+            ExecutionException.class,
+            () -> call.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
     return assertInstanceOf(CallFailed.class, e.getCause());
   }
 
@@ -134,7 +188,8 @@ class ConnectionSecurityTest {
   void targetParsesHostAndPort() {
     ClientOptions o = ClientOptions.defaults().withTarget("example.org:7000");
     assertEquals(List.of("example.org", 7000), List.of(o.host(), o.port()));
-    assertEquals(ClientOptions.DEFAULT_PORT, ClientOptions.defaults().withTarget("example.org").port());
+    assertEquals(
+        ClientOptions.DEFAULT_PORT, ClientOptions.defaults().withTarget("example.org").port());
     assertEquals("::1", ClientOptions.defaults().withTarget("[::1]:9").host());
   }
 

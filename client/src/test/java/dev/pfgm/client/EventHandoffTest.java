@@ -25,8 +25,10 @@ class EventHandoffTest {
 
   private static final int RUNS = 3_000;
 
-  private final ExecutorService loop = Executors.newSingleThreadExecutor(r -> new Thread(r, "fake-event-loop"));
-  private final ExecutorService consumer = Executors.newSingleThreadExecutor(r -> new Thread(r, "fake-consumer"));
+  private final ExecutorService loop =
+      Executors.newSingleThreadExecutor(r -> new Thread(r, "fake-event-loop"));
+  private final ExecutorService consumer =
+      Executors.newSingleThreadExecutor(r -> new Thread(r, "fake-consumer"));
 
   @AfterEach
   void stop() {
@@ -34,7 +36,10 @@ class EventHandoffTest {
     consumer.shutdownNow();
   }
 
-  /** A stream of {@code total} items, then an end; pause/resume are tasks on the loop, as runOnContext. */
+  /**
+   * A stream of {@code total} items, then an end; pause/resume are tasks on the loop, as
+   * runOnContext.
+   */
   private final class FakeStream implements EventHandoff.Flow {
     final int total;
     final CallFailed failure;
@@ -54,10 +59,11 @@ class EventHandoffTest {
 
     @Override
     public void resume() {
-      loop.execute(() -> {
-        paused = false;
-        pump();
-      });
+      loop.execute(
+          () -> {
+            paused = false;
+            pump();
+          });
     }
 
     /** Delivers items one task at a time while not paused, so the consumer races every offer. */
@@ -80,45 +86,55 @@ class EventHandoffTest {
     SplittableRandom random = new SplittableRandom(20261130);
     for (int run = 0; run < RUNS; run++) {
       int total = random.nextInt(0, 64);
-      CallFailed failure = random.nextBoolean() ? null : new CallFailed(GrpcStatus.UNAVAILABLE, "run " + run);
+      CallFailed failure =
+          random.nextBoolean() ? null : new CallFailed(GrpcStatus.UNAVAILABLE, "run " + run);
       FakeStream stream = new FakeStream(total, failure);
       EventHandoff<Integer> handoff = new EventHandoff<>(stream);
       stream.handoff = handoff;
       boolean slowConsumer = random.nextInt(4) == 0;
-      Future<Integer> read = consumer.submit(() -> {
-        int expected = 0;
-        try {
-          for (Integer item = handoff.take(); item != null; item = handoff.take()) {
-            assertEquals(expected++, item);
-            if (slowConsumer) {
-              Thread.onSpinWait();
-            }
-          }
-          assertNull(failure, "ended normally though the stream failed");
-        } catch (CallFailed f) {
-          assertSame(failure, f);
-        }
-        assertNull(handoff.take(), "take() after the end returns null");
-        return expected;
-      });
+      Future<Integer> read =
+          consumer.submit(
+              () -> {
+                int expected = 0;
+                try {
+                  for (Integer item = handoff.take(); item != null; item = handoff.take()) {
+                    assertEquals(expected++, item);
+                    if (slowConsumer) {
+                      Thread.onSpinWait();
+                    }
+                  }
+                  assertNull(failure, "ended normally though the stream failed");
+                } catch (CallFailed f) {
+                  assertSame(failure, f);
+                }
+                assertNull(handoff.take(), "take() after the end returns null");
+                return expected;
+              });
       loop.execute(stream::pump);
       try {
         assertEquals(total, read.get(10, TimeUnit.SECONDS), "items read in run " + run);
       } catch (TimeoutException e) {
-        fail("run " + run + " (" + total + " items) never ended: the consumer waits on an empty, paused stream");
+        fail(
+            "run "
+                + run
+                + " ("
+                + total
+                + " items) never ended: the consumer waits on an empty, paused stream");
       }
     }
   }
 
   @Test
   void anEndWhilePausedIsStillTaken() throws Exception {
-    EventHandoff<Integer> handoff = new EventHandoff<>(new EventHandoff.Flow() {
-      @Override
-      public void pause() {}
+    EventHandoff<Integer> handoff =
+        new EventHandoff<>(
+            new EventHandoff.Flow() {
+              @Override
+              public void pause() {}
 
-      @Override
-      public void resume() {}
-    });
+              @Override
+              public void resume() {}
+            });
     for (int i = 0; i < EventHandoff.HIGH_WATER; i++) {
       handoff.offer(i);
     }

@@ -41,7 +41,8 @@ public final class TestServer implements ParameterResolver {
       long end = System.nanoTime() + timeout.toNanos();
       while (rows.getAsInt() != 0) {
         if (System.nanoTime() > end) {
-          throw new AssertionError("engine still holds " + rows.getAsInt() + " rows after " + timeout);
+          throw new AssertionError(
+              "engine still holds " + rows.getAsInt() + " rows after " + timeout);
         }
         Thread.sleep(20);
       }
@@ -60,7 +61,8 @@ public final class TestServer implements ParameterResolver {
 
   @Override
   public Object resolveParameter(ParameterContext p, ExtensionContext c) {
-    return c.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
+    return c.getRoot()
+        .getStore(ExtensionContext.Namespace.GLOBAL)
         .getOrComputeIfAbsent(Running.class, k -> start(), Running.class);
   }
 
@@ -72,10 +74,13 @@ public final class TestServer implements ParameterResolver {
   public static Running start(UnaryOperator<ServerConfig> configure) {
     Path models = MODELS_DIR;
     try {
-      return new Running(PfgmServer.start(configure.apply(
-          ServerConfig.defaults().withPort(0).withMetricsPort(0).withModelsDir(models))));
+      return new Running(
+          PfgmServer.start(
+              configure.apply(
+                  ServerConfig.defaults().withPort(0).withMetricsPort(0).withModelsDir(models))));
     } catch (Exception e) {
-      throw new IllegalStateException("cannot start a test server on " + models.toAbsolutePath(), e);
+      throw new IllegalStateException(
+          "cannot start a test server on " + models.toAbsolutePath(), e);
     }
   }
 }

@@ -15,31 +15,54 @@ class ArchitectureTest {
 
   @BeforeAll
   static void load() {
-    classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-        .importPackages("dev.pfgm.server");
+    classes =
+        new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("dev.pfgm.server");
   }
 
   @Test
   void engineIsPlainJavaWithoutVertxGrpcOrOnnxRuntime() {
-    noClasses().that().resideInAPackage("dev.pfgm.server.engine..")
-        .should().dependOnClassesThat().resideInAnyPackage("io.vertx..", "io.grpc..", "ai.onnxruntime..",
-            "com.google.protobuf..", "dev.pfgm.proto..", "dev.pfgm.server.runtime..",
-            "dev.pfgm.server.transport..", "dev.pfgm.server.app..")
+    noClasses()
+        .that()
+        .resideInAPackage("dev.pfgm.server.engine..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "io.vertx..",
+            "io.grpc..",
+            "ai.onnxruntime..",
+            "com.google.protobuf..",
+            "dev.pfgm.proto..",
+            "dev.pfgm.server.runtime..",
+            "dev.pfgm.server.transport..",
+            "dev.pfgm.server.app..")
         .check(classes);
   }
 
   @Test
   void runtimeKnowsNothingOfTransportOrApp() {
-    noClasses().that().resideInAPackage("dev.pfgm.server.runtime..")
-        .should().dependOnClassesThat().resideInAnyPackage("dev.pfgm.server.transport..",
-            "dev.pfgm.server.app..", "io.vertx.grpc..", "dev.pfgm.proto..")
+    noClasses()
+        .that()
+        .resideInAPackage("dev.pfgm.server.runtime..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "dev.pfgm.server.transport..",
+            "dev.pfgm.server.app..",
+            "io.vertx.grpc..",
+            "dev.pfgm.proto..")
         .check(classes);
   }
 
   @Test
   void transportDoesNotReachIntoAppOrOnnxRuntime() {
-    noClasses().that().resideInAPackage("dev.pfgm.server.transport..")
-        .should().dependOnClassesThat().resideInAnyPackage("dev.pfgm.server.app..", "ai.onnxruntime..")
+    noClasses()
+        .that()
+        .resideInAPackage("dev.pfgm.server.transport..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("dev.pfgm.server.app..", "ai.onnxruntime..")
         .check(classes);
   }
 }

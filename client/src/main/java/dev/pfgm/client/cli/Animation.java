@@ -9,9 +9,9 @@ import java.util.Locale;
 import javax.imageio.ImageIO;
 
 /**
- * Every streamed step as a PNG frame in a folder, and/or frames of an animated GIF: at most
- * {@link Gif#maxFrames()} of them (an even selection of the steps, the last always in), shown at
- * {@link Gif#fps()}, each pixel scaled up {@link Gif#scale()} times.
+ * Every streamed step as a PNG frame in a folder, and/or frames of an animated GIF: at most {@link
+ * Gif#maxFrames()} of them (an even selection of the steps, the last always in), shown at {@link
+ * Gif#fps()}, each pixel scaled up {@link Gif#scale()} times.
  */
 final class Animation implements AutoCloseable {
 
@@ -27,13 +27,17 @@ final class Animation implements AutoCloseable {
         throw new IllegalArgumentException("--gif-scale must be in 1..16, was " + scale);
       }
       if (maxFrames < 2 || maxFrames > 10_000) {
-        throw new IllegalArgumentException("--gif-max-frames must be in 2..10000, was " + maxFrames);
+        throw new IllegalArgumentException(
+            "--gif-max-frames must be in 2..10000, was " + maxFrames);
       }
     }
   }
 
   /** Which tensor of a Step the frames show. */
-  enum Content { DENOISED, STATE }
+  enum Content {
+    DENOISED,
+    STATE
+  }
 
   static final int LAST_FRAME_MS = 2000;
 
@@ -67,10 +71,12 @@ final class Animation implements AutoCloseable {
   /**
    * Adds one step's batch.
    *
-   * @param nchw  [N][C*H*W] values in data scale
+   * @param nchw [N][C*H*W] values in data scale
    * @param shape N, C, H, W
    */
-  /** The run's schedule steps (from Started): with every k-th step streamed, ceil(steps / k) frames. */
+  /**
+   * The run's schedule steps (from Started): with every k-th step streamed, ceil(steps / k) frames.
+   */
   void expect(int steps) {
     int events = previewEvery <= 0 ? 0 : (steps + previewEvery - 1) / previewEvery;
     stride = Math.max(1, (events + options.maxFrames() - 2) / (options.maxFrames() - 1));
@@ -79,7 +85,10 @@ final class Animation implements AutoCloseable {
   void step(int index, float[] nchw, int[] shape) throws IOException {
     BufferedImage img = Pixels.grid(nchw, shape);
     if (framesDir != null) {
-      ImageIO.write(img, "png", framesDir.resolve(String.format(Locale.ROOT, "step-%04d.png", index)).toFile());
+      ImageIO.write(
+          img,
+          "png",
+          framesDir.resolve(String.format(Locale.ROOT, "step-%04d.png", index)).toFile());
     }
     if (gif != null && streamed++ % stride == 0) {
       gif.frame(scaled(img), 1000 / options.fps());

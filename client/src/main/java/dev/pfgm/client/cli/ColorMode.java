@@ -11,7 +11,8 @@ public enum ColorMode {
   /** truecolor when $COLORTERM says the terminal has it, else the 256-colour fallback. */
   static ColorMode detect(String colorterm) {
     return colorterm != null && (colorterm.contains("truecolor") || colorterm.contains("24bit"))
-        ? TRUECOLOR : ANSI256;
+        ? TRUECOLOR
+        : ANSI256;
   }
 
   /** Parses --color: truecolor, 256 or auto (null = detect). */
@@ -22,7 +23,9 @@ public enum ColorMode {
         case "truecolor", "24bit" -> TRUECOLOR;
         case "256", "ansi256" -> ANSI256;
         case "auto" -> detect(System.getenv("COLORTERM"));
-        default -> throw new TypeConversionException("--color must be truecolor, 256 or auto, was '" + value + "'");
+        default ->
+            throw new TypeConversionException(
+                "--color must be truecolor, 256 or auto, was '" + value + "'");
       };
     }
   }

@@ -18,18 +18,20 @@ final class DurationConverter implements ITypeConverter<Duration> {
     Matcher m = SIMPLE.matcher(v);
     Duration d;
     if (m.matches()) {
-      double millisPerUnit = switch (m.group(2)) {
-        case "ms" -> 1;
-        case "s" -> 1_000;
-        case "m" -> 60_000;
-        default -> 3_600_000;
-      };
+      double millisPerUnit =
+          switch (m.group(2)) {
+            case "ms" -> 1;
+            case "s" -> 1_000;
+            case "m" -> 60_000;
+            default -> 3_600_000;
+          };
       d = Duration.ofMillis(Math.round(Double.parseDouble(m.group(1)) * millisPerUnit));
     } else {
       try {
         d = Duration.parse(value.trim().toUpperCase(Locale.ROOT));
       } catch (RuntimeException e) {
-        throw new TypeConversionException("a duration looks like 30s, 500ms, 2m or PT30S, was '" + value + "'");
+        throw new TypeConversionException(
+            "a duration looks like 30s, 500ms, 2m or PT30S, was '" + value + "'");
       }
     }
     if (d.isNegative() || d.isZero()) {

@@ -26,41 +26,84 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** Generates samples, shows their progress, and writes them as an image grid. */
-@Command(name = "generate", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(
+    name = "generate",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
     description = "Generate samples and write them as a PNG or JPEG grid.")
 final class GenerateCommand implements Callable<Integer> {
 
   @ParentCommand Main main;
   @Mixin RequestOptions request;
-  @Option(names = "--deadline", converter = DurationConverter.class, description = "Deadline, e.g. 30s, 500ms, 2m.")
+
+  @Option(
+      names = "--deadline",
+      converter = DurationConverter.class,
+      description = "Deadline, e.g. 30s, 500ms, 2m.")
   Duration deadline;
-  @Option(names = "--output", defaultValue = "samples.png",
+
+  @Option(
+      names = "--output",
+      defaultValue = "samples.png",
       description = "Grid of the final samples: .png, .jpg or .jpeg (default: ${DEFAULT-VALUE}).")
   Path output;
-  @Option(names = "--frames", paramLabel = "DIR", description = "Also write every streamed step as DIR/step-NNNN.png.")
+
+  @Option(
+      names = "--frames",
+      paramLabel = "DIR",
+      description = "Also write every streamed step as DIR/step-NNNN.png.")
   Path frames;
-  @Option(names = "--gif", paramLabel = "FILE", description = "Also write the denoising as an animated GIF.")
+
+  @Option(
+      names = "--gif",
+      paramLabel = "FILE",
+      description = "Also write the denoising as an animated GIF.")
   Path gif;
-  @Option(names = "--gif-fps", defaultValue = "10", description = "GIF frames per second, 1..50 (default: ${DEFAULT-VALUE}).")
+
+  @Option(
+      names = "--gif-fps",
+      defaultValue = "10",
+      description = "GIF frames per second, 1..50 (default: ${DEFAULT-VALUE}).")
   int gifFps;
-  @Option(names = "--gif-scale", defaultValue = "1", description = "GIF pixel size, 1..16 (default: ${DEFAULT-VALUE}).")
+
+  @Option(
+      names = "--gif-scale",
+      defaultValue = "1",
+      description = "GIF pixel size, 1..16 (default: ${DEFAULT-VALUE}).")
   int gifScale;
-  @Option(names = "--gif-max-frames", defaultValue = "300",
-      description = "Most GIF frames, 2..10000: longer runs keep an even selection of steps (default: ${DEFAULT-VALUE}).")
+
+  @Option(
+      names = "--gif-max-frames",
+      defaultValue = "300",
+      description =
+          "Most GIF frames, 2..10000: longer runs keep an even selection of steps (default: ${DEFAULT-VALUE}).")
   int gifMaxFrames;
-  @Option(names = "--animate", defaultValue = "denoised", description = "What frames show: denoised (x̂0) or state (x).")
+
+  @Option(
+      names = "--animate",
+      defaultValue = "denoised",
+      description = "What frames show: denoised (x̂0) or state (x).")
   Animation.Content animate;
+
   @Option(names = "--json", description = "One JSON line per event on stdout (no bar, no preview).")
   boolean json;
+
   @Option(names = "--json-tensors", description = "With --json: include tensors as base64 float32.")
   boolean jsonTensors;
-  @Option(names = "--color", defaultValue = "auto", converter = ColorMode.Converter.class,
+
+  @Option(
+      names = "--color",
+      defaultValue = "auto",
+      converter = ColorMode.Converter.class,
       description = "Preview colours: truecolor, 256 or auto (from $COLORTERM).")
   ColorMode color;
+
   @Option(names = "--no-preview", description = "No live preview.")
   boolean noPreview;
+
   @Option(names = "--no-progress", description = "No progress bar.")
   boolean noProgress;
+
   @Spec CommandSpec spec;
 
   private final CountDownLatch finished = new CountDownLatch(1);
@@ -99,15 +142,27 @@ final class GenerateCommand implements Callable<Integer> {
     }
   }
 
-  private int run(ClientOptions options, String format, PrintWriter err) throws IOException, InterruptedException {
+  private int run(ClientOptions options, String format, PrintWriter err)
+      throws IOException, InterruptedException {
     boolean terminal = System.console() != null;
     boolean animating = frames != null || gif != null;
-    RunView view = new RunView(spec.commandLine().getOut(), json ? new JsonEvents(spec.commandLine().getOut(), jsonTensors) : null,
-        terminal && !json && !noProgress, terminal && !json && !noPreview, color, animating ? new Animation(frames, gif, gifOptions, request.previewEvery) : null,
-        animate, output, format);
+    RunView view =
+        new RunView(
+            spec.commandLine().getOut(),
+            json ? new JsonEvents(spec.commandLine().getOut(), jsonTensors) : null,
+            terminal && !json && !noProgress,
+            terminal && !json && !noPreview,
+            color,
+            animating ? new Animation(frames, gif, gifOptions, request.previewEvery) : null,
+            animate,
+            output,
+            format);
     GeneratorClient client = GeneratorClient.create(options);
-    StepContent content = StepContent.newBuilder().setDenoised(view.wantsDenoised() || jsonTensors)
-        .setState(view.wantsState() || jsonTensors).build();
+    StepContent content =
+        StepContent.newBuilder()
+            .setDenoised(view.wantsDenoised() || jsonTensors)
+            .setState(view.wantsState() || jsonTensors)
+            .build();
     GenerateRequest req = request.build(content);
     if (animating) {
       // A recording wants every step: the server pauses the job while we write frames.
@@ -127,8 +182,10 @@ final class GenerateCommand implements Callable<Integer> {
         view.json().error(e, generation.generation().requestId());
       } else {
         String id = generation.generation().requestId();
-        err.println(interrupted && e.status() == GrpcStatus.CANCELLED ? "cancelled"
-            : "error: " + e.getMessage() + (id == null ? "" : " (request id " + id + ")"));
+        err.println(
+            interrupted && e.status() == GrpcStatus.CANCELLED
+                ? "cancelled"
+                : "error: " + e.getMessage() + (id == null ? "" : " (request id " + id + ")"));
         err.flush();
       }
       return interrupted ? 130 : 1;

@@ -11,7 +11,9 @@ import javax.imageio.metadata.IIOMetadata;
 import javax.imageio.metadata.IIOMetadataNode;
 import javax.imageio.stream.ImageOutputStream;
 
-/** An animated GIF through the JDK's GIF writer: per-frame delay and an endless loop (NETSCAPE2.0). */
+/**
+ * An animated GIF through the JDK's GIF writer: per-frame delay and an endless loop (NETSCAPE2.0).
+ */
 final class GifWriter implements AutoCloseable {
 
   private static final String FORMAT = "javax_imageio_gif_image_1.0";

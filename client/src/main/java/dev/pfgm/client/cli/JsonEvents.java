@@ -29,17 +29,19 @@ final class JsonEvents {
   void started(Started s) {
     JsonArray seeds = new JsonArray();
     s.getSeedsList().forEach(seed -> seeds.add(Long.toUnsignedString(seed)));
-    JsonObject o = new JsonObject()
-        .put("event", "started")
-        .put("model", s.getModel())
-        .put("numSamples", s.getNumSamples())
-        .put("seeds", seeds)
-        .put("steps", s.getSteps())
-        .put("solver", s.getSolver().name())
-        .put("augmentDim", Double.isInfinite(s.getAugmentDim()) ? "Infinity" : s.getAugmentDim())
-        .put("nfe", s.getNfe())
-        .put("queuePosition", s.getQueuePosition())
-        .put("sigmaMax", s.getSigmas(0));
+    JsonObject o =
+        new JsonObject()
+            .put("event", "started")
+            .put("model", s.getModel())
+            .put("numSamples", s.getNumSamples())
+            .put("seeds", seeds)
+            .put("steps", s.getSteps())
+            .put("solver", s.getSolver().name())
+            .put(
+                "augmentDim", Double.isInfinite(s.getAugmentDim()) ? "Infinity" : s.getAugmentDim())
+            .put("nfe", s.getNfe())
+            .put("queuePosition", s.getQueuePosition())
+            .put("sigmaMax", s.getSigmas(0));
     if (s.hasClassLabel()) {
       o.put("classLabel", s.getClassLabel());
     }
@@ -50,13 +52,14 @@ final class JsonEvents {
   }
 
   void step(Step s) {
-    JsonObject o = new JsonObject()
-        .put("event", "step")
-        .put("index", s.getIndex())
-        .put("sigma", s.getSigma())
-        .put("r", s.getR())
-        .put("nfe", s.getNfe())
-        .put("skipped", s.getSkipped());
+    JsonObject o =
+        new JsonObject()
+            .put("event", "step")
+            .put("index", s.getIndex())
+            .put("sigma", s.getSigma())
+            .put("r", s.getR())
+            .put("nfe", s.getNfe())
+            .put("skipped", s.getSkipped());
     if (tensors && s.hasState()) {
       o.put("state", tensor(s.getState()));
     }
@@ -67,22 +70,29 @@ final class JsonEvents {
   }
 
   void completed(Completed c, Path output) {
-    JsonObject o = new JsonObject()
-        .put("event", "completed")
-        .put("nfe", c.getNfe())
-        .put("queueMs", c.getQueueMs())
-        .put("computeMs", c.getComputeMs())
-        .put("totalMs", c.getTotalMs())
-        .put("output", output.toString());
+    JsonObject o =
+        new JsonObject()
+            .put("event", "completed")
+            .put("nfe", c.getNfe())
+            .put("queueMs", c.getQueueMs())
+            .put("computeMs", c.getComputeMs())
+            .put("totalMs", c.getTotalMs())
+            .put("output", output.toString());
     if (tensors) {
       o.put("samples", tensor(c.getSamples()));
     }
     emit(o);
   }
 
-  /** @param requestId the server's id of the call (in its logs), or null when it never answered */
+  /**
+   * @param requestId the server's id of the call (in its logs), or null when it never answered
+   */
   void error(CallFailed e, String requestId) {
-    JsonObject o = new JsonObject().put("event", "error").put("status", e.status().name()).put("message", e.statusMessage());
+    JsonObject o =
+        new JsonObject()
+            .put("event", "error")
+            .put("status", e.status().name())
+            .put("message", e.statusMessage());
     if (requestId != null) {
       o.put("request_id", requestId);
     }
@@ -92,7 +102,8 @@ final class JsonEvents {
   private static JsonObject tensor(Tensor t) {
     JsonArray shape = new JsonArray();
     t.getShapeList().forEach(shape::add);
-    return new JsonObject().put("shape", shape)
+    return new JsonObject()
+        .put("shape", shape)
         .put("data", Base64.getEncoder().encodeToString(t.getData().toByteArray()));
   }
 

@@ -34,7 +34,7 @@ final class LivePreview implements AutoCloseable {
   /**
    * Draws a batch as a grid, unless the last frame was under 50 ms ago and this one is not final.
    *
-   * @param nchw  [N][C*H*W] values in data scale
+   * @param nchw [N][C*H*W] values in data scale
    * @param shape N, C, H, W
    */
   void show(float[] nchw, int[] shape, boolean last) {

@@ -7,7 +7,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.ParameterException;
 
 /** pfgm-client: generate samples from a pfgm-serve server, or list its models. */
-@Command(name = "pfgm-client", mixinStandardHelpOptions = true, version = "pfgm-client 0.1.0",
+@Command(
+    name = "pfgm-client",
+    mixinStandardHelpOptions = true,
+    version = "pfgm-client 0.1.0",
     description = "Client of pfgm-serve (Poisson Flow Generative Models over gRPC).",
     subcommands = {GenerateCommand.class, ModelsCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
@@ -15,8 +18,7 @@ public final class Main {
   /** Exit status of a usage error (picocli's own, and ours). */
   static final int USAGE = 2;
 
-  @Mixin
-  ConnectionOptions connection;
+  @Mixin ConnectionOptions connection;
 
   /** The environment the connection options fall back to. */
   final Map<String, String> env;
@@ -44,7 +46,13 @@ public final class Main {
   /** Bad usage is one line on stderr (picocli would print the whole help after it) and status 2. */
   private static int usageError(ParameterException e, String[] args) {
     CommandLine cl = e.getCommandLine();
-    cl.getErr().println("error: " + e.getMessage() + " (see '" + cl.getCommandSpec().qualifiedName() + " --help')");
+    cl.getErr()
+        .println(
+            "error: "
+                + e.getMessage()
+                + " (see '"
+                + cl.getCommandSpec().qualifiedName()
+                + " --help')");
     cl.getErr().flush();
     return USAGE;
   }

@@ -13,24 +13,25 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** Lists the server's models with D, sample shape and defaults. */
-@Command(name = "models", mixinStandardHelpOptions = true, description = "List the server's models.")
+@Command(
+    name = "models",
+    mixinStandardHelpOptions = true,
+    description = "List the server's models.")
 final class ModelsCommand implements Callable<Integer> {
 
-  @ParentCommand
-  Main main;
+  @ParentCommand Main main;
 
   @Option(names = "--json", description = "One JSON object per model.")
   boolean json;
 
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
   @Override
   public Integer call() throws InterruptedException {
@@ -49,15 +50,36 @@ final class ModelsCommand implements Callable<Integer> {
       return e.getCause() instanceof CallFailed ? 1 : 2;
     }
     if (json) {
-      models.getModelsList().forEach(m -> out.println(json(m, m.getId().equals(models.getDefaultModel())).encode()));
+      models
+          .getModelsList()
+          .forEach(m -> out.println(json(m, m.getId().equals(models.getDefaultModel())).encode()));
     } else {
-      out.println(String.format(Locale.ROOT, "%-20s %-8s %-9s %-6s %-7s %-14s %-4s %s",
-          "ID", "D", "SHAPE", "STEPS", "SOLVER", "SIGMA", "RHO", "DESCRIPTION"));
+      out.println(
+          String.format(
+              Locale.ROOT,
+              "%-20s %-8s %-9s %-6s %-7s %-14s %-4s %s",
+              "ID",
+              "D",
+              "SHAPE",
+              "STEPS",
+              "SOLVER",
+              "SIGMA",
+              "RHO",
+              "DESCRIPTION"));
       for (ModelInfo m : models.getModelsList()) {
         String id = m.getId() + (m.getId().equals(models.getDefaultModel()) ? " *" : "");
-        out.println(String.format(Locale.ROOT, "%-20s %-8s %-9s %-6d %-7s %-14s %-4s %s", id, d(m),
-            shape(m), m.getDefaultSteps(), solver(m), num(m.getSigmaMin()) + ".." + num(m.getSigmaMax()),
-            num(m.getRho()), m.getDescription()));
+        out.println(
+            String.format(
+                Locale.ROOT,
+                "%-20s %-8s %-9s %-6d %-7s %-14s %-4s %s",
+                id,
+                d(m),
+                shape(m),
+                m.getDefaultSteps(),
+                solver(m),
+                num(m.getSigmaMin()) + ".." + num(m.getSigmaMax()),
+                num(m.getRho()),
+                m.getDescription()));
       }
       out.println("* default model");
     }
@@ -70,7 +92,10 @@ final class ModelsCommand implements Callable<Integer> {
         .put("id", m.getId())
         .put("default", isDefault)
         .put("augmentDim", Double.isInfinite(m.getAugmentDim()) ? "Infinity" : m.getAugmentDim())
-        .put("shape", new JsonArray(m.getShapeList().stream().map(Integer::valueOf).collect(Collectors.toList())))
+        .put(
+            "shape",
+            new JsonArray(
+                m.getShapeList().stream().map(Integer::valueOf).collect(Collectors.toList())))
         .put("sigmaMin", m.getSigmaMin())
         .put("sigmaMax", m.getSigmaMax())
         .put("rho", m.getRho())

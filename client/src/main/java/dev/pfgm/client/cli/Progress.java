@@ -11,9 +11,9 @@ import me.tongfei.progressbar.ProgressState;
 
 /**
  * The progress bar (me.tongfei:progressbar): steps done, ETA from the step rate, the noise level
- * reached and the network evaluations per second (per sample, as the wire's nfe counts them),
- * laid out by {@link StepLine} to fit the terminal's width. It redraws from its own thread, under
- * the terminal lock it shares with the live preview.
+ * reached and the network evaluations per second (per sample, as the wire's nfe counts them), laid
+ * out by {@link StepLine} to fit the terminal's width. It redraws from its own thread, under the
+ * terminal lock it shares with the live preview.
  */
 final class Progress implements AutoCloseable {
 
@@ -23,12 +23,13 @@ final class Progress implements AutoCloseable {
   private volatile String rate = "";
 
   Progress(int steps, PrintStream err, Object terminalLock) {
-    this.bar = new ProgressBarBuilder()
-        .setInitialMax(steps)
-        .setUpdateIntervalMillis(100)
-        .setRenderer(this::render)
-        .setConsumer(new LockedConsumer(err, terminalLock))
-        .build();
+    this.bar =
+        new ProgressBarBuilder()
+            .setInitialMax(steps)
+            .setUpdateIntervalMillis(100)
+            .setRenderer(this::render)
+            .setConsumer(new LockedConsumer(err, terminalLock))
+            .build();
   }
 
   void step(Step step) {
@@ -53,9 +54,15 @@ final class Progress implements AutoCloseable {
 
   private String render(ProgressState state, int width) {
     long done = state.getCurrent() - state.getStart();
-    Duration eta = done <= 0 ? null
-        : state.getElapsedAfterStart().dividedBy(done).multipliedBy(state.getMax() - state.getCurrent());
-    return StepLine.render(state.getCurrent(), state.getMax(), state.getTotalElapsed(), eta, sigma, rate, width);
+    Duration eta =
+        done <= 0
+            ? null
+            : state
+                .getElapsedAfterStart()
+                .dividedBy(done)
+                .multipliedBy(state.getMax() - state.getCurrent());
+    return StepLine.render(
+        state.getCurrent(), state.getMax(), state.getTotalElapsed(), eta, sigma, rate, width);
   }
 
   @Override

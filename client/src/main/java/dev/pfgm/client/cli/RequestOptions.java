@@ -6,38 +6,73 @@ import dev.pfgm.proto.v1.StepContent;
 import picocli.CommandLine.Option;
 
 /**
- * What to generate: the request's fields. The client rejects only values the wire cannot carry
- * (a negative number in a uint32 field would arrive as 4294967295); ranges (the model's σ range,
- * the server's step and sample limits) are the server's to check, and its INVALID_ARGUMENT names
- * the field and the limit.
+ * What to generate: the request's fields. The client rejects only values the wire cannot carry (a
+ * negative number in a uint32 field would arrive as 4294967295); ranges (the model's σ range, the
+ * server's step and sample limits) are the server's to check, and its INVALID_ARGUMENT names the
+ * field and the limit.
  */
 final class RequestOptions {
 
-  enum SolverName { HEUN, EULER }
+  enum SolverName {
+    HEUN,
+    EULER
+  }
 
   @Option(names = "--model", description = "Model id (default: the server's default model).")
   String model = "";
-  @Option(names = "--samples", defaultValue = "16", description = "Number of samples, >= 1 (default: ${DEFAULT-VALUE}).")
+
+  @Option(
+      names = "--samples",
+      defaultValue = "16",
+      description = "Number of samples, >= 1 (default: ${DEFAULT-VALUE}).")
   int samples;
-  @Option(names = "--seed", defaultValue = "0", description = "Base seed; 0 lets the server pick one.")
+
+  @Option(
+      names = "--seed",
+      defaultValue = "0",
+      description = "Base seed; 0 lets the server pick one.")
   long seed;
-  @Option(names = "--steps", defaultValue = "0", description = "Schedule points, >= 0; 0 = the model's default.")
+
+  @Option(
+      names = "--steps",
+      defaultValue = "0",
+      description = "Schedule points, >= 0; 0 = the model's default.")
   int steps;
+
   @Option(names = "--solver", description = "heun or euler (default: the model's).")
   SolverName solver;
-  @Option(names = "--class-label", paramLabel = "K", description = "Class, >= 0, for class-conditional models.")
+
+  @Option(
+      names = "--class-label",
+      paramLabel = "K",
+      description = "Class, >= 0, for class-conditional models.")
   Integer classLabel;
-  @Option(names = "--sigma-min", paramLabel = "SIGMA", description = "Lowest noise level of the schedule (default: the model's).")
+
+  @Option(
+      names = "--sigma-min",
+      paramLabel = "SIGMA",
+      description = "Lowest noise level of the schedule (default: the model's).")
   Double sigmaMin;
-  @Option(names = "--sigma-max", paramLabel = "SIGMA", description = "Highest noise level of the schedule (default: the model's).")
+
+  @Option(
+      names = "--sigma-max",
+      paramLabel = "SIGMA",
+      description = "Highest noise level of the schedule (default: the model's).")
   Double sigmaMax;
+
   @Option(names = "--rho", description = "Schedule exponent rho (default: the model's).")
   Double rho;
-  @Option(names = "--preview-every", paramLabel = "K", defaultValue = "1",
+
+  @Option(
+      names = "--preview-every",
+      paramLabel = "K",
+      defaultValue = "1",
       description = "Stream every K-th step, >= 0 (0: none; default: ${DEFAULT-VALUE}).")
   int previewEvery;
 
-  /** @throws IllegalArgumentException naming the option, the rule and the value */
+  /**
+   * @throws IllegalArgumentException naming the option, the rule and the value
+   */
   void check() {
     atLeast("--samples", samples, 1);
     atLeast("--steps", steps, 0);
@@ -54,13 +89,14 @@ final class RequestOptions {
   }
 
   GenerateRequest build(StepContent content) {
-    GenerateRequest.Builder b = GenerateRequest.newBuilder()
-        .setModel(model)
-        .setNumSamples(samples)
-        .setSeed(seed)
-        .setSteps(steps)
-        .setPreviewEvery(previewEvery)
-        .setStepContent(content);
+    GenerateRequest.Builder b =
+        GenerateRequest.newBuilder()
+            .setModel(model)
+            .setNumSamples(samples)
+            .setSeed(seed)
+            .setSteps(steps)
+            .setPreviewEvery(previewEvery)
+            .setStepContent(content);
     if (solver != null) {
       b.setSolver(solver == SolverName.HEUN ? Solver.SOLVER_HEUN : Solver.SOLVER_EULER);
     }

@@ -33,8 +33,16 @@ final class RunView implements AutoCloseable {
   private Started started;
   private int skipped;
 
-  RunView(PrintWriter out, JsonEvents json, boolean bar, boolean preview, ColorMode color, Animation animation,
-      Animation.Content animate, Path output, String format) {
+  RunView(
+      PrintWriter out,
+      JsonEvents json,
+      boolean bar,
+      boolean preview,
+      ColorMode color,
+      Animation animation,
+      Animation.Content animate,
+      Path output,
+      String format) {
     this.out = out;
     this.json = json;
     this.bar = bar;
@@ -127,11 +135,23 @@ final class RunView implements AutoCloseable {
       json.completed(c, output);
     } else {
       Pixels.Grid g = Pixels.Grid.of(shape[0], shape[3], shape[2]);
-      out.println(String.format(Locale.ROOT, "wrote %s: %d samples (%dx%d grid) of %s%s, %d steps, %d NFE, seed %s,"
-              + " %.0f ms (queued %.0f ms)%s", output, shape[0], g.cols(), g.rows(), started.getModel(),
-          started.hasClassLabel() ? ", class " + started.getClassLabel() : "",
-          started.getSteps(), c.getNfe(), Long.toUnsignedString(started.getSeeds(0)), c.getTotalMs(), c.getQueueMs(),
-          skipped > 0 ? "; " + skipped + " step events coalesced (slow reader)" : ""));
+      out.println(
+          String.format(
+              Locale.ROOT,
+              "wrote %s: %d samples (%dx%d grid) of %s%s, %d steps, %d NFE, seed %s,"
+                  + " %.0f ms (queued %.0f ms)%s",
+              output,
+              shape[0],
+              g.cols(),
+              g.rows(),
+              started.getModel(),
+              started.hasClassLabel() ? ", class " + started.getClassLabel() : "",
+              started.getSteps(),
+              c.getNfe(),
+              Long.toUnsignedString(started.getSeeds(0)),
+              c.getTotalMs(),
+              c.getQueueMs(),
+              skipped > 0 ? "; " + skipped + " step events coalesced (slow reader)" : ""));
       out.flush();
     }
   }
@@ -170,5 +190,4 @@ final class RunView implements AutoCloseable {
       return new int[] {80, 24};
     }
   }
-
 }

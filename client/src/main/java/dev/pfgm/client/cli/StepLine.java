@@ -8,35 +8,37 @@ import java.util.Locale;
  * One line of the progress bar, fitted to the terminal: the bar keeps at least {@link #MIN_BAR}
  * cells, and the parts that say least give way first when the line is narrow (the elapsed time,
  * then the evaluation rate, then σ; steps done, percent and ETA stay). At 60 columns it reads
- * {@code step  20% |███▋          | 201/1000 ETA 0:00:12 σ=24.22}.
+ * {@code step 20% |███▋ | 201/1000 ETA 0:00:12 σ=24.22}.
  */
 final class StepLine {
 
   static final int MIN_BAR = 10;
-  private static final String FRACTIONS = " ▏▎▍▌▋▊▉"; // eighths of a cell, as the library's block style
+  private static final String FRACTIONS =
+      " ▏▎▍▌▋▊▉"; // eighths of a cell, as the library's block style
 
-  private StepLine() {
-  }
+  private StepLine() {}
 
   /**
-   * @param eta   time left; null while unknown
+   * @param eta time left; null while unknown
    * @param sigma for example "σ=24.22"; empty before the first step
-   * @param rate  for example "129 NFE/s"; empty while unknown
+   * @param rate for example "129 NFE/s"; empty while unknown
    * @param width the most columns the line may take
    */
-  static String render(long done, long total, Duration elapsed, Duration eta, String sigma, String rate, int width) {
+  static String render(
+      long done, long total, Duration elapsed, Duration eta, String sigma, String rate, int width) {
     double fraction = total <= 0 ? 0 : Math.min(1.0, (double) done / total);
     String head = String.format(Locale.ROOT, "step %3d%% ", (int) Math.floor(100 * fraction));
     String ratio = " " + done + "/" + total;
     String left = eta == null ? "?" : clock(eta);
     String s = sigma.isEmpty() ? "" : " " + sigma;
     String r = rate.isEmpty() ? "" : "  " + rate;
-    List<String> tails = List.of(
-        " (" + clock(elapsed) + " / " + left + ")" + s + r,
-        " ETA " + left + s + r,
-        " ETA " + left + s,
-        " ETA " + left,
-        "");
+    List<String> tails =
+        List.of(
+            " (" + clock(elapsed) + " / " + left + ")" + s + r,
+            " ETA " + left + s + r,
+            " ETA " + left + s,
+            " ETA " + left,
+            "");
     for (String tail : tails) {
       int cells = width - head.length() - ratio.length() - tail.length() - 2;
       if (cells >= MIN_BAR) {

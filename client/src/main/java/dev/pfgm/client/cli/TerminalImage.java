@@ -52,7 +52,11 @@ final class TerminalImage {
     if (mode == ColorMode.TRUECOLOR) {
       return "\u001b[" + layer + ";2;" + r + ";" + g + ";" + b + "m";
     }
-    return "\u001b[" + layer + ";5;" + grey256(Math.round(0.299f * r + 0.587f * g + 0.114f * b)) + "m";
+    return "\u001b["
+        + layer
+        + ";5;"
+        + grey256(Math.round(0.299f * r + 0.587f * g + 0.114f * b))
+        + "m";
   }
 
   /**
@@ -78,7 +82,9 @@ final class TerminalImage {
    * nearest-neighbour would keep one pixel in k and drop thin ones).
    */
   static BufferedImage fit(BufferedImage img, int maxCols, int maxLines) {
-    double scale = Math.min(1.0, Math.min((double) maxCols / img.getWidth(), 2.0 * maxLines / img.getHeight()));
+    double scale =
+        Math.min(
+            1.0, Math.min((double) maxCols / img.getWidth(), 2.0 * maxLines / img.getHeight()));
     if (scale >= 1.0) {
       return img;
     }
@@ -120,6 +126,8 @@ final class TerminalImage {
       int v = raster.getSample(x, y, 0);
       return v << 16 | v << 8 | v;
     }
-    return raster.getSample(x, y, 0) << 16 | raster.getSample(x, y, 1) << 8 | raster.getSample(x, y, 2);
+    return raster.getSample(x, y, 0) << 16
+        | raster.getSample(x, y, 1) << 8
+        | raster.getSample(x, y, 2);
   }
 }

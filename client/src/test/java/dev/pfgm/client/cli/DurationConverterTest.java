@@ -23,7 +23,8 @@ class DurationConverterTest {
   @Test
   void rejectsZeroAndGarbageNamingTheValue() {
     assertThrows(TypeConversionException.class, () -> c.convert("0s"));
-    assertEquals("a duration looks like 30s, 500ms, 2m or PT30S, was 'soon'",
+    assertEquals(
+        "a duration looks like 30s, 500ms, 2m or PT30S, was 'soon'",
         assertThrows(TypeConversionException.class, () -> c.convert("soon")).getMessage());
   }
 }

@@ -28,8 +28,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 @ExtendWith(TestServer.class)
 class GenerateCommandTest {
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private static List<JsonObject> json(CliRun run) {
     assertEquals(0, run.exitCode(), run.err());
@@ -39,8 +38,23 @@ class GenerateCommandTest {
   @Test
   void jsonLinesFollowStartedStepsCompleted(TestServer.Running server) {
     Path png = dir.resolve("out.png");
-    List<JsonObject> events = json(CliRun.of("generate", "--target", server.target(), "--samples", "3",
-        "--steps", "5", "--preview-every", "2", "--seed", "11", "--json", "--output", png.toString()));
+    List<JsonObject> events =
+        json(
+            CliRun.of(
+                "generate",
+                "--target",
+                server.target(),
+                "--samples",
+                "3",
+                "--steps",
+                "5",
+                "--preview-every",
+                "2",
+                "--seed",
+                "11",
+                "--json",
+                "--output",
+                png.toString()));
 
     assertEquals("started", events.get(0).getString("event"));
     assertEquals(List.of("11", "12", "13"), events.get(0).getJsonArray("seeds").getList());
@@ -52,22 +66,41 @@ class GenerateCommandTest {
     assertEquals(9, last.getInteger("nfe"));
     List<JsonObject> steps = events.subList(1, events.size() - 1);
     assertEquals(List.of(1, 3, 4), steps.stream().map(s -> s.getInteger("index")).toList());
-    steps.forEach(s -> {
-      assertEquals("step", s.getString("event"));
-      assertFalse(s.containsKey("denoised"), "tensors only with --json-tensors");
-    });
+    steps.forEach(
+        s -> {
+          assertEquals("step", s.getString("event"));
+          assertFalse(s.containsKey("denoised"), "tensors only with --json-tensors");
+        });
     assertTrue(Files.exists(png));
   }
 
   @Test
   void pngGridMatchesTheStreamedFloat32Samples(TestServer.Running server) throws Exception {
     Path png = dir.resolve("grid.png");
-    List<JsonObject> events = json(CliRun.of("generate", "--target", server.target(), "--samples", "5",
-        "--steps", "8", "--seed", "42", "--json", "--json-tensors", "--output", png.toString()));
+    List<JsonObject> events =
+        json(
+            CliRun.of(
+                "generate",
+                "--target",
+                server.target(),
+                "--samples",
+                "5",
+                "--steps",
+                "8",
+                "--seed",
+                "42",
+                "--json",
+                "--json-tensors",
+                "--output",
+                png.toString()));
     JsonObject samples = events.get(events.size() - 1).getJsonObject("samples");
     assertEquals(List.of(5, 1, 28, 28), samples.getJsonArray("shape").getList());
-    float[] x = Tensors.floats(Tensor.newBuilder().addAllShape(List.of(5, 1, 28, 28))
-        .setData(ByteString.copyFrom(Base64.getDecoder().decode(samples.getString("data")))).build());
+    float[] x =
+        Tensors.floats(
+            Tensor.newBuilder()
+                .addAllShape(List.of(5, 1, 28, 28))
+                .setData(ByteString.copyFrom(Base64.getDecoder().decode(samples.getString("data"))))
+                .build());
 
     BufferedImage img = ImageIO.read(png.toFile());
     // 5 tiles: 3 columns and 2 rows, 2 background pixels between tiles.
@@ -105,9 +138,23 @@ class GenerateCommandTest {
   void aRecordingOfAThousandStepsGetsEveryStep(TestServer.Running server) throws Exception {
     // Writing a PNG per step is slower than the server steps: recordings ask for lossless delivery.
     Path frames = dir.resolve("all");
-    CliRun run = CliRun.of("generate", "--target", server.target(), "--model", TestServer.MODEL, "--samples", "16",
-        "--steps", "1000", "--output", dir.resolve("all.png").toString(), "--frames", frames.toString(),
-        "--no-preview", "--no-progress");
+    CliRun run =
+        CliRun.of(
+            "generate",
+            "--target",
+            server.target(),
+            "--model",
+            TestServer.MODEL,
+            "--samples",
+            "16",
+            "--steps",
+            "1000",
+            "--output",
+            dir.resolve("all.png").toString(),
+            "--frames",
+            frames.toString(),
+            "--no-preview",
+            "--no-progress");
     assertEquals(0, run.exitCode(), run.err());
     try (var files = Files.list(frames)) {
       assertEquals(1000, files.count(), "one frame per step of 1000");
@@ -117,58 +164,126 @@ class GenerateCommandTest {
   @Test
   void theGifKeepsAnEvenSelectionOfStepsAtItsScale(TestServer.Running server) throws Exception {
     Path gif = dir.resolve("short.gif");
-    CliRun run = CliRun.of("generate", "--target", server.target(), "--model", TestServer.MODEL, "--samples", "4",
-        "--steps", "100", "--output", dir.resolve("short.png").toString(), "--gif", gif.toString(),
-        "--gif-max-frames", "11", "--gif-scale", "3", "--gif-fps", "20", "--no-preview", "--no-progress");
+    CliRun run =
+        CliRun.of(
+            "generate",
+            "--target",
+            server.target(),
+            "--model",
+            TestServer.MODEL,
+            "--samples",
+            "4",
+            "--steps",
+            "100",
+            "--output",
+            dir.resolve("short.png").toString(),
+            "--gif",
+            gif.toString(),
+            "--gif-max-frames",
+            "11",
+            "--gif-scale",
+            "3",
+            "--gif-fps",
+            "20",
+            "--no-preview",
+            "--no-progress");
     assertEquals(0, run.exitCode(), run.err());
     try (ImageInputStream in = ImageIO.createImageInputStream(gif.toFile())) {
       ImageReader reader = ImageIO.getImageReadersByFormatName("gif").next();
       reader.setInput(in);
       // 100 streamed steps, every 10th kept (10 frames), then the final samples: 11 in all.
       assertEquals(11, reader.getNumImages(true));
-      assertEquals(3 * (2 * 28 + Pixels.GAP), reader.getWidth(0), "a 2x2 grid of 28-pixel samples, 3x");
-      var meta = (javax.imageio.metadata.IIOMetadataNode) reader.getImageMetadata(0).getAsTree("javax_imageio_gif_image_1.0");
-      var gce = (javax.imageio.metadata.IIOMetadataNode) meta.getElementsByTagName("GraphicControlExtension").item(0);
+      assertEquals(
+          3 * (2 * 28 + Pixels.GAP), reader.getWidth(0), "a 2x2 grid of 28-pixel samples, 3x");
+      var meta =
+          (javax.imageio.metadata.IIOMetadataNode)
+              reader.getImageMetadata(0).getAsTree("javax_imageio_gif_image_1.0");
+      var gce =
+          (javax.imageio.metadata.IIOMetadataNode)
+              meta.getElementsByTagName("GraphicControlExtension").item(0);
       assertEquals("5", gce.getAttribute("delayTime"), "20 frames a second: 5 hundredths each");
     }
-    assertEquals(2, CliRun.of("generate", "--target", server.target(), "--gif", gif.toString(), "--gif-fps", "0").exitCode());
+    assertEquals(
+        2,
+        CliRun.of(
+                "generate", "--target", server.target(), "--gif", gif.toString(), "--gif-fps", "0")
+            .exitCode());
   }
 
   @Test
   void framesAndGifHoldOneImagePerStreamedStep(TestServer.Running server) throws Exception {
     Path frames = dir.resolve("frames");
     Path gif = dir.resolve("run.gif");
-    List<JsonObject> events = json(CliRun.of("generate", "--target", server.target(), "--samples", "4",
-        "--steps", "6", "--preview-every", "1", "--json", "--output", dir.resolve("s.png").toString(),
-        "--frames", frames.toString(), "--gif", gif.toString(), "--animate", "state"));
+    List<JsonObject> events =
+        json(
+            CliRun.of(
+                "generate",
+                "--target",
+                server.target(),
+                "--samples",
+                "4",
+                "--steps",
+                "6",
+                "--preview-every",
+                "1",
+                "--json",
+                "--output",
+                dir.resolve("s.png").toString(),
+                "--frames",
+                frames.toString(),
+                "--gif",
+                gif.toString(),
+                "--animate",
+                "state"));
     long steps = events.stream().filter(e -> e.getString("event").equals("step")).count();
 
     try (var files = Files.list(frames)) {
-      assertEquals(steps, files.filter(f -> f.getFileName().toString().matches("step-\\d{4}\\.png")).count());
+      assertEquals(
+          steps,
+          files.filter(f -> f.getFileName().toString().matches("step-\\d{4}\\.png")).count());
     }
     try (ImageInputStream in = ImageIO.createImageInputStream(gif.toFile())) {
       ImageReader reader = ImageIO.getImageReadersByFormatName("gif").next();
       reader.setInput(in);
-      assertEquals(steps + 1, reader.getNumImages(true), "one frame per step plus the final samples");
+      assertEquals(
+          steps + 1, reader.getNumImages(true), "one frame per step plus the final samples");
       assertEquals(2 * 28 + Pixels.GAP, reader.getWidth(0));
     }
   }
 
   @Test
   void failedCallExitsWithOneAndAJsonErrorLine(TestServer.Running server) {
-    CliRun run = CliRun.of("generate", "--target", server.target(), "--model", "nope", "--json",
-        "--output", dir.resolve("x.png").toString());
+    CliRun run =
+        CliRun.of(
+            "generate",
+            "--target",
+            server.target(),
+            "--model",
+            "nope",
+            "--json",
+            "--output",
+            dir.resolve("x.png").toString());
     assertEquals(1, run.exitCode());
     JsonObject error = new JsonObject(run.lines().get(run.lines().size() - 1));
     assertEquals("NOT_FOUND", error.getString("status"));
-    assertTrue(error.getString("request_id").matches("[0-9a-f]{16}"), "the server's id of the call, as in its log: " + error);
+    assertTrue(
+        error.getString("request_id").matches("[0-9a-f]{16}"),
+        "the server's id of the call, as in its log: " + error);
     assertTrue(error.getString("message").startsWith("model 'nope'"), error.getString("message"));
   }
 
   @Test
   void aFailedCallIsOneLineWithTheStatusByName(TestServer.Running server) {
-    CliRun run = CliRun.of("generate", "--target", server.target(), "--model", "nope", "--no-progress",
-        "--output", dir.resolve("x.png").toString());
+    CliRun run =
+        CliRun.of(
+            "generate",
+            "--target",
+            server.target(),
+            "--model",
+            "nope",
+            "--no-progress",
+            "--output",
+            dir.resolve("x.png").toString());
     assertEquals(1, run.exitCode());
     assertTrue(run.err().strip().startsWith("error: NOT_FOUND: model 'nope'"), run.err());
     assertEquals(1, run.err().strip().lines().count(), run.err());
@@ -177,12 +292,32 @@ class GenerateCommandTest {
   @ParameterizedTest
   @ValueSource(strings = {"1ms", "5ms", "20ms"})
   void shortDeadlinesEndWithDeadlineExceeded(String deadline, TestServer.Running server) {
-    CliRun text = CliRun.of("generate", "--target", server.target(), "--deadline", deadline, "--steps", "200",
-        "--no-progress", "--output", dir.resolve("d.png").toString());
+    CliRun text =
+        CliRun.of(
+            "generate",
+            "--target",
+            server.target(),
+            "--deadline",
+            deadline,
+            "--steps",
+            "200",
+            "--no-progress",
+            "--output",
+            dir.resolve("d.png").toString());
     assertEquals(1, text.exitCode());
     assertTrue(text.err().startsWith("error: DEADLINE_EXCEEDED: "), text.err());
-    CliRun json = CliRun.of("generate", "--target", server.target(), "--deadline", deadline, "--steps", "200",
-        "--json", "--output", dir.resolve("d.png").toString());
+    CliRun json =
+        CliRun.of(
+            "generate",
+            "--target",
+            server.target(),
+            "--deadline",
+            deadline,
+            "--steps",
+            "200",
+            "--json",
+            "--output",
+            dir.resolve("d.png").toString());
     assertEquals(1, json.exitCode());
     JsonObject error = new JsonObject(json.lines().get(json.lines().size() - 1));
     assertEquals("DEADLINE_EXCEEDED", error.getString("status"));
@@ -192,8 +327,18 @@ class GenerateCommandTest {
   @Test
   void aJpgOutputIsAJpeg(TestServer.Running server) throws Exception {
     Path jpg = dir.resolve("grid.JPG");
-    CliRun run = CliRun.of("generate", "--target", server.target(), "--samples", "4", "--steps", "4",
-        "--no-progress", "--output", jpg.toString());
+    CliRun run =
+        CliRun.of(
+            "generate",
+            "--target",
+            server.target(),
+            "--samples",
+            "4",
+            "--steps",
+            "4",
+            "--no-progress",
+            "--output",
+            jpg.toString());
     assertEquals(0, run.exitCode(), run.err());
     try (ImageInputStream in = ImageIO.createImageInputStream(jpg.toFile())) {
       ImageReader reader = ImageIO.getImageReaders(in).next();

@@ -10,7 +10,14 @@ class StepLineTest {
 
   private static String at(int columns) {
     // The consumer leaves the last column free, so the cursor never wraps.
-    return StepLine.render(201, 1000, Duration.ofSeconds(3), Duration.ofSeconds(12), "σ=24.22", "129 NFE/s", columns - 1);
+    return StepLine.render(
+        201,
+        1000,
+        Duration.ofSeconds(3),
+        Duration.ofSeconds(12),
+        "σ=24.22",
+        "129 NFE/s",
+        columns - 1);
   }
 
   private static int barCells(String line) {

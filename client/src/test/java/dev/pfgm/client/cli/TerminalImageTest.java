@@ -24,8 +24,24 @@ class TerminalImageTest {
   @Test
   void trueColourPaintsUpperPixelAsForegroundAndLowerAsBackground() {
     String expected =
-        ESC + "38;2;0;0;0m" + ESC + "48;2;255;255;255m▀" + ESC + "38;2;255;255;255m" + ESC + "48;2;0;0;0m▀" + ESC + "0m\n"
-      + ESC + "38;2;128;128;128m" + ESC + "48;2;128;128;128m▀" + ESC + "48;2;40;40;40m▀" + ESC + "0m\n";
+        ESC
+            + "38;2;0;0;0m"
+            + ESC
+            + "48;2;255;255;255m▀"
+            + ESC
+            + "38;2;255;255;255m"
+            + ESC
+            + "48;2;0;0;0m▀"
+            + ESC
+            + "0m\n"
+            + ESC
+            + "38;2;128;128;128m"
+            + ESC
+            + "48;2;128;128;128m▀"
+            + ESC
+            + "48;2;40;40;40m▀"
+            + ESC
+            + "0m\n";
     assertEquals(expected, TerminalImage.render(tiny(), ColorMode.TRUECOLOR));
   }
 
@@ -33,8 +49,24 @@ class TerminalImageTest {
   void fallbackUsesTheXterm256GreyRamp() {
     // 0 -> 16 (black), 255 -> 231 (white), 128 -> 244 (level 128), 40 -> 235 (level 38).
     String expected =
-        ESC + "38;5;16m" + ESC + "48;5;231m▀" + ESC + "38;5;231m" + ESC + "48;5;16m▀" + ESC + "0m\n"
-      + ESC + "38;5;244m" + ESC + "48;5;244m▀" + ESC + "48;5;235m▀" + ESC + "0m\n";
+        ESC
+            + "38;5;16m"
+            + ESC
+            + "48;5;231m▀"
+            + ESC
+            + "38;5;231m"
+            + ESC
+            + "48;5;16m▀"
+            + ESC
+            + "0m\n"
+            + ESC
+            + "38;5;244m"
+            + ESC
+            + "48;5;244m▀"
+            + ESC
+            + "48;5;235m▀"
+            + ESC
+            + "0m\n";
     assertEquals(expected, TerminalImage.render(tiny(), ColorMode.ANSI256));
   }
 
@@ -43,7 +75,8 @@ class TerminalImageTest {
     BufferedImage img = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB);
     img.setRGB(0, 0, 0x102030);
     // Lines start after a reset, so the default background needs no code.
-    assertEquals(ESC + "38;2;16;32;48m▀" + ESC + "0m\n", TerminalImage.render(img, ColorMode.TRUECOLOR));
+    assertEquals(
+        ESC + "38;2;16;32;48m▀" + ESC + "0m\n", TerminalImage.render(img, ColorMode.TRUECOLOR));
   }
 
   @Test
@@ -56,7 +89,8 @@ class TerminalImageTest {
 
   @Test
   void downscalingAveragesTheAreaEachPixelCovers() {
-    // A one-pixel checkerboard halved: nearest-neighbour would keep only the black (or white) pixels.
+    // A one-pixel checkerboard halved: nearest-neighbour would keep only the black (or white)
+    // pixels.
     BufferedImage board = new BufferedImage(200, 80, BufferedImage.TYPE_BYTE_GRAY);
     for (int y = 0; y < 80; y++) {
       for (int x = 0; x < 200; x++) {
@@ -67,7 +101,10 @@ class TerminalImageTest {
     assertEquals(100, fitted.getWidth());
     for (int y = 0; y < fitted.getHeight(); y++) {
       for (int x = 0; x < fitted.getWidth(); x++) {
-        assertEquals(128, fitted.getRaster().getSample(x, y, 0), "pixel " + x + "," + y); // (0+255+255+0+2)/4
+        assertEquals(
+            128,
+            fitted.getRaster().getSample(x, y, 0),
+            "pixel " + x + "," + y); // (0+255+255+0+2)/4
       }
     }
   }

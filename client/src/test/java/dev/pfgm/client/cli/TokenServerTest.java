@@ -29,16 +29,24 @@ class TokenServerTest {
   void modelsWithoutATokenShowsTheServersStatusAndHint() {
     CliRun run = CliRun.of("models", "--target", server.target());
     assertEquals(1, run.exitCode());
-    assertEquals("error: UNAUTHENTICATED: missing credentials: send metadata 'authorization: Bearer <token>'",
+    assertEquals(
+        "error: UNAUTHENTICATED: missing credentials: send metadata 'authorization: Bearer <token>'",
         run.err().strip());
   }
 
   @Test
   void theTokenComesFromPfgmTokenAndTheOptionWins() {
-    CliRun fromEnv = CliRun.withEnv(Map.of("PFGM_TOKEN", TOKEN), "models", "--target", server.target());
+    CliRun fromEnv =
+        CliRun.withEnv(Map.of("PFGM_TOKEN", TOKEN), "models", "--target", server.target());
     assertEquals(0, fromEnv.exitCode(), fromEnv.err());
-    CliRun optionWins = CliRun.withEnv(Map.of("PFGM_TOKEN", TOKEN), "--token", "another-token-0123456789",
-        "models", "--target", server.target());
+    CliRun optionWins =
+        CliRun.withEnv(
+            Map.of("PFGM_TOKEN", TOKEN),
+            "--token",
+            "another-token-0123456789",
+            "models",
+            "--target",
+            server.target());
     assertEquals(1, optionWins.exitCode());
     assertEquals("error: PERMISSION_DENIED: bearer token not accepted", optionWins.err().strip());
   }

@@ -18,8 +18,8 @@ final class CommandLineFlags {
   static final String CONFIG = "--config";
 
   /**
-   * @param values       the keys given on the command line
-   * @param configFile   the --config value, or null
+   * @param values the keys given on the command line
+   * @param configFile the --config value, or null
    * @param helpRequested whether --help was given
    */
   record Parsed(Map<ConfigKey, String> values, String configFile, boolean helpRequested) {}
@@ -40,7 +40,8 @@ final class CommandLineFlags {
         values.put(k, result.matchedOptionValue(k.flag(), ""));
       }
     }
-    return new Parsed(values, result.matchedOptionValue(CONFIG, null), result.isUsageHelpRequested());
+    return new Parsed(
+        values, result.matchedOptionValue(CONFIG, null), result.isUsageHelpRequested());
   }
 
   static String usage() {
@@ -50,20 +51,37 @@ final class CommandLineFlags {
   private static CommandLine commandLine() {
     CommandSpec spec = CommandSpec.create().name("pfgm-serve");
     spec.usageMessage()
-        .description("Streaming gRPC server for Poisson Flow Generative Models.",
+        .description(
+            "Streaming gRPC server for Poisson Flow Generative Models.",
             "Every option is also an environment variable (PFGM_<KEY>) and a config-file key;",
             "precedence: flags > environment > file > defaults. Exit code 2 on a bad value.")
         .sortOptions(false);
-    spec.addOption(OptionSpec.builder(CONFIG).paramLabel("FILE").type(String.class)
-        .description("Config file: .json (an object of keys) or .properties (key=value). Env PFGM_CONFIG.")
-        .build());
+    spec.addOption(
+        OptionSpec.builder(CONFIG)
+            .paramLabel("FILE")
+            .type(String.class)
+            .description(
+                "Config file: .json (an object of keys) or .properties (key=value). Env PFGM_CONFIG.")
+            .build());
     for (ConfigKey k : ConfigKey.values()) {
-      spec.addOption(OptionSpec.builder(k.flag()).paramLabel(k.label()).type(String.class)
-          .description(k.description() + " Env " + k.env() + "; default "
-              + (k.defaultValue().isEmpty() ? "unset" : k.defaultValue()) + ".")
-          .build());
+      spec.addOption(
+          OptionSpec.builder(k.flag())
+              .paramLabel(k.label())
+              .type(String.class)
+              .description(
+                  k.description()
+                      + " Env "
+                      + k.env()
+                      + "; default "
+                      + (k.defaultValue().isEmpty() ? "unset" : k.defaultValue())
+                      + ".")
+              .build());
     }
-    spec.addOption(OptionSpec.builder("-h", "--help").usageHelp(true).description("Show this help and exit.").build());
+    spec.addOption(
+        OptionSpec.builder("-h", "--help")
+            .usageHelp(true)
+            .description("Show this help and exit.")
+            .build());
     return new CommandLine(spec);
   }
 }

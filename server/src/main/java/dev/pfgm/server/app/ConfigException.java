@@ -1,6 +1,9 @@
 package dev.pfgm.server.app;
 
-/** A configuration value breaks its rule; the message names the key, the value, the rule and the source. */
+/**
+ * A configuration value breaks its rule; the message names the key, the value, the rule and the
+ * source.
+ */
 public final class ConfigException extends Exception {
 
   /** The process exit code for a configuration error (as for a usage error). */

@@ -16,7 +16,9 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.stream.Collectors;
 
-/** Layers the sources into one checked configuration: flags > PFGM_* environment > file > defaults. */
+/**
+ * Layers the sources into one checked configuration: flags > PFGM_* environment > file > defaults.
+ */
 final class ConfigLoader {
 
   /** Names the config file when --config does not. */
@@ -25,10 +27,10 @@ final class ConfigLoader {
   /**
    * A checked configuration and its printout.
    *
-   * @param config    what the server starts with
+   * @param config what the server starts with
    * @param logFormat how the process logs
-   * @param settings  every raw value with its source
-   * @param notes     things worth a line in the log (unknown PFGM_* variables)
+   * @param settings every raw value with its source
+   * @param notes things worth a line in the log (unknown PFGM_* variables)
    */
   record Loaded(ServerConfig config, LogFormat logFormat, Settings settings, List<String> notes) {
 
@@ -42,7 +44,8 @@ final class ConfigLoader {
 
   private ConfigLoader() {}
 
-  static Loaded load(CommandLineFlags.Parsed flags, Map<String, String> env) throws ConfigException {
+  static Loaded load(CommandLineFlags.Parsed flags, Map<String, String> env)
+      throws ConfigException {
     Map<ConfigKey, Setting> merged = new EnumMap<>(ConfigKey.class);
     String file = flags.configFile() != null ? flags.configFile() : env.get(CONFIG_ENV);
     if (file != null && !file.isBlank()) {
@@ -50,7 +53,9 @@ final class ConfigLoader {
     }
     List<String> notes = new ArrayList<>();
     for (Map.Entry<String, String> e : env.entrySet()) {
-      if (e.getKey().startsWith("PFGM_") && !e.getKey().equals(CONFIG_ENV) && key(e.getKey()) == null) {
+      if (e.getKey().startsWith("PFGM_")
+          && !e.getKey().equals(CONFIG_ENV)
+          && key(e.getKey()) == null) {
         notes.add("ignored unknown environment variable " + e.getKey());
       }
     }
@@ -66,7 +71,10 @@ final class ConfigLoader {
   }
 
   private static ConfigKey key(String envName) {
-    return Arrays.stream(ConfigKey.values()).filter(k -> k.env().equals(envName)).findFirst().orElse(null);
+    return Arrays.stream(ConfigKey.values())
+        .filter(k -> k.env().equals(envName))
+        .findFirst()
+        .orElse(null);
   }
 
   /** Reads a .json object of keys, or a .properties file of key=value lines. */
@@ -84,22 +92,28 @@ final class ConfigLoader {
       try {
         json = new JsonObject(text);
       } catch (DecodeException e) {
-        throw new ConfigException("config file " + path + " must be a JSON object (" + e.getMessage() + ")");
+        throw new ConfigException(
+            "config file " + path + " must be a JSON object (" + e.getMessage() + ")");
       }
       for (Map.Entry<String, Object> e : json) {
         Object v = e.getValue();
         if (v instanceof JsonObject || v == null) {
-          throw new ConfigException(e.getKey() + " in " + path + " must be a string, number or list");
+          throw new ConfigException(
+              e.getKey() + " in " + path + " must be a string, number or list");
         }
-        raw.put(e.getKey(), v instanceof JsonArray a
-            ? a.stream().map(String::valueOf).collect(Collectors.joining(",")) : String.valueOf(v));
+        raw.put(
+            e.getKey(),
+            v instanceof JsonArray a
+                ? a.stream().map(String::valueOf).collect(Collectors.joining(","))
+                : String.valueOf(v));
       }
     } else {
       Properties p = new Properties();
       try (Reader r = new java.io.StringReader(text)) {
         p.load(r);
       } catch (IOException | IllegalArgumentException e) {
-        throw new ConfigException("config file " + path + " must be a .properties file (" + e.getMessage() + ")");
+        throw new ConfigException(
+            "config file " + path + " must be a .properties file (" + e.getMessage() + ")");
       }
       p.stringPropertyNames().stream().sorted().forEach(k -> raw.put(k, p.getProperty(k)));
     }
@@ -107,8 +121,15 @@ final class ConfigLoader {
     for (Map.Entry<String, String> e : raw.entrySet()) {
       ConfigKey k = ConfigKey.byKey(e.getKey());
       if (k == null) {
-        throw new ConfigException("unknown key '" + e.getKey() + "' in " + path + "; known keys: "
-            + Arrays.stream(ConfigKey.values()).map(ConfigKey::key).collect(Collectors.joining(", ")));
+        throw new ConfigException(
+            "unknown key '"
+                + e.getKey()
+                + "' in "
+                + path
+                + "; known keys: "
+                + Arrays.stream(ConfigKey.values())
+                    .map(ConfigKey::key)
+                    .collect(Collectors.joining(", ")));
       }
       out.put(k, new Setting(e.getValue(), origin));
     }

@@ -36,12 +36,17 @@ final class EngineVerticle extends VerticleBase {
   public Future<?> start() {
     // On the worker thread: the first requests should not pay for the first use of each batch size.
     engine.warmUp();
-    consumer = vertx.eventBus().localConsumer(address, message -> {
-      Job job = message.body();
-      job.onWake(() -> context.runOnContext(v -> schedule()));
-      engine.submit(job);
-      schedule();
-    });
+    consumer =
+        vertx
+            .eventBus()
+            .localConsumer(
+                address,
+                message -> {
+                  Job job = message.body();
+                  job.onWake(() -> context.runOnContext(v -> schedule()));
+                  engine.submit(job);
+                  schedule();
+                });
     return consumer.completion();
   }
 
@@ -52,11 +57,14 @@ final class EngineVerticle extends VerticleBase {
     // and pool as soon as stop completes; a task still queued then (a tick scheduled before stop)
     // dies with a RejectedExecutionException, so stop completes from a task queued behind it.
     stopped = true;
-    return consumer.unregister().compose(v -> {
-      Promise<Void> drained = Promise.promise();
-      context.runOnContext(last -> drained.complete());
-      return drained.future();
-    });
+    return consumer
+        .unregister()
+        .compose(
+            v -> {
+              Promise<Void> drained = Promise.promise();
+              context.runOnContext(last -> drained.complete());
+              return drained.future();
+            });
   }
 
   private void schedule() {

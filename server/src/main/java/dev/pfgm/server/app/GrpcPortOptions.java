@@ -22,17 +22,26 @@ final class GrpcPortOptions {
   /** Host and port travel in the options: {@code listen(port)} alone would bind every address. */
   static HttpServerOptions of(ServerConfig config) {
     ResetGuard guard = config.resetGuard();
-    HttpServerOptions o = new HttpServerOptions().setHost(config.host()).setPort(config.port())
-        .setHttp2RstFloodMaxRstFramePerWindow(guard.maxResets())
-        .setHttp2RstFloodWindowDuration(guard.windowSeconds())
-        .setHttp2RstFloodWindowDurationTimeUnit(TimeUnit.SECONDS)
-        .setInitialSettings(new Http2Settings().setMaxConcurrentStreams(MAX_CONCURRENT_STREAMS));
+    HttpServerOptions o =
+        new HttpServerOptions()
+            .setHost(config.host())
+            .setPort(config.port())
+            .setHttp2RstFloodMaxRstFramePerWindow(guard.maxResets())
+            .setHttp2RstFloodWindowDuration(guard.windowSeconds())
+            .setHttp2RstFloodWindowDurationTimeUnit(TimeUnit.SECONDS)
+            .setInitialSettings(
+                new Http2Settings().setMaxConcurrentStreams(MAX_CONCURRENT_STREAMS));
     TlsFiles tls = config.tls();
     if (tls != null) {
-      o.setSsl(true).setUseAlpn(true).setKeyCertOptions(new PemKeyCertOptions()
-          .setCertPath(tls.cert().toString()).setKeyPath(tls.key().toString()));
+      o.setSsl(true)
+          .setUseAlpn(true)
+          .setKeyCertOptions(
+              new PemKeyCertOptions()
+                  .setCertPath(tls.cert().toString())
+                  .setKeyPath(tls.key().toString()));
       if (tls.mutual()) {
-        o.setClientAuth(ClientAuth.REQUIRED).setTrustOptions(new PemTrustOptions().addCertPath(tls.clientCa().toString()));
+        o.setClientAuth(ClientAuth.REQUIRED)
+            .setTrustOptions(new PemTrustOptions().addCertPath(tls.clientCa().toString()));
       }
     }
     return o;

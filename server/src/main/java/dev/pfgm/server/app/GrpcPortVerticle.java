@@ -20,8 +20,11 @@ final class GrpcPortVerticle extends VerticleBase {
   private final AtomicInteger connections;
   private HttpServer server;
 
-  /** @param connections counts the open connections of every instance */
-  GrpcPortVerticle(HttpServerOptions options, Handler<HttpServerRequest> handler, AtomicInteger connections) {
+  /**
+   * @param connections counts the open connections of every instance
+   */
+  GrpcPortVerticle(
+      HttpServerOptions options, Handler<HttpServerRequest> handler, AtomicInteger connections) {
     this.options = options;
     this.handler = handler;
     this.connections = connections;
@@ -29,17 +32,22 @@ final class GrpcPortVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    return vertx.createHttpServer(options).requestHandler(handler)
-        .connectionHandler(c -> {
-          connections.incrementAndGet();
-          c.closeHandler(v -> connections.decrementAndGet());
-        })
-        .listen().onSuccess(s -> server = s);
+    return vertx
+        .createHttpServer(options)
+        .requestHandler(handler)
+        .connectionHandler(
+            c -> {
+              connections.incrementAndGet();
+              c.closeHandler(v -> connections.decrementAndGet());
+            })
+        .listen()
+        .onSuccess(s -> server = s);
   }
 
   /** Stops accepting and lets open HTTP/2 connections end with GOAWAY (within the timeout). */
   Future<Void> shutdown(long seconds) {
-    return server == null ? Future.succeededFuture()
+    return server == null
+        ? Future.succeededFuture()
         : server.shutdown(seconds, java.util.concurrent.TimeUnit.SECONDS);
   }
 

@@ -19,13 +19,14 @@ final class JsonLogFormatter extends Formatter {
 
   @Override
   public String format(LogRecord r) {
-    JsonObject json = new JsonObject()
-        .put("time", r.getInstant().toString())
-        .put("level", r.getLevel().getName())
-        .put("logger", r.getLoggerName())
-        .put("message", formatMessage(r))
-        // Handlers format on the thread that logged (the console handler does).
-        .put("thread", Thread.currentThread().getName());
+    JsonObject json =
+        new JsonObject()
+            .put("time", r.getInstant().toString())
+            .put("level", r.getLevel().getName())
+            .put("logger", r.getLoggerName())
+            .put("message", formatMessage(r))
+            // Handlers format on the thread that logged (the console handler does).
+            .put("thread", Thread.currentThread().getName());
     if (r.getThrown() != null) {
       StringWriter trace = new StringWriter();
       r.getThrown().printStackTrace(new PrintWriter(trace));
@@ -42,11 +43,16 @@ final class JsonLogFormatter extends Formatter {
     return json.encode() + System.lineSeparator();
   }
 
-  /** Numbers, booleans and strings as JSON has them; NaN and infinities (no JSON number) as null. */
+  /**
+   * Numbers, booleans and strings as JSON has them; NaN and infinities (no JSON number) as null.
+   */
   private static Object value(Object v) {
-    if (v instanceof Double d && !Double.isFinite(d) || v instanceof Float f && !Float.isFinite(f)) {
+    if (v instanceof Double d && !Double.isFinite(d)
+        || v instanceof Float f && !Float.isFinite(f)) {
       return null;
     }
-    return v == null || v instanceof Number || v instanceof Boolean || v instanceof String ? v : v.toString();
+    return v == null || v instanceof Number || v instanceof Boolean || v instanceof String
+        ? v
+        : v.toString();
   }
 }

@@ -15,8 +15,10 @@ enum LogFormat {
   JSON;
 
   static final LogFormat DEFAULT = TEXT;
+
   /** Date, time, level, logger: message, then the stack trace if there is one. */
   static final String TEXT_PATTERN = "%1$tF %1$tT %4$s %3$s: %5$s%6$s%n";
+
   private static final String TEXT_PROPERTY = "java.util.logging.SimpleFormatter.format";
 
   /** The key's value: "text" or "json". */

@@ -46,11 +46,13 @@ public final class Main {
     // SIGHUP reloads the models folder, on a thread of its own (models load there); reloads queue.
     // Installed before start too: the JVM's default for SIGHUP is to exit.
     AtomicReference<PfgmServer> server = new AtomicReference<>();
-    ExecutorService reloads = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "pfgm-reload");
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService reloads =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "pfgm-reload");
+              t.setDaemon(true);
+              return t;
+            });
     Signal.handle(new Signal("HUP"), s -> reloads.execute(() -> reload(server.get())));
     PfgmServer started;
     try {
@@ -62,19 +64,26 @@ public final class Main {
     } catch (Exception e) {
       // No servable model, a port in use, a certificate refused: the message says it all. A stack
       // trace only for what may be a bug.
-      LOG.log(Level.SEVERE, "pfgm-serve could not start: " + e.getMessage(), e instanceof IOException ? null : e);
+      LOG.log(
+          Level.SEVERE,
+          "pfgm-serve could not start: " + e.getMessage(),
+          e instanceof IOException ? null : e);
       System.exit(1);
       return;
     }
     server.set(started);
     // A JVM exit by any other way still closes the server (open streams end UNAVAILABLE).
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      try {
-        started.close();
-      } catch (Exception e) {
-        LOG.warning("shutdown: " + e);
-      }
-    }, "pfgm-shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  try {
+                    started.close();
+                  } catch (Exception e) {
+                    LOG.warning("shutdown: " + e);
+                  }
+                },
+                "pfgm-shutdown"));
     stop.await();
     int code = 0;
     try {
@@ -97,7 +106,8 @@ public final class Main {
       LOG.info("SIGHUP: reloading the models folder");
       server.reload();
     } catch (Exception e) {
-      LOG.log(Level.SEVERE, "reload failed: " + e.getMessage(), e instanceof IOException ? null : e);
+      LOG.log(
+          Level.SEVERE, "reload failed: " + e.getMessage(), e instanceof IOException ? null : e);
     }
   }
 }

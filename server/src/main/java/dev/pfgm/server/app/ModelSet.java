@@ -24,11 +24,11 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The served models with their engines and health names, and their reloads. A reload loads new
- * and changed folders exactly as startup does and deploys their engines, then publishes the new
- * set in one volatile write. A version it removed or replaced takes no new stream; once its last
- * stream has ended, its engines are undeployed and its session closed. Reloads run one at a time
- * on the caller's thread (never an event loop: models load there); requests never wait for one.
+ * The served models with their engines and health names, and their reloads. A reload loads new and
+ * changed folders exactly as startup does and deploys their engines, then publishes the new set in
+ * one volatile write. A version it removed or replaced takes no new stream; once its last stream
+ * has ended, its engines are undeployed and its session closed. Reloads run one at a time on the
+ * caller's thread (never an event loop: models load there); requests never wait for one.
  */
 final class ModelSet {
 
@@ -56,7 +56,12 @@ final class ModelSet {
   private BooleanSupplier accepting; // guarded by this
   private boolean closed; // guarded by this
 
-  private ModelSet(Vertx vertx, EnginePool pool, String defaultModel, ServingLimits limits, ServerMetrics metrics,
+  private ModelSet(
+      Vertx vertx,
+      EnginePool pool,
+      String defaultModel,
+      ServingLimits limits,
+      ServerMetrics metrics,
       RuntimeOptions runtime) {
     this.vertx = vertx;
     this.pool = pool;
@@ -67,8 +72,15 @@ final class ModelSet {
   }
 
   /** Deploys the engines of every model of the repository; fails when one cannot start. */
-  static ModelSet start(Vertx vertx, ModelRepository repository, EnginePool pool, String defaultModel,
-      ServingLimits limits, ServerMetrics metrics, RuntimeOptions runtime) throws Exception {
+  static ModelSet start(
+      Vertx vertx,
+      ModelRepository repository,
+      EnginePool pool,
+      String defaultModel,
+      ServingLimits limits,
+      ServerMetrics metrics,
+      RuntimeOptions runtime)
+      throws Exception {
     ModelSet set = new ModelSet(vertx, pool, defaultModel, limits, metrics, runtime);
     set.repository = repository;
     set.versions = set.deploy(repository.models().values());
@@ -91,21 +103,25 @@ final class ModelSet {
     versions.keySet().forEach(this::registerHealth);
   }
 
-  /** The health service name of a model: SERVING while it is served and the server takes streams. */
+  /**
+   * The health service name of a model: SERVING while it is served and the server takes streams.
+   */
   static String healthName(String modelId) {
     return GeneratorGrpcService.SERVICE_NAME.fullyQualifiedName() + "/" + modelId;
   }
 
   private void registerHealth(String id) {
     if (health != null) {
-      health.register(healthName(id), () -> Future.succeededFuture(accepting.getAsBoolean() && served.model(id) != null));
+      health.register(
+          healthName(id),
+          () -> Future.succeededFuture(accepting.getAsBoolean() && served.model(id) != null));
     }
   }
 
   /**
    * Reads the models folder again and serves what it holds now (see the class comment). Blocks
-   * while new models load and their engines warm up. When engines cannot start, nothing changes
-   * and the reload fails (the next one tries those folders again).
+   * while new models load and their engines warm up. When engines cannot start, nothing changes and
+   * the reload fails (the next one tries those folders again).
    */
   synchronized ReloadReport reload() throws Exception {
     if (closed) {
@@ -129,7 +145,8 @@ final class ModelSet {
       deployed = deploy(fresh);
     } catch (Exception e) {
       fresh.forEach(ModelSet::closeNetwork);
-      throw new IOException("reload failed, nothing changed: engines could not start: " + e.getMessage(), e);
+      throw new IOException(
+          "reload failed, nothing changed: engines could not start: " + e.getMessage(), e);
     }
     now.putAll(deployed);
     List<Version> retired = before.values().stream().filter(v -> now.get(v.id()) != v).toList();
@@ -160,26 +177,53 @@ final class ModelSet {
     List<Future<Void>> drains = retired.stream().map(this::retire).toList();
     boolean changed = !added.isEmpty() || !replaced.isEmpty() || !removed.isEmpty();
     // A poll that finds nothing new says so at FINE only: polling must not fill the log.
-    LOG.log(changed ? java.util.logging.Level.INFO : java.util.logging.Level.FINE, () -> "models reloaded: added " + added + ", replaced " + replaced + ", removed " + removed
-        + "; serving " + now.keySet() + (next.refusals().isEmpty() ? "" : "; " + next.refusals().size() + " refused")
-        + (retired.isEmpty() ? "" : "; " + retired.size() + " old version(s) finish their streams first"));
+    LOG.log(
+        changed ? java.util.logging.Level.INFO : java.util.logging.Level.FINE,
+        () ->
+            "models reloaded: added "
+                + added
+                + ", replaced "
+                + replaced
+                + ", removed "
+                + removed
+                + "; serving "
+                + now.keySet()
+                + (next.refusals().isEmpty() ? "" : "; " + next.refusals().size() + " refused")
+                + (retired.isEmpty()
+                    ? ""
+                    : "; " + retired.size() + " old version(s) finish their streams first"));
     if (before.containsKey(defaultModel) && !now.containsKey(defaultModel)) {
-      LOG.warning(() -> "default model " + defaultModel + " is not served: requests naming no model get NOT_FOUND");
+      LOG.warning(
+          () ->
+              "default model "
+                  + defaultModel
+                  + " is not served: requests naming no model get NOT_FOUND");
     }
-    return new ReloadReport(added, replaced, removed, next.refusals(), Future.join(drains).mapEmpty());
+    return new ReloadReport(
+        added, replaced, removed, next.refusals(), Future.join(drains).mapEmpty());
   }
 
-  /** Takes a version out of service: once its streams have ended, undeploys its engines and closes its session. */
+  /**
+   * Takes a version out of service: once its streams have ended, undeploys its engines and closes
+   * its session.
+   */
   private Future<Void> retire(Version v) {
     retiring.add(v);
     return Future.fromCompletionStage(v.serving().retire())
         .compose(drained -> pool.undeploy(v.engines()))
-        .eventually(() -> vertx.executeBlocking(() -> {
-          closeNetwork(v.model());
-          retiring.remove(v);
-          LOG.info(() -> "model " + v.id() + ": retired version drained, engines undeployed, session closed");
-          return null;
-        }));
+        .eventually(
+            () ->
+                vertx.executeBlocking(
+                    () -> {
+                      closeNetwork(v.model());
+                      retiring.remove(v);
+                      LOG.info(
+                          () ->
+                              "model "
+                                  + v.id()
+                                  + ": retired version drained, engines undeployed, session closed");
+                      return null;
+                    }));
   }
 
   private Map<String, Version> deploy(Collection<LoadedModel> loaded) throws Exception {
@@ -189,8 +233,13 @@ final class ModelSet {
       PfgmServer.await(Future.join(started));
     } catch (Exception e) {
       // Those that did start go again: no engine stays behind without a served version.
-      PfgmServer.await(Future.join(started.stream().filter(Future::succeeded)
-          .map(f -> pool.undeploy(f.result())).toList()).otherwiseEmpty());
+      PfgmServer.await(
+          Future.join(
+                  started.stream()
+                      .filter(Future::succeeded)
+                      .map(f -> pool.undeploy(f.result()))
+                      .toList())
+              .otherwiseEmpty());
       throw e;
     }
     Map<String, Version> out = new TreeMap<>();
@@ -203,7 +252,9 @@ final class ModelSet {
   }
 
   private void publish() {
-    served = new ServedModels(versions.values().stream().map(Version::serving).toList(), defaultModel, limits);
+    served =
+        new ServedModels(
+            versions.values().stream().map(Version::serving).toList(), defaultModel, limits);
   }
 
   /** A served model, or null. */

@@ -21,16 +21,19 @@ import java.util.regex.Pattern;
 final class PemFiles {
 
   /** The key blocks Vert.x 5 reads (KeyStoreHelper): PKCS#8, PKCS#1 RSA, SEC 1 EC. */
-  private static final Set<String> KEY_TYPES = Set.of("PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY");
+  private static final Set<String> KEY_TYPES =
+      Set.of("PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY");
 
-  private static final Pattern BLOCK = Pattern.compile(
-      "-----BEGIN ([A-Z0-9 ]+)-----([A-Za-z0-9+/=\\s]*)-----END \\1-----");
+  private static final Pattern BLOCK =
+      Pattern.compile("-----BEGIN ([A-Z0-9 ]+)-----([A-Za-z0-9+/=\\s]*)-----END \\1-----");
 
   private record Block(String type, byte[] der) {}
 
   private PemFiles() {}
 
-  /** Whether the file holds at least one certificate and every certificate block parses as X.509. */
+  /**
+   * Whether the file holds at least one certificate and every certificate block parses as X.509.
+   */
   static boolean certificates(Path file) {
     List<Block> certs = blocks(file).stream().filter(b -> b.type().equals("CERTIFICATE")).toList();
     if (certs.isEmpty()) {

@@ -6,15 +6,16 @@ package dev.pfgm.server.app;
  * same limit to the resets the server sends.
  *
  * <p>Netty's default, 200 per 30 s, is sized for servers where a reset is rare; here cancelling a
- * Generate stream is ordinary use (a client abandons a preview, a deadline expires). 10,000 per
- * 30 s (333/s averaged) lets one client cancel thousands of streams per window yet stays orders of
+ * Generate stream is ordinary use (a client abandons a preview, a deadline expires). 10,000 per 30
+ * s (333/s averaged) lets one client cancel thousands of streams per window yet stays orders of
  * magnitude below an attack's rate, which is millions of resets per second.
  */
 public record ResetGuard(int maxResets, int windowSeconds) {
 
   public static final int DEFAULT_MAX_RESETS = 10_000;
   public static final int DEFAULT_WINDOW_SECONDS = 30;
-  public static final ResetGuard DEFAULTS = new ResetGuard(DEFAULT_MAX_RESETS, DEFAULT_WINDOW_SECONDS);
+  public static final ResetGuard DEFAULTS =
+      new ResetGuard(DEFAULT_MAX_RESETS, DEFAULT_WINDOW_SECONDS);
 
   public ResetGuard {
     if (maxResets < 1) {

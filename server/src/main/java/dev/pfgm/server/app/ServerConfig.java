@@ -13,45 +13,77 @@ import java.util.function.Consumer;
  * Everything the server is started with. Built and checked by {@link Settings} from flags,
  * environment, file and defaults; the constructor keeps only the invariants code relies on.
  *
- * @param host            address the gRPC port binds
- * @param port            gRPC port (0 picks a free one)
- * @param modelsDir       folder of model folders
- * @param defaultModel    model for requests that name none, or null when not configured: then
- *                        {@link #DEFAULT_MODEL} if served, else the first served model. A configured
- *                        default model that is not served is a configuration error
+ * @param host address the gRPC port binds
+ * @param port gRPC port (0 picks a free one)
+ * @param modelsDir folder of model folders
+ * @param defaultModel model for requests that name none, or null when not configured: then {@link
+ *     #DEFAULT_MODEL} if served, else the first served model. A configured default model that is
+ *     not served is a configuration error
  * @param enginesPerModel engines (worker verticles) per model; jobs go to the least loaded
- * @param eventLoops      instances of the gRPC port's verticle, each on its own event loop
+ * @param eventLoops instances of the gRPC port's verticle, each on its own event loop
  * @param maxRequestBytes largest request message accepted
- * @param resetGuard      HTTP/2 rapid-reset guard of the gRPC port
- * @param metricsHost     address the metrics port binds
- * @param metricsPort     Prometheus /metrics port; 0 turns metrics off
- * @param tls             TLS on the gRPC port, or null for plaintext (h2c)
- * @param authTokens      accepted bearer tokens; empty turns authentication off
- * @param shutdownGrace   how long running streams may finish after SIGTERM
+ * @param resetGuard HTTP/2 rapid-reset guard of the gRPC port
+ * @param metricsHost address the metrics port binds
+ * @param metricsPort Prometheus /metrics port; 0 turns metrics off
+ * @param tls TLS on the gRPC port, or null for plaintext (h2c)
+ * @param authTokens accepted bearer tokens; empty turns authentication off
+ * @param shutdownGrace how long running streams may finish after SIGTERM
  * @param modelPollSeconds how often the models folder is read again (as on SIGHUP); 0 = never
  */
-public record ServerConfig(String host, int port, Path modelsDir, String defaultModel,
-    RuntimeOptions runtime, EngineLimits engine, int enginesPerModel, int eventLoops, ServingLimits serving,
-    int maxRequestBytes, ResetGuard resetGuard, String metricsHost, int metricsPort, TlsFiles tls,
-    Set<String> authTokens, Duration shutdownGrace, int modelPollSeconds) {
+public record ServerConfig(
+    String host,
+    int port,
+    Path modelsDir,
+    String defaultModel,
+    RuntimeOptions runtime,
+    EngineLimits engine,
+    int enginesPerModel,
+    int eventLoops,
+    ServingLimits serving,
+    int maxRequestBytes,
+    ResetGuard resetGuard,
+    String metricsHost,
+    int metricsPort,
+    TlsFiles tls,
+    Set<String> authTokens,
+    Duration shutdownGrace,
+    int modelPollSeconds) {
 
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_PORT = 50051;
   public static final Path DEFAULT_MODELS_DIR = Path.of("models");
   public static final String DEFAULT_MODEL = "mnist-unet-d128";
   public static final int DEFAULT_ENGINES_PER_MODEL = 1;
+
   /** One gRPC event loop per core: streams and their frame encoding spread over the cores. */
-  public static final int DEFAULT_EVENT_LOOPS = Math.min(64, Runtime.getRuntime().availableProcessors());
+  public static final int DEFAULT_EVENT_LOOPS =
+      Math.min(64, Runtime.getRuntime().availableProcessors());
+
   /** Requests are small; a deliberate cap well above any valid GenerateRequest. */
   public static final int DEFAULT_MAX_REQUEST_BYTES = 64 * 1024;
+
   public static final int DEFAULT_METRICS_PORT = 9090;
   public static final int DEFAULT_SHUTDOWN_GRACE_SECONDS = 30;
 
   public static ServerConfig defaults() {
-    return new ServerConfig(DEFAULT_HOST, DEFAULT_PORT, DEFAULT_MODELS_DIR, null, RuntimeOptions.DEFAULTS,
-        EngineLimits.DEFAULTS, DEFAULT_ENGINES_PER_MODEL, DEFAULT_EVENT_LOOPS, ServingLimits.DEFAULTS,
-        DEFAULT_MAX_REQUEST_BYTES, ResetGuard.DEFAULTS, DEFAULT_HOST, DEFAULT_METRICS_PORT, null, Set.of(),
-        Duration.ofSeconds(DEFAULT_SHUTDOWN_GRACE_SECONDS), 0);
+    return new ServerConfig(
+        DEFAULT_HOST,
+        DEFAULT_PORT,
+        DEFAULT_MODELS_DIR,
+        null,
+        RuntimeOptions.DEFAULTS,
+        EngineLimits.DEFAULTS,
+        DEFAULT_ENGINES_PER_MODEL,
+        DEFAULT_EVENT_LOOPS,
+        ServingLimits.DEFAULTS,
+        DEFAULT_MAX_REQUEST_BYTES,
+        ResetGuard.DEFAULTS,
+        DEFAULT_HOST,
+        DEFAULT_METRICS_PORT,
+        null,
+        Set.of(),
+        Duration.ofSeconds(DEFAULT_SHUTDOWN_GRACE_SECONDS),
+        0);
   }
 
   public ServerConfig {
@@ -59,7 +91,8 @@ public record ServerConfig(String host, int port, Path modelsDir, String default
       throw new IllegalArgumentException("port must be in 0..65535, was " + port);
     }
     if (enginesPerModel < 1 || enginesPerModel > 64) {
-      throw new IllegalArgumentException("enginesPerModel must be in 1..64, was " + enginesPerModel);
+      throw new IllegalArgumentException(
+          "enginesPerModel must be in 1..64, was " + enginesPerModel);
     }
     if (eventLoops < 1 || eventLoops > 64) {
       throw new IllegalArgumentException("eventLoops must be in 1..64, was " + eventLoops);
@@ -71,7 +104,8 @@ public record ServerConfig(String host, int port, Path modelsDir, String default
       throw new IllegalArgumentException("maxRequestBytes must be >= 1, was " + maxRequestBytes);
     }
     if (modelPollSeconds < 0 || modelPollSeconds > 86_400) {
-      throw new IllegalArgumentException("modelPollSeconds must be in 0..86400, was " + modelPollSeconds);
+      throw new IllegalArgumentException(
+          "modelPollSeconds must be in 0..86400, was " + modelPollSeconds);
     }
     if (shutdownGrace.isNegative()) {
       throw new IllegalArgumentException("shutdownGrace must be >= 0, was " + shutdownGrace);
@@ -150,9 +184,24 @@ public record ServerConfig(String host, int port, Path modelsDir, String default
   private ServerConfig edit(Consumer<Copy> change) {
     Copy c = new Copy(this);
     change.accept(c);
-    return new ServerConfig(c.host, c.port, c.modelsDir, c.defaultModel, c.runtime, c.engine, c.enginesPerModel,
-        c.eventLoops, c.serving, c.maxRequestBytes, c.resetGuard, c.metricsHost, c.metricsPort, c.tls, c.authTokens,
-        c.shutdownGrace, c.modelPollSeconds);
+    return new ServerConfig(
+        c.host,
+        c.port,
+        c.modelsDir,
+        c.defaultModel,
+        c.runtime,
+        c.engine,
+        c.enginesPerModel,
+        c.eventLoops,
+        c.serving,
+        c.maxRequestBytes,
+        c.resetGuard,
+        c.metricsHost,
+        c.metricsPort,
+        c.tls,
+        c.authTokens,
+        c.shutdownGrace,
+        c.modelPollSeconds);
   }
 
   private static final class Copy {
@@ -198,11 +247,40 @@ public record ServerConfig(String host, int port, Path modelsDir, String default
   /** Never prints the tokens. */
   @Override
   public String toString() {
-    return "ServerConfig[host=" + host + ", port=" + port + ", modelsDir=" + modelsDir + ", defaultModel="
-        + defaultModel + ", runtime=" + runtime + ", engine=" + engine + ", enginesPerModel=" + enginesPerModel
-        + ", eventLoops=" + eventLoops + ", serving=" + serving + ", maxRequestBytes=" + maxRequestBytes
-        + ", resetGuard=" + resetGuard + ", metricsHost=" + metricsHost + ", metricsPort=" + metricsPort
-        + ", tls=" + tls + ", authTokens=" + authTokens.size() + " tokens, shutdownGrace=" + shutdownGrace
-        + ", modelPollSeconds=" + modelPollSeconds + "]";
+    return "ServerConfig[host="
+        + host
+        + ", port="
+        + port
+        + ", modelsDir="
+        + modelsDir
+        + ", defaultModel="
+        + defaultModel
+        + ", runtime="
+        + runtime
+        + ", engine="
+        + engine
+        + ", enginesPerModel="
+        + enginesPerModel
+        + ", eventLoops="
+        + eventLoops
+        + ", serving="
+        + serving
+        + ", maxRequestBytes="
+        + maxRequestBytes
+        + ", resetGuard="
+        + resetGuard
+        + ", metricsHost="
+        + metricsHost
+        + ", metricsPort="
+        + metricsPort
+        + ", tls="
+        + tls
+        + ", authTokens="
+        + authTokens.size()
+        + " tokens, shutdownGrace="
+        + shutdownGrace
+        + ", modelPollSeconds="
+        + modelPollSeconds
+        + "]";
   }
 }

@@ -17,9 +17,9 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * The merged raw values, each with where it came from, and the rules that turn them into a
- * {@link ServerConfig}. A broken rule is a {@link ConfigException} whose message names the key,
- * the value, the rule and the source: "port must be in 0..65535, was 70000 (from PFGM_PORT)".
+ * The merged raw values, each with where it came from, and the rules that turn them into a {@link
+ * ServerConfig}. A broken rule is a {@link ConfigException} whose message names the key, the value,
+ * the rule and the source: "port must be in 0..65535, was 70000 (from PFGM_PORT)".
  */
 final class Settings {
 
@@ -36,9 +36,12 @@ final class Settings {
 
   /** RFC 6750 b64token characters. */
   private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9\\-._~+/]+=*");
+
   private static final int MIN_TOKEN_CHARS = 16;
-  private static final String TOKEN_RULE = "must be " + MIN_TOKEN_CHARS
-      + "..4096 characters of A-Z a-z 0-9 - . _ ~ + / (then '=' padding)";
+  private static final String TOKEN_RULE =
+      "must be "
+          + MIN_TOKEN_CHARS
+          + "..4096 characters of A-Z a-z 0-9 - . _ ~ + / (then '=' padding)";
 
   private final Map<ConfigKey, Setting> values;
   private int tokenCount;
@@ -70,25 +73,39 @@ final class Settings {
     if (unavailable != null) {
       throw fail(DEVICE, "cannot be used: " + unavailable);
     }
-    RuntimeOptions runtime = new RuntimeOptions(device, intIn(INTRA_OP_THREADS, 0, 256), bool(SPIN_WAIT));
+    RuntimeOptions runtime =
+        new RuntimeOptions(device, intIn(INTRA_OP_THREADS, 0, 256), bool(SPIN_WAIT));
     int maxActiveRows = intIn(MAX_ACTIVE_ROWS, 1, 1_000_000);
-    EngineLimits engine = new EngineLimits(intIn(MAX_BATCH_ROWS, 1, 4096), maxActiveRows,
-        intIn(MAX_QUEUED_ROWS, 0, 10_000_000));
+    EngineLimits engine =
+        new EngineLimits(
+            intIn(MAX_BATCH_ROWS, 1, 4096), maxActiveRows, intIn(MAX_QUEUED_ROWS, 0, 10_000_000));
     int enginesPerModel = intIn(ENGINES_PER_MODEL, 1, 64);
     int maxSamples = intIn(MAX_SAMPLES, 1, 4096);
     // The model's limits are shared out over its engines: a request must fit one engine's share.
     int perEngine = maxActiveRows / enginesPerModel;
     if (maxSamples > perEngine) {
-      throw fail(MAX_SAMPLES, "must be <= max-active-rows / engines-per-model (" + maxActiveRows + " / "
-          + enginesPerModel + " = " + perEngine + "), or every request that large is refused");
+      throw fail(
+          MAX_SAMPLES,
+          "must be <= max-active-rows / engines-per-model ("
+              + maxActiveRows
+              + " / "
+              + enginesPerModel
+              + " = "
+              + perEngine
+              + "), or every request that large is refused");
     }
     int streamQueue = intIn(STREAM_QUEUE_BYTES, 64 * 1024, 1 << 30);
-    ServingLimits serving = new ServingLimits(maxSamples, intIn(MAX_STEPS, 1, 100_000),
-        intIn(MAX_MESSAGE_BYTES, 64 * 1024, 1 << 30), streamQueue,
-        intIn(TOTAL_QUEUE_BYTES, streamQueue, Integer.MAX_VALUE));
+    ServingLimits serving =
+        new ServingLimits(
+            maxSamples,
+            intIn(MAX_STEPS, 1, 100_000),
+            intIn(MAX_MESSAGE_BYTES, 64 * 1024, 1 << 30),
+            streamQueue,
+            intIn(TOTAL_QUEUE_BYTES, streamQueue, Integer.MAX_VALUE));
     int maxRequestBytes = intIn(MAX_REQUEST_BYTES, 1024, 16 << 20);
-    ResetGuard resetGuard = new ResetGuard(intIn(HTTP2_MAX_RESETS, 1, 1_000_000),
-        intIn(HTTP2_RESET_WINDOW_SECONDS, 1, 3600));
+    ResetGuard resetGuard =
+        new ResetGuard(
+            intIn(HTTP2_MAX_RESETS, 1, 1_000_000), intIn(HTTP2_RESET_WINDOW_SECONDS, 1, 3600));
     String metricsHost = get(METRICS_HOST).given() ? string(METRICS_HOST) : host;
     if (metricsHost.isBlank()) {
       throw fail(METRICS_HOST, "must not be empty when set (unset, it is the host value)");
@@ -102,10 +119,24 @@ final class Settings {
     if (get(DEFAULT_MODEL).given() && defaultModel.isEmpty()) {
       throw fail(DEFAULT_MODEL, "must name a model when set (unset it for the built-in choice)");
     }
-    return new ServerConfig(host, port, models, defaultModel.isEmpty() ? null : defaultModel, runtime, engine,
-        enginesPerModel, intIn(EVENT_LOOPS, 1, 64), serving,
-        maxRequestBytes, resetGuard, metricsHost, metricsPort, tls(), tokens,
-        Duration.ofSeconds(intIn(SHUTDOWN_GRACE_SECONDS, 0, 3600)), intIn(MODEL_POLL_SECONDS, 0, 86_400));
+    return new ServerConfig(
+        host,
+        port,
+        models,
+        defaultModel.isEmpty() ? null : defaultModel,
+        runtime,
+        engine,
+        enginesPerModel,
+        intIn(EVENT_LOOPS, 1, 64),
+        serving,
+        maxRequestBytes,
+        resetGuard,
+        metricsHost,
+        metricsPort,
+        tls(),
+        tokens,
+        Duration.ofSeconds(intIn(SHUTDOWN_GRACE_SECONDS, 0, 3600)),
+        intIn(MODEL_POLL_SECONDS, 0, 86_400));
   }
 
   /** The console log's format; not part of {@link ServerConfig}: Main applies it to the process. */
@@ -145,8 +176,10 @@ final class Settings {
       throw fail(TLS_CERT, "must be a PEM certificate chain (-----BEGIN CERTIFICATE-----)");
     }
     if (!PemFiles.privateKey(key)) {
-      throw fail(TLS_KEY, "must be a PEM private key (-----BEGIN PRIVATE KEY-----, RSA PRIVATE KEY or"
-          + " EC PRIVATE KEY; not encrypted)");
+      throw fail(
+          TLS_KEY,
+          "must be a PEM private key (-----BEGIN PRIVATE KEY-----, RSA PRIVATE KEY or"
+              + " EC PRIVATE KEY; not encrypted)");
     }
     if (ca != null && !PemFiles.certificates(ca)) {
       throw fail(TLS_CLIENT_CA, "must be PEM CA certificates (-----BEGIN CERTIFICATE-----)");
@@ -160,11 +193,15 @@ final class Settings {
     List<String> items = splitList(listed.value());
     if (listed.given() && items.isEmpty()) {
       // An empty list must not read as "no authentication": that is what leaving it unset means.
-      throw new ConfigException("auth-tokens must list at least one token when set (unset it to serve"
-          + " without authentication), was 0 tokens (from " + listed.origin() + ")");
+      throw new ConfigException(
+          "auth-tokens must list at least one token when set (unset it to serve"
+              + " without authentication), was 0 tokens (from "
+              + listed.origin()
+              + ")");
     }
     for (int i = 0; i < items.size(); i++) {
-      checkToken(items.get(i), "auth-tokens: token " + (i + 1) + " of " + items.size(), listed.origin());
+      checkToken(
+          items.get(i), "auth-tokens: token " + (i + 1) + " of " + items.size(), listed.origin());
       tokens.add(items.get(i));
     }
     Path file = file(AUTH_TOKENS_FILE);
@@ -194,16 +231,30 @@ final class Settings {
 
   /** Token values are never echoed, only their length. */
   private static void checkToken(String token, String which, String origin) throws ConfigException {
-    if (token.length() < MIN_TOKEN_CHARS || token.length() > 4096 || !TOKEN.matcher(token).matches()) {
-      throw new ConfigException(which + " " + TOKEN_RULE + ", was " + token.length()
-          + " characters" + (TOKEN.matcher(token).matches() ? "" : " with others among them")
-          + " (from " + origin + ")");
+    if (token.length() < MIN_TOKEN_CHARS
+        || token.length() > 4096
+        || !TOKEN.matcher(token).matches()) {
+      throw new ConfigException(
+          which
+              + " "
+              + TOKEN_RULE
+              + ", was "
+              + token.length()
+              + " characters"
+              + (TOKEN.matcher(token).matches() ? "" : " with others among them")
+              + " (from "
+              + origin
+              + ")");
     }
   }
 
   static List<String> splitList(String value) {
-    return value.isBlank() ? List.of()
-        : java.util.Arrays.stream(value.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+    return value.isBlank()
+        ? List.of()
+        : java.util.Arrays.stream(value.split(","))
+            .map(String::strip)
+            .filter(s -> !s.isEmpty())
+            .toList();
   }
 
   private String string(ConfigKey k) {
@@ -250,13 +301,16 @@ final class Settings {
 
   private ConfigException fail(ConfigKey k, String rule) {
     Setting s = get(k);
-    String shown = k.secret() ? "(secret)" : s.value().matches("-?\\d+") ? s.value() : "'" + s.value() + "'";
-    return new ConfigException(k.key() + " " + rule + ", was " + shown + " (from " + s.origin() + ")");
+    String shown =
+        k.secret() ? "(secret)" : s.value().matches("-?\\d+") ? s.value() : "'" + s.value() + "'";
+    return new ConfigException(
+        k.key() + " " + rule + ", was " + shown + " (from " + s.origin() + ")");
   }
 
   /** One block for the startup log: every key, its value (secrets masked) and its source. */
   String describe() {
-    StringBuilder b = new StringBuilder("configuration (flags > PFGM_* environment > file > defaults):");
+    StringBuilder b =
+        new StringBuilder("configuration (flags > PFGM_* environment > file > defaults):");
     for (ConfigKey k : ConfigKey.values()) {
       Setting s = get(k);
       String v = s.value();
@@ -267,7 +321,9 @@ final class Settings {
       b.append(String.format("%n  %-24s %-28s %s", k.key(), v.isEmpty() ? "-" : v, s.origin()));
     }
     if (tokenCount > 0) {
-      b.append(String.format("%n  bearer-token auth on: %d token(s); health checks stay open", tokenCount));
+      b.append(
+          String.format(
+              "%n  bearer-token auth on: %d token(s); health checks stay open", tokenCount));
     }
     return b.toString();
   }

@@ -5,8 +5,8 @@ import java.nio.file.Path;
 /**
  * PEM files for TLS on the gRPC port.
  *
- * @param cert     certificate chain
- * @param key      private key of the certificate
+ * @param cert certificate chain
+ * @param key private key of the certificate
  * @param clientCa CA certificates that client certificates must chain to (mTLS), or null
  */
 public record TlsFiles(Path cert, Path key, Path clientCa) {

@@ -94,8 +94,14 @@ final class Batch {
       for (int k = 0; k < dataDim; k++) {
         float v = out.get(base + k);
         if (!Float.isFinite(v)) {
-          fail(job, new NetworkFailure("field network returned a non-finite value (" + v
-              + ") at sigma " + io.sigma().get(r)), failed);
+          fail(
+              job,
+              new NetworkFailure(
+                  "field network returned a non-finite value ("
+                      + v
+                      + ") at sigma "
+                      + io.sigma().get(r)),
+              failed);
           break;
         }
         d[k] = v;
@@ -132,7 +138,9 @@ final class Batch {
   }
 
   private static NetworkFailure asFailure(RuntimeException e) {
-    return e instanceof NetworkFailure nf ? nf : new NetworkFailure("field network failed: " + e, e);
+    return e instanceof NetworkFailure nf
+        ? nf
+        : new NetworkFailure("field network failed: " + e, e);
   }
 
   private static void fail(Job job, NetworkFailure error, Set<Job> failed) {

@@ -2,8 +2,8 @@ package dev.pfgm.server.engine;
 
 import dev.pfgm.server.sampler.Trajectory;
 import java.util.ArrayDeque;
-import java.util.Arrays;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.function.Consumer;
@@ -12,10 +12,10 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Step-level continuous batching for one field network. Every row that needs D(x, sigma) - any
- * job, any step, Heun predictor or corrector - is packed into one network call per tick, oldest
- * job first; jobs join and leave at step boundaries. Not thread-safe: one thread (the engine's
- * worker context) calls everything but {@link Job#cancel()}.
+ * Step-level continuous batching for one field network. Every row that needs D(x, sigma) - any job,
+ * any step, Heun predictor or corrector - is packed into one network call per tick, oldest job
+ * first; jobs join and leave at step boundaries. Not thread-safe: one thread (the engine's worker
+ * context) calls everything but {@link Job#cancel()}.
  */
 public final class Engine {
 
@@ -38,7 +38,8 @@ public final class Engine {
     this(network, limits, nanoClock, EngineObserver.NONE);
   }
 
-  public Engine(FieldNetwork network, EngineLimits limits, LongSupplier nanoClock, EngineObserver observer) {
+  public Engine(
+      FieldNetwork network, EngineLimits limits, LongSupplier nanoClock, EngineObserver observer) {
     this.network = network;
     this.limits = limits;
     this.nanoClock = nanoClock;
@@ -52,8 +53,13 @@ public final class Engine {
     long now = nanoClock.getAsLong();
     job.admittedNanos = now;
     if (rows > limits.maxActiveRows()) {
-      job.listener().failed(new CapacityExceeded(
-          "request needs " + rows + " rows, more than this engine's maxActiveRows " + limits.maxActiveRows()));
+      job.listener()
+          .failed(
+              new CapacityExceeded(
+                  "request needs "
+                      + rows
+                      + " rows, more than this engine's maxActiveRows "
+                      + limits.maxActiveRows()));
     } else if (queued.isEmpty() && activeRows + rows <= limits.maxActiveRows()) {
       activate(job);
       if (!notify(job, l -> l.admitted(0), "announce the job")) {
@@ -67,9 +73,18 @@ public final class Engine {
         queuedRows -= rows;
       }
     } else {
-      job.listener().failed(new CapacityExceeded("server is full: " + activeRows + " active and "
-          + queuedRows + " queued rows (limits " + limits.maxActiveRows() + " and "
-          + limits.maxQueuedRows() + "); retry later"));
+      job.listener()
+          .failed(
+              new CapacityExceeded(
+                  "server is full: "
+                      + activeRows
+                      + " active and "
+                      + queuedRows
+                      + " queued rows (limits "
+                      + limits.maxActiveRows()
+                      + " and "
+                      + limits.maxQueuedRows()
+                      + "); retry later"));
     }
     activeJobs = active.size();
   }
@@ -156,8 +171,8 @@ public final class Engine {
 
   /**
    * Fills the batch round-robin: it starts at the job where the last full batch stopped, so when
-   * the active rows exceed one batch, every active job is stepped at least once every
-   * ceil(active rows / maxBatchRows) ticks (and all of them every tick when they fit).
+   * the active rows exceed one batch, every active job is stepped at least once every ceil(active
+   * rows / maxBatchRows) ticks (and all of them every tick when they fit).
    */
   private void pack(long now) {
     batch.clear();
@@ -200,7 +215,8 @@ public final class Engine {
         observer.stepCompleted(job.rows());
         if (job.reports(i)) {
           Trajectory first = job.samples().get(0);
-          StepView view = new StepView(i, first.schedule().sigma(i + 1), first.nfe(), job.samples());
+          StepView view =
+              new StepView(i, first.schedule().sigma(i + 1), first.nfe(), job.samples());
           if (!notify(job, l -> l.step(view), "build step " + i + "'s event")) {
             it.remove();
             activeRows -= job.rows();
@@ -213,8 +229,12 @@ public final class Engine {
         activeRows -= job.rows();
         long end = nanoClock.getAsLong();
         observer.jobCompleted(job.rows(), job.reportedSteps);
-        CompletedView result = new CompletedView(job.samples(), job.samples().get(0).nfe(),
-            job.startedNanos - job.admittedNanos, end - job.startedNanos);
+        CompletedView result =
+            new CompletedView(
+                job.samples(),
+                job.samples().get(0).nfe(),
+                job.startedNanos - job.admittedNanos,
+                end - job.startedNanos);
         notify(job, l -> l.completed(result), "build the result");
       }
     }
@@ -244,8 +264,14 @@ public final class Engine {
       return true;
     }
     if (job.deadlineNanos() != Job.NO_DEADLINE && now - job.deadlineNanos() >= 0) {
-      job.listener().failed(new DeadlineExpired("deadline passed after " + job.reportedSteps + " of "
-          + job.samples().get(0).schedule().steps() + " steps"));
+      job.listener()
+          .failed(
+              new DeadlineExpired(
+                  "deadline passed after "
+                      + job.reportedSteps
+                      + " of "
+                      + job.samples().get(0).schedule().steps()
+                      + " steps"));
       observer.jobDropped(job.rows(), "deadline");
       return true;
     }
@@ -266,8 +292,8 @@ public final class Engine {
   }
 
   /**
-   * Runs one listener callback. An exception fails that job alone (its stream ends INTERNAL,
-   * naming the cause) and cancels it; the caller takes it out of its list. Returns whether it ran.
+   * Runs one listener callback. An exception fails that job alone (its stream ends INTERNAL, naming
+   * the cause) and cancels it; the caller takes it out of its list. Returns whether it ran.
    */
   private boolean notify(Job job, Consumer<JobListener> event, String what) {
     try {

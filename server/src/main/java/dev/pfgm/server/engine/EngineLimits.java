@@ -3,7 +3,7 @@ package dev.pfgm.server.engine;
 /**
  * Bounds of one engine.
  *
- * @param maxBatchRows  rows packed into one network call
+ * @param maxBatchRows rows packed into one network call
  * @param maxActiveRows rows of the jobs being stepped
  * @param maxQueuedRows rows of the jobs waiting to start; beyond it admission fails fast
  */

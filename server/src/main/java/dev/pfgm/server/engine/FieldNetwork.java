@@ -22,8 +22,8 @@ public interface FieldNetwork {
   /**
    * Evaluates the denoiser on arrays (copies in and out: for checks and warm-up, not the hot path).
    *
-   * @param x      [rows][C*H*W] NCHW, float32
-   * @param sigma  [rows]
+   * @param x [rows][C*H*W] NCHW, float32
+   * @param sigma [rows]
    * @param labels [rows][numClasses] one-hot, or null when numClasses() == 0
    * @return [rows][C*H*W] denoised estimates
    */

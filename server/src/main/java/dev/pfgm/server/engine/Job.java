@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.function.ToIntFunction;
 
 /**
- * One generation request inside the engine: a trajectory per sample, all on the same schedule.
- * Only {@link #cancel()} may be called from other threads.
+ * One generation request inside the engine: a trajectory per sample, all on the same schedule. Only
+ * {@link #cancel()} may be called from other threads.
  */
 public final class Job {
 
@@ -20,19 +20,23 @@ public final class Job {
   private final JobListener listener;
   private volatile boolean cancelled;
   private volatile boolean paused;
-  private volatile Runnable wake = () -> { };
+  private volatile Runnable wake = () -> {};
 
   long admittedNanos;
   long startedNanos = -1;
   int reportedSteps;
 
   /**
-   * @param samples       one trajectory per sample, on the same schedule and solver
-   * @param classOneHot   [numClasses] one-hot row shared by all samples, or null
-   * @param previewEvery  report every k-th step and the last; 0 reports no steps
+   * @param samples one trajectory per sample, on the same schedule and solver
+   * @param classOneHot [numClasses] one-hot row shared by all samples, or null
+   * @param previewEvery report every k-th step and the last; 0 reports no steps
    * @param deadlineNanos engine-clock deadline, or {@link #NO_DEADLINE}
    */
-  public Job(List<Trajectory> samples, float[] classOneHot, int previewEvery, long deadlineNanos,
+  public Job(
+      List<Trajectory> samples,
+      float[] classOneHot,
+      int previewEvery,
+      long deadlineNanos,
       JobListener listener) {
     if (samples.isEmpty()) {
       throw new IllegalArgumentException("a job needs at least one sample");

@@ -7,7 +7,10 @@ package dev.pfgm.server.engine;
  */
 public interface JobListener {
 
-  /** The job was accepted; queuePosition is 0 when it started at once, else its 1-based place in the queue. */
+  /**
+   * The job was accepted; queuePosition is 0 when it started at once, else its 1-based place in the
+   * queue.
+   */
   void admitted(int queuePosition);
 
   /** A solver step finished for every sample of the job; the view is valid only during the call. */

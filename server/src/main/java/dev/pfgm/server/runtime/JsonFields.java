@@ -7,8 +7,8 @@ import io.vertx.core.json.JsonObject;
 import java.math.BigInteger;
 
 /**
- * Typed reads of one JSON file of a model folder. Every read checks the value's type and range,
- * and every failure names the file, the field, the rule and the value it found.
+ * Typed reads of one JSON file of a model folder. Every read checks the value's type and range, and
+ * every failure names the file, the field, the rule and the value it found.
  */
 final class JsonFields {
 
@@ -81,9 +81,15 @@ final class JsonFields {
   }
 
   int asInteger(String field, Object v, int min, int max) throws ModelLoadException {
-    boolean integral = v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte
-        || v instanceof BigInteger;
-    if (!integral || ((Number) v).longValue() < min || ((Number) v).longValue() > max
+    boolean integral =
+        v instanceof Integer
+            || v instanceof Long
+            || v instanceof Short
+            || v instanceof Byte
+            || v instanceof BigInteger;
+    if (!integral
+        || ((Number) v).longValue() < min
+        || ((Number) v).longValue() > max
         || (v instanceof BigInteger b && b.bitLength() > 63)) {
       throw fail(field, "must be an integer in " + min + ".." + max, v);
     }
@@ -127,13 +133,19 @@ final class JsonFields {
 
   /** A value as a message shows it: short JSON text, or its kind and size. */
   static String describe(Object v) {
-    String text = v instanceof String s ? Json.encode(s) : v instanceof JsonArray a ? a.encode()
-        : v instanceof JsonObject j ? j.encode() : String.valueOf(v);
+    String text =
+        v instanceof String s
+            ? Json.encode(s)
+            : v instanceof JsonArray a
+                ? a.encode()
+                : v instanceof JsonObject j ? j.encode() : String.valueOf(v);
     if (text.length() <= 60) {
       return text;
     }
-    return v instanceof JsonArray a ? "an array of " + a.size() + " values"
-        : v instanceof JsonObject j ? "an object of " + j.size() + " keys"
-        : text.substring(0, 57) + "...";
+    return v instanceof JsonArray a
+        ? "an array of " + a.size() + " values"
+        : v instanceof JsonObject j
+            ? "an object of " + j.size() + " keys"
+            : text.substring(0, 57) + "...";
   }
 }

@@ -10,12 +10,24 @@ import java.util.List;
  * models/README.md for the schema.
  *
  * @param augmentDim D; {@link Double#POSITIVE_INFINITY} for diffusion (card value "inf")
- * @param shape      [C, H, W]
- * @param sigmaData  EDM's sigma_data of a preconditioned network, NaN when the card says null
+ * @param shape [C, H, W]
+ * @param sigmaData EDM's sigma_data of a preconditioned network, NaN when the card says null
  */
-public record ModelCard(String id, String description, double augmentDim, int[] shape,
-    double sigmaMin, double sigmaMax, double rho, int defaultSteps, String defaultSolver,
-    double sigmaData, List<String> classLabels, String dataset, String license, JsonObject provenance) {
+public record ModelCard(
+    String id,
+    String description,
+    double augmentDim,
+    int[] shape,
+    double sigmaMin,
+    double sigmaMax,
+    double rho,
+    int defaultSteps,
+    String defaultSolver,
+    double sigmaData,
+    List<String> classLabels,
+    String dataset,
+    String license,
+    JsonObject provenance) {
 
   /** C*H*W. */
   public int dataDim() {
@@ -40,7 +52,10 @@ public record ModelCard(String id, String description, double augmentDim, int[] 
       throw card.fail("id", "must match [A-Za-z0-9._-]{1,64}", id);
     }
     Object d = card.required("augment_dim");
-    double augmentDim = "inf".equals(d) ? Double.POSITIVE_INFINITY : d instanceof Number n ? n.doubleValue() : Double.NaN;
+    double augmentDim =
+        "inf".equals(d)
+            ? Double.POSITIVE_INFINITY
+            : d instanceof Number n ? n.doubleValue() : Double.NaN;
     if (!(augmentDim > 0) || (augmentDim == Double.POSITIVE_INFINITY && !"inf".equals(d))) {
       throw card.fail("augment_dim", "must be a positive finite number or \"inf\"", d);
     }
@@ -48,8 +63,11 @@ public record ModelCard(String id, String description, double augmentDim, int[] 
     double sigmaMin = card.number("sigma_min");
     double sigmaMax = card.number("sigma_max");
     if (!(sigmaMin > 0 && sigmaMin < sigmaMax)) {
-      throw new ModelLoadException("model.json: need 0 < sigma_min < sigma_max, was sigma_min="
-          + sigmaMin + " sigma_max=" + sigmaMax);
+      throw new ModelLoadException(
+          "model.json: need 0 < sigma_min < sigma_max, was sigma_min="
+              + sigmaMin
+              + " sigma_max="
+              + sigmaMax);
     }
     double rho = card.number("rho");
     if (!(rho > 0 && rho <= 100)) {
@@ -60,9 +78,21 @@ public record ModelCard(String id, String description, double augmentDim, int[] 
     if (!solver.equals("heun") && !solver.equals("euler")) {
       throw card.fail("default_solver", "must be \"heun\" or \"euler\"", solver);
     }
-    return new ModelCard(id, card.stringOr("description", ""), augmentDim, shape, sigmaMin, sigmaMax,
-        rho, defaultSteps, solver, sigmaData(card), classLabels(card), card.stringOr("dataset", ""),
-        card.stringOr("license", ""), card.object("provenance"));
+    return new ModelCard(
+        id,
+        card.stringOr("description", ""),
+        augmentDim,
+        shape,
+        sigmaMin,
+        sigmaMax,
+        rho,
+        defaultSteps,
+        solver,
+        sigmaData(card),
+        classLabels(card),
+        card.stringOr("dataset", ""),
+        card.stringOr("license", ""),
+        card.object("provenance"));
   }
 
   /** [C, H, W]: positive integers, C = 1 or 3 (PNG previews), at most MAX_DATA_DIM values. */
@@ -76,13 +106,21 @@ public record ModelCard(String id, String description, double augmentDim, int[] 
       shape[i] = card.asInteger("shape[" + i + "]", s.getValue(i), 1, MAX_DATA_DIM);
     }
     if (shape[0] != 1 && shape[0] != 3) {
-      throw new ModelLoadException("model.json: shape[0] = " + shape[0]
-          + " channels: PNG previews need 1 (grayscale) or 3 (RGB)");
+      throw new ModelLoadException(
+          "model.json: shape[0] = "
+              + shape[0]
+              + " channels: PNG previews need 1 (grayscale) or 3 (RGB)");
     }
     long values = (long) shape[0] * shape[1] * shape[2];
     if (values > MAX_DATA_DIM) {
-      throw new ModelLoadException("model.json: shape " + s.encode() + " has " + values
-          + " values per sample, more than " + MAX_DATA_DIM + " (C·H·W)");
+      throw new ModelLoadException(
+          "model.json: shape "
+              + s.encode()
+              + " has "
+              + values
+              + " values per sample, more than "
+              + MAX_DATA_DIM
+              + " (C·H·W)");
     }
     return shape;
   }
@@ -112,7 +150,8 @@ public record ModelCard(String id, String description, double augmentDim, int[] 
     }
     JsonArray a = card.array("class_labels");
     if (a.size() > MAX_DATA_DIM) {
-      throw new ModelLoadException("model.json: class_labels has " + a.size() + " labels, more than " + MAX_DATA_DIM);
+      throw new ModelLoadException(
+          "model.json: class_labels has " + a.size() + " labels, more than " + MAX_DATA_DIM);
     }
     List<String> labels = new ArrayList<>(a.size());
     for (int i = 0; i < a.size(); i++) {

@@ -34,7 +34,8 @@ final class ModelFolder {
     try {
       session = sessions.open(onnx);
     } catch (OrtException e) {
-      throw new ModelLoadException("model.onnx cannot be loaded by ONNX Runtime: " + e.getMessage(), e);
+      throw new ModelLoadException(
+          "model.onnx cannot be loaded by ONNX Runtime: " + e.getMessage(), e);
     }
     try {
       GraphContract.check(session, card);
@@ -55,8 +56,8 @@ final class ModelFolder {
   static final List<String> FILES = List.of("model.json", "model.onnx", "check.json");
 
   /**
-   * SHA-256 over the folder's {@link #FILES} (name, then content, or a mark for an absent file),
-   * so a reload sees a changed model whatever the files' modification times say.
+   * SHA-256 over the folder's {@link #FILES} (name, then content, or a mark for an absent file), so
+   * a reload sees a changed model whatever the files' modification times say.
    */
   static String fingerprint(Path folder) throws IOException {
     MessageDigest sha;
@@ -79,13 +80,16 @@ final class ModelFolder {
         for (int n; (n = in.read(buffer)) > 0; length += n) {
           sha.update(buffer, 0, n);
         }
-        sha.update(Long.toString(length).getBytes(StandardCharsets.UTF_8)); // file boundaries stay apart
+        sha.update(
+            Long.toString(length).getBytes(StandardCharsets.UTF_8)); // file boundaries stay apart
       }
     }
     return HexFormat.of().formatHex(sha.digest());
   }
 
-  /** Largest model.json or check.json read (a 2-row check of the largest shape is ~6 MB of text). */
+  /**
+   * Largest model.json or check.json read (a 2-row check of the largest shape is ~6 MB of text).
+   */
   static final long MAX_TEXT_BYTES = 64L << 20;
 
   /** A JSON file of the folder as UTF-8 text. */
@@ -97,7 +101,8 @@ final class ModelFolder {
         throw new ModelLoadException("cannot read " + name + ": not a regular file");
       }
       if (a.size() > MAX_TEXT_BYTES) {
-        throw new ModelLoadException(name + " has " + a.size() + " bytes, more than " + MAX_TEXT_BYTES);
+        throw new ModelLoadException(
+            name + " has " + a.size() + " bytes, more than " + MAX_TEXT_BYTES);
       }
       return Files.readString(file);
     } catch (IOException e) {
@@ -105,8 +110,12 @@ final class ModelFolder {
     }
   }
 
-  /** An exception as a refusal shows it: its type (a NoSuchFileException's message is only a path). */
+  /**
+   * An exception as a refusal shows it: its type (a NoSuchFileException's message is only a path).
+   */
   static String describe(Exception e) {
-    return e instanceof ModelLoadException ? e.getMessage() : e.getClass().getSimpleName() + ": " + e.getMessage();
+    return e instanceof ModelLoadException
+        ? e.getMessage()
+        : e.getClass().getSimpleName() + ": " + e.getMessage();
   }
 }

@@ -20,9 +20,9 @@ import java.util.logging.Logger;
 /**
  * The models of a folder: every {@code <dir>/<id>/model.json} + {@code model.onnx}. A folder that
  * cannot be served, whatever the failure, is refused with a message naming it and the problem
- * (logged once at WARNING); the others still load. A repository is an immutable snapshot;
- * {@link #reload()} reads the folder again and returns the next one, which shares the models of
- * unchanged folders with this one.
+ * (logged once at WARNING); the others still load. A repository is an immutable snapshot; {@link
+ * #reload()} reads the folder again and returns the next one, which shares the models of unchanged
+ * folders with this one.
  */
 public final class ModelRepository implements AutoCloseable {
 
@@ -41,8 +41,13 @@ public final class ModelRepository implements AutoCloseable {
   private final Map<String, LoadedModel> models;
   private final List<String> refusals;
 
-  private ModelRepository(Path dir, OrtEnvironment env, SessionOpener sessions, Map<Path, Folder> folders,
-      Map<String, LoadedModel> models, List<String> refusals) {
+  private ModelRepository(
+      Path dir,
+      OrtEnvironment env,
+      SessionOpener sessions,
+      Map<Path, Folder> folders,
+      Map<String, LoadedModel> models,
+      List<String> refusals) {
     this.dir = dir;
     this.env = env;
     this.sessions = sessions;
@@ -62,16 +67,17 @@ public final class ModelRepository implements AutoCloseable {
   }
 
   /**
-   * Reads the folder again, as at startup, loading only new folders and folders whose files
-   * changed (by content). A changed folder that is refused keeps its previous model, if it had one
-   * (its refusal says so); a folder that is gone drops its model. This snapshot is not changed:
-   * the caller closes the networks of the models the next one dropped, once nothing uses them.
+   * Reads the folder again, as at startup, loading only new folders and folders whose files changed
+   * (by content). A changed folder that is refused keeps its previous model, if it had one (its
+   * refusal says so); a folder that is gone drops its model. This snapshot is not changed: the
+   * caller closes the networks of the models the next one dropped, once nothing uses them.
    */
   public ModelRepository reload() {
     return scan(dir, env, sessions, folders);
   }
 
-  private static ModelRepository scan(Path dir, OrtEnvironment env, SessionOpener sessions, Map<Path, Folder> before) {
+  private static ModelRepository scan(
+      Path dir, OrtEnvironment env, SessionOpener sessions, Map<Path, Folder> before) {
     Map<String, LoadedModel> models = new TreeMap<>();
     Map<String, Path> origins = new HashMap<>();
     Map<Path, Folder> now = new HashMap<>();
@@ -104,7 +110,8 @@ public final class ModelRepository implements AutoCloseable {
         String id = m.card().id();
         if (origins.containsKey(id)) {
           try (OrtFieldNetwork duplicate = m.network()) {
-            throw new ModelLoadException("duplicate model id '" + id + "' (also in " + origins.get(id) + ")");
+            throw new ModelLoadException(
+                "duplicate model id '" + id + "' (also in " + origins.get(id) + ")");
           }
         }
         models.put(id, m);
@@ -114,8 +121,14 @@ public final class ModelRepository implements AutoCloseable {
       } catch (Exception e) { // any failure of one folder refuses that folder only
         LoadedModel previous = before.containsKey(folder) ? before.get(folder).model() : null;
         boolean keeps = previous != null && !origins.containsKey(previous.card().id());
-        String message = "model folder " + folder + " refused: " + ModelFolder.describe(e)
-            + (keeps ? "; its previous version of " + previous.card().id() + " keeps serving" : "");
+        String message =
+            "model folder "
+                + folder
+                + " refused: "
+                + ModelFolder.describe(e)
+                + (keeps
+                    ? "; its previous version of " + previous.card().id() + " keeps serving"
+                    : "");
         refuse(refusals, message, e);
         if (keeps) {
           models.put(previous.card().id(), previous);
@@ -158,11 +171,15 @@ public final class ModelRepository implements AutoCloseable {
           others.add(entry.getFileName().toString());
         }
       } catch (IOException e) {
-        refuse(refusals, "models folder entry " + entry + " cannot be read: " + ModelFolder.describe(e), e);
+        refuse(
+            refusals,
+            "models folder entry " + entry + " cannot be read: " + ModelFolder.describe(e),
+            e);
       }
     }
     if (!others.isEmpty()) {
-      LOG.info(() -> "models folder " + dir + ": " + others + " hold no model.json, not model folders");
+      LOG.info(
+          () -> "models folder " + dir + ": " + others + " hold no model.json, not model folders");
     }
     return folders;
   }
@@ -181,7 +198,10 @@ public final class ModelRepository implements AutoCloseable {
   /** Records a refusal and logs it once; a failure no check named gets its stack trace. */
   private static void refuse(List<String> refusals, String message, Exception e) {
     refusals.add(message);
-    LOG.log(Level.WARNING, message, e instanceof ModelLoadException || e instanceof IOException ? null : e);
+    LOG.log(
+        Level.WARNING,
+        message,
+        e instanceof ModelLoadException || e instanceof IOException ? null : e);
   }
 
   /** Served models by id, sorted. */

@@ -12,9 +12,9 @@ import java.util.Map;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
- * A field network run by an ONNX Runtime session. Inputs {@code x: float32[B,C,H,W]},
- * {@code sigma: float32[B]}, optional {@code class_labels: float32[B,K]}; output
- * {@code denoised: float32[B,C,H,W]}. Safe to call from several threads.
+ * A field network run by an ONNX Runtime session. Inputs {@code x: float32[B,C,H,W]}, {@code sigma:
+ * float32[B]}, optional {@code class_labels: float32[B,K]}; output {@code denoised:
+ * float32[B,C,H,W]}. Safe to call from several threads.
  */
 public final class OrtFieldNetwork implements FieldNetwork, AutoCloseable {
 
@@ -77,10 +77,13 @@ public final class OrtFieldNetwork implements FieldNetwork, AutoCloseable {
     OnnxTensor out = null;
     try {
       inputs.put(INPUT_X, OnnxTensor.createTensor(env, io.x().slice(0, rows * n), imageShape));
-      inputs.put(INPUT_SIGMA, OnnxTensor.createTensor(env, io.sigma().slice(0, rows), new long[] {rows}));
+      inputs.put(
+          INPUT_SIGMA, OnnxTensor.createTensor(env, io.sigma().slice(0, rows), new long[] {rows}));
       if (numClasses > 0) {
-        inputs.put(INPUT_LABELS, OnnxTensor.createTensor(env, io.labels().slice(0, rows * numClasses),
-            new long[] {rows, numClasses}));
+        inputs.put(
+            INPUT_LABELS,
+            OnnxTensor.createTensor(
+                env, io.labels().slice(0, rows * numClasses), new long[] {rows, numClasses}));
       }
       out = OnnxTensor.createTensor(env, io.out().slice(0, rows * n), imageShape);
       session.run(inputs, Map.of(OUTPUT, out)).close();

@@ -6,7 +6,9 @@ import ai.onnxruntime.OrtSession;
 import java.nio.file.Path;
 import java.util.logging.Logger;
 
-/** Sessions configured by {@link RuntimeOptions}: threads, spin-wait, CUDA when this build has it. */
+/**
+ * Sessions configured by {@link RuntimeOptions}: threads, spin-wait, CUDA when this build has it.
+ */
 final class OrtSessions implements SessionOpener {
 
   private static final Logger LOG = Logger.getLogger(OrtSessions.class.getName());

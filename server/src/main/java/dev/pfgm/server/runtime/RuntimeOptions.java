@@ -6,21 +6,23 @@ import ai.onnxruntime.OrtProvider;
 /**
  * How field networks are run.
  *
- * @param device         "cpu"; "cuda" / "cuda:N" for the CUDA execution provider on GPU N (refused
- *                       when this build has none); "auto" for CUDA on GPU 0 when available, else CPU
+ * @param device "cpu"; "cuda" / "cuda:N" for the CUDA execution provider on GPU N (refused when
+ *     this build has none); "auto" for CUDA on GPU 0 when available, else CPU
  * @param intraOpThreads ONNX Runtime intra-op threads per session; 0 lets ONNX Runtime choose
- * @param spinWait       whether idle intra-op threads spin (lower latency on dedicated cores) or
- *                       sleep (leaves the cores to the rest of the server)
+ * @param spinWait whether idle intra-op threads spin (lower latency on dedicated cores) or sleep
+ *     (leaves the cores to the rest of the server)
  */
 public record RuntimeOptions(String device, int intraOpThreads, boolean spinWait) {
 
   public static final String DEFAULT_DEVICE = "cpu";
   public static final boolean DEFAULT_SPIN_WAIT = false;
-  public static final RuntimeOptions DEFAULTS = new RuntimeOptions(DEFAULT_DEVICE, 0, DEFAULT_SPIN_WAIT);
+  public static final RuntimeOptions DEFAULTS =
+      new RuntimeOptions(DEFAULT_DEVICE, 0, DEFAULT_SPIN_WAIT);
 
   public RuntimeOptions {
     if (!isDevice(device)) {
-      throw new IllegalArgumentException("device must be cpu, cuda, cuda:N or auto, was '" + device + "'");
+      throw new IllegalArgumentException(
+          "device must be cpu, cuda, cuda:N or auto, was '" + device + "'");
     }
     if (intraOpThreads < 0 || intraOpThreads > 256) {
       throw new IllegalArgumentException("intraOpThreads must be in 0..256, was " + intraOpThreads);

@@ -6,8 +6,8 @@ import org.apache.commons.statistics.distribution.GammaDistribution;
 
 /**
  * The finite-D PFGM++ prior (DESIGN §1): R = sigmaMax * sqrt(D * B'), B' ~ BetaPrime(N/2, D/2)
- * sampled as a ratio of two Gamma draws, direction uniform on S^(N-1). Draw order: see
- * {@link Prior#of}.
+ * sampled as a ratio of two Gamma draws, direction uniform on S^(N-1). Draw order: see {@link
+ * Prior#of}.
  */
 final class PfgmPrior implements Prior {
 
@@ -52,7 +52,12 @@ final class PfgmPrior implements Prior {
 
   @Override
   public String toString() {
-    return "PfgmPrior[augmentDim=" + augmentDim + ", dataDim=" + dataDim
-        + ", sigmaMax=" + sigmaMax + "]";
+    return "PfgmPrior[augmentDim="
+        + augmentDim
+        + ", dataDim="
+        + dataDim
+        + ", sigmaMax="
+        + sigmaMax
+        + "]";
   }
 }

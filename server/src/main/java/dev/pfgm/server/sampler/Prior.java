@@ -18,8 +18,8 @@ public interface Prior {
    * <p>Finite D (PFGM++): draws, in this order, g1 ~ Gamma(N/2, 1) then g2 ~ Gamma(D/2, 1) (each a
    * commons-statistics {@code GammaDistribution.of(shape, 1).createSampler(rng)} sample), then N
    * standard normals z (commons-rng {@code ZigguratSampler.NormalizedGaussian}, coordinate 0
-   * first). B' = g1/g2 ~ BetaPrime(N/2, D/2), R = sigmaMax * sqrt(D) * sqrt(B'), and
-   * x0 = R * z/|z|. No clipping. If |z| is 0 the N normals are drawn again.
+   * first). B' = g1/g2 ~ BetaPrime(N/2, D/2), R = sigmaMax * sqrt(D) * sqrt(B'), and x0 = R *
+   * z/|z|. No clipping. If |z| is 0 the N normals are drawn again.
    *
    * <p>D = infinity (EDM diffusion): x0 = sigmaMax * z, z the N standard normals drawn as above.
    *

@@ -6,8 +6,8 @@ import java.util.Arrays;
  * EDM/PFGM++ noise schedule: {@code sigmas[0..n-1]} by the rho-schedule, {@code sigmas[n] = 0}.
  * float64.
  *
- * <p>sigma_i = (sigmaMax^(1/rho) + i/(n-1) * (sigmaMin^(1/rho) - sigmaMax^(1/rho)))^rho for
- * i = 0..n-1 (EDM eq. 5), then sigma_n = 0. Immutable.
+ * <p>sigma_i = (sigmaMax^(1/rho) + i/(n-1) * (sigmaMin^(1/rho) - sigmaMax^(1/rho)))^rho for i =
+ * 0..n-1 (EDM eq. 5), then sigma_n = 0. Immutable.
  */
 public final class Schedule {
 
@@ -64,17 +64,32 @@ public final class Schedule {
   private static void checkRepresentable(double[] sigmas, double sigmaMin, double rho) {
     int last = sigmas.length - 2;
     for (int i = 0; i <= last; i++) {
-      if (!(sigmas[i] > 0) || !Double.isFinite(sigmas[i]) || !((float) sigmas[i] > 0)
+      if (!(sigmas[i] > 0)
+          || !Double.isFinite(sigmas[i])
+          || !((float) sigmas[i] > 0)
           || (i > 0 && !(sigmas[i] < sigmas[i - 1]))) {
-        throw new IllegalArgumentException("rho=" + rho + " cannot be represented with these sigmas in"
-            + " float64: sigma_" + i + " comes out " + sigmas[i] + " (sigmas must be positive and"
-            + " strictly decreasing before the final 0); use a larger rho");
+        throw new IllegalArgumentException(
+            "rho="
+                + rho
+                + " cannot be represented with these sigmas in"
+                + " float64: sigma_"
+                + i
+                + " comes out "
+                + sigmas[i]
+                + " (sigmas must be positive and"
+                + " strictly decreasing before the final 0); use a larger rho");
       }
     }
     if (Math.abs(sigmas[last] / sigmaMin - 1) > LAST_SIGMA_TOLERANCE) {
-      throw new IllegalArgumentException("rho=" + rho + " cannot be represented with these sigmas in"
-          + " float64: the last sigma comes out " + sigmas[last] + " instead of sigma_min=" + sigmaMin
-          + "; use a larger rho");
+      throw new IllegalArgumentException(
+          "rho="
+              + rho
+              + " cannot be represented with these sigmas in"
+              + " float64: the last sigma comes out "
+              + sigmas[last]
+              + " instead of sigma_min="
+              + sigmaMin
+              + "; use a larger rho");
     }
   }
 

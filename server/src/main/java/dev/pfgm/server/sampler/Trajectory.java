@@ -1,8 +1,8 @@
 package dev.pfgm.server.sampler;
 
 /**
- * One sample's ODE solve dx/dsigma = (x - D(x, sigma))/sigma as a step-wise state machine (EDM
- * Alg. 2 for Heun). float64 state.
+ * One sample's ODE solve dx/dsigma = (x - D(x, sigma))/sigma as a step-wise state machine (EDM Alg.
+ * 2 for Heun). float64 state.
  *
  * <p>The caller repeatedly evaluates D at {@link #query()} and {@link #querySigma()} and hands the
  * result to {@link #supply}. Heun asks for D(x, sigma_i) (predictor) and then, except on the last
@@ -62,8 +62,11 @@ public final class Trajectory {
   public boolean supply(double[] denoised) {
     requireNotDone();
     if (denoised == null || denoised.length != x.length) {
-      throw new IllegalArgumentException("denoised must have length " + x.length + ", was "
-          + (denoised == null ? "null" : denoised.length));
+      throw new IllegalArgumentException(
+          "denoised must have length "
+              + x.length
+              + ", was "
+              + (denoised == null ? "null" : denoised.length));
     }
     if (this.denoised == null) {
       this.denoised = new double[x.length];

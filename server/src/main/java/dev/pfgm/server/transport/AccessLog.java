@@ -9,10 +9,10 @@ import java.util.logging.Logger;
 
 /**
  * One INFO line per Generate stream when it ends, on the logger {@code dev.pfgm.server.access}
- * (turn it off or route it with java.util.logging like any other logger):
- * {@code stream id=7f3a model=mnist-unet-d128 samples=4 steps=18 status=OK queue_ms=0.1
- * compute_ms=412.0 total_ms=415.3 skipped=0 peer=127.0.0.1:53422}. The record's one parameter is
- * a map of the same fields, which the JSON log format writes as fields of their own.
+ * (turn it off or route it with java.util.logging like any other logger): {@code stream id=7f3a
+ * model=mnist-unet-d128 samples=4 steps=18 status=OK queue_ms=0.1 compute_ms=412.0 total_ms=415.3
+ * skipped=0 peer=127.0.0.1:53422}. The record's one parameter is a map of the same fields, which
+ * the JSON log format writes as fields of their own.
  */
 final class AccessLog {
 
@@ -20,17 +20,41 @@ final class AccessLog {
 
   private AccessLog() {}
 
-  /** The fields of one stream's line; ms values are NaN when the stream ended before they existed. */
-  record Entry(String requestId, String model, int samples, int steps, GrpcStatus status, double queueMs,
-      double computeMs, double totalMs, int skipped, String peer) {
+  /**
+   * The fields of one stream's line; ms values are NaN when the stream ended before they existed.
+   */
+  record Entry(
+      String requestId,
+      String model,
+      int samples,
+      int steps,
+      GrpcStatus status,
+      double queueMs,
+      double computeMs,
+      double totalMs,
+      int skipped,
+      String peer) {
 
     String line() {
-      return String.format(Locale.ROOT, "stream id=%s model=%s samples=%d steps=%d status=%s queue_ms=%s"
-          + " compute_ms=%s total_ms=%.1f skipped=%d peer=%s", requestId, model.isEmpty() ? "-" : model, samples,
-          steps, status.name(), ms(queueMs), ms(computeMs), totalMs, skipped, peer);
+      return String.format(
+          Locale.ROOT,
+          "stream id=%s model=%s samples=%d steps=%d status=%s queue_ms=%s"
+              + " compute_ms=%s total_ms=%.1f skipped=%d peer=%s",
+          requestId,
+          model.isEmpty() ? "-" : model,
+          samples,
+          steps,
+          status.name(),
+          ms(queueMs),
+          ms(computeMs),
+          totalMs,
+          skipped,
+          peer);
     }
 
-    /** The same values as fields, for structured (JSON) logging: absent values are null, not "-". */
+    /**
+     * The same values as fields, for structured (JSON) logging: absent values are null, not "-".
+     */
     Map<String, Object> fields() {
       Map<String, Object> f = new LinkedHashMap<>();
       f.put("id", requestId);

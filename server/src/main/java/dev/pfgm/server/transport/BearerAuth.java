@@ -25,11 +25,12 @@ public final class BearerAuth implements Handler<HttpServerRequest> {
   private final GenerateObserver observer;
 
   /**
-   * @param tokens   accepted tokens; must not be empty
-   * @param next     the gRPC server
+   * @param tokens accepted tokens; must not be empty
+   * @param next the gRPC server
    * @param observer told of every refusal
    */
-  public BearerAuth(Set<String> tokens, Handler<HttpServerRequest> next, GenerateObserver observer) {
+  public BearerAuth(
+      Set<String> tokens, Handler<HttpServerRequest> next, GenerateObserver observer) {
     if (tokens.isEmpty()) {
       throw new IllegalArgumentException("BearerAuth needs at least one token");
     }
@@ -46,7 +47,10 @@ public final class BearerAuth implements Handler<HttpServerRequest> {
     }
     String header = request.getHeader("authorization");
     if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7) || header.length() == 7) {
-      refuse(request, GrpcStatus.UNAUTHENTICATED, "missing credentials: send metadata 'authorization: Bearer <token>'");
+      refuse(
+          request,
+          GrpcStatus.UNAUTHENTICATED,
+          "missing credentials: send metadata 'authorization: Bearer <token>'");
     } else if (!known(header.substring(7).trim())) {
       refuse(request, GrpcStatus.PERMISSION_DENIED, "bearer token not accepted");
     } else {
@@ -67,12 +71,17 @@ public final class BearerAuth implements Handler<HttpServerRequest> {
   private void refuse(HttpServerRequest request, GrpcStatus status, String message) {
     observer.callRejected(status);
     String contentType = request.getHeader("content-type");
-    HttpServerResponse response = request.response()
-        .setStatusCode(200)
-        .putHeader("content-type", contentType != null && contentType.startsWith("application/grpc")
-            ? contentType : "application/grpc")
-        .putHeader("grpc-status", status.toString())
-        .putHeader("grpc-message", message);
+    HttpServerResponse response =
+        request
+            .response()
+            .setStatusCode(200)
+            .putHeader(
+                "content-type",
+                contentType != null && contentType.startsWith("application/grpc")
+                    ? contentType
+                    : "application/grpc")
+            .putHeader("grpc-status", status.toString())
+            .putHeader("grpc-message", message);
     response.end();
   }
 }

@@ -35,7 +35,10 @@ public final class Frames {
   public static Tensor tensor(byte[] snapshot, int[] shape) {
     int samples = snapshot.length / (4 * shape[0] * shape[1] * shape[2]);
     return Tensor.newBuilder()
-        .addShape(samples).addShape(shape[0]).addShape(shape[1]).addShape(shape[2])
+        .addShape(samples)
+        .addShape(shape[0])
+        .addShape(shape[1])
+        .addShape(shape[2])
         .setData(UnsafeByteOperations.unsafeWrap(snapshot))
         .build();
   }

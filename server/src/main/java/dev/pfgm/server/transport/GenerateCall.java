@@ -3,9 +3,9 @@ package dev.pfgm.server.transport;
 import dev.pfgm.proto.v1.Completed;
 import dev.pfgm.proto.v1.GenerateResponse;
 import dev.pfgm.proto.v1.Solver;
-import dev.pfgm.proto.v1.StepContent;
 import dev.pfgm.proto.v1.Started;
 import dev.pfgm.proto.v1.Step;
+import dev.pfgm.proto.v1.StepContent;
 import dev.pfgm.server.engine.CompletedView;
 import dev.pfgm.server.engine.EngineException;
 import dev.pfgm.server.engine.JobListener;
@@ -28,7 +28,11 @@ final class GenerateCall implements JobListener {
   private final OpenStreams.Stream stream;
   private final List<Trajectory> trajectories;
 
-  GenerateCall(GenerationPlan plan, List<Trajectory> trajectories, Context context, StreamWriter writer,
+  GenerateCall(
+      GenerationPlan plan,
+      List<Trajectory> trajectories,
+      Context context,
+      StreamWriter writer,
       OpenStreams.Stream stream) {
     this.plan = plan;
     this.trajectories = trajectories;
@@ -40,7 +44,8 @@ final class GenerateCall implements JobListener {
   @Override
   public void admitted(int queuePosition) {
     // Runs before the first tick, so the trajectories still hold the prior sample.
-    GenerateResponse started = GenerateResponse.newBuilder().setStarted(started(queuePosition)).build();
+    GenerateResponse started =
+        GenerateResponse.newBuilder().setStarted(started(queuePosition)).build();
     context.runOnContext(v -> writer.event(started));
   }
 
@@ -55,30 +60,39 @@ final class GenerateCall implements JobListener {
     // call's event loop, so the next batch never waits for frame encoding.
     StepContent c = plan.content();
     int n = plan.model().dataDim();
-    byte[] state = c.getState() || c.getStatePng() ? Frames.snapshot(view.samples(), Trajectory::state, n) : null;
-    byte[] denoised = c.getDenoised() || c.getDenoisedPng()
-        ? Frames.snapshot(view.samples(), Trajectory::lastDenoised, n) : null;
-    Step.Builder b = Step.newBuilder()
-        .setIndex(view.index())
-        .setSigma(view.sigma())
-        .setR(radius(view.sigma()))
-        .setNfe(view.nfe());
-    onLoop(() -> {
-      GenerateResponse event = GenerateResponse.newBuilder().setStep(frames(b, c, state, denoised)).build();
-      stream.stepWritten();
-      writer.step(event);
-    });
+    byte[] state =
+        c.getState() || c.getStatePng()
+            ? Frames.snapshot(view.samples(), Trajectory::state, n)
+            : null;
+    byte[] denoised =
+        c.getDenoised() || c.getDenoisedPng()
+            ? Frames.snapshot(view.samples(), Trajectory::lastDenoised, n)
+            : null;
+    Step.Builder b =
+        Step.newBuilder()
+            .setIndex(view.index())
+            .setSigma(view.sigma())
+            .setR(radius(view.sigma()))
+            .setNfe(view.nfe());
+    onLoop(
+        () -> {
+          GenerateResponse event =
+              GenerateResponse.newBuilder().setStep(frames(b, c, state, denoised)).build();
+          stream.stepWritten();
+          writer.step(event);
+        });
   }
 
   /** Runs on the call's event loop; a failure there ends this stream with INTERNAL naming it. */
   private void onLoop(Runnable r) {
-    context.runOnContext(v -> {
-      try {
-        r.run();
-      } catch (RuntimeException e) {
-        writer.fail(new ServingFailure("cannot build the stream's event: " + e, e));
-      }
-    });
+    context.runOnContext(
+        v -> {
+          try {
+            r.run();
+          } catch (RuntimeException e) {
+            writer.fail(new ServingFailure("cannot build the stream's event: " + e, e));
+          }
+        });
   }
 
   private Step.Builder frames(Step.Builder b, StepContent c, byte[] state, byte[] denoised) {
@@ -101,16 +115,19 @@ final class GenerateCall implements JobListener {
   @Override
   public void completed(CompletedView result) {
     byte[] samples = Frames.snapshot(result.samples(), Trajectory::state, plan.model().dataDim());
-    Completed.Builder b = Completed.newBuilder()
-        .setNfe(result.nfe())
-        .setQueueMs(result.queueNanos() / 1e6)
-        .setComputeMs(result.computeNanos() / 1e6);
-    onLoop(() -> {
-      int[] shape = plan.model().shape();
-      b.setSamples(Frames.tensor(samples, shape)).addAllPng(Frames.pngs(samples, shape))
-          .setTotalMs((System.nanoTime() - stream.arrivedNanos()) / 1e6);
-      writer.complete(GenerateResponse.newBuilder().setCompleted(b).build());
-    });
+    Completed.Builder b =
+        Completed.newBuilder()
+            .setNfe(result.nfe())
+            .setQueueMs(result.queueNanos() / 1e6)
+            .setComputeMs(result.computeNanos() / 1e6);
+    onLoop(
+        () -> {
+          int[] shape = plan.model().shape();
+          b.setSamples(Frames.tensor(samples, shape))
+              .addAllPng(Frames.pngs(samples, shape))
+              .setTotalMs((System.nanoTime() - stream.arrivedNanos()) / 1e6);
+          writer.complete(GenerateResponse.newBuilder().setCompleted(b).build());
+        });
   }
 
   @Override
@@ -119,14 +136,15 @@ final class GenerateCall implements JobListener {
   }
 
   private Started started(int queuePosition) {
-    Started.Builder b = Started.newBuilder()
-        .setModel(plan.model().id())
-        .setNumSamples(plan.numSamples())
-        .setSteps(plan.schedule().steps())
-        .setSolver(plan.solver() == SolverKind.HEUN ? Solver.SOLVER_HEUN : Solver.SOLVER_EULER)
-        .setAugmentDim(plan.model().augmentDim())
-        .setNfe(plan.solver().nfe(plan.schedule().steps()))
-        .setQueuePosition(queuePosition);
+    Started.Builder b =
+        Started.newBuilder()
+            .setModel(plan.model().id())
+            .setNumSamples(plan.numSamples())
+            .setSteps(plan.schedule().steps())
+            .setSolver(plan.solver() == SolverKind.HEUN ? Solver.SOLVER_HEUN : Solver.SOLVER_EULER)
+            .setAugmentDim(plan.model().augmentDim())
+            .setNfe(plan.solver().nfe(plan.schedule().steps()))
+            .setQueuePosition(queuePosition);
     for (long seed : plan.seeds()) {
       b.addSeeds(seed);
     }
@@ -137,8 +155,10 @@ final class GenerateCall implements JobListener {
       b.setClassLabel(plan.classLabel());
     }
     if (plan.content().getState()) {
-      b.setInitialState(Frames.tensor(Frames.snapshot(trajectories, Trajectory::state, plan.model().dataDim()),
-          plan.model().shape()));
+      b.setInitialState(
+          Frames.tensor(
+              Frames.snapshot(trajectories, Trajectory::state, plan.model().dataDim()),
+              plan.model().shape()));
     }
     return b.build();
   }

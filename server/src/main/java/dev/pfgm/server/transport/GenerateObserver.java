@@ -3,8 +3,8 @@ package dev.pfgm.server.transport;
 import io.vertx.grpc.common.GrpcStatus;
 
 /**
- * Hooks for metrics on Generate streams, called on the stream's event loop; implementations must
- * be cheap and must not block. Every method defaults to doing nothing.
+ * Hooks for metrics on Generate streams, called on the stream's event loop; implementations must be
+ * cheap and must not block. Every method defaults to doing nothing.
  */
 public interface GenerateObserver {
 
@@ -16,17 +16,22 @@ public interface GenerateObserver {
   /**
    * How one Generate stream ended.
    *
-   * @param model          the served model the request resolved to, or "" when it resolved to none
-   *                       (rejected before validation, unknown model, invalid request)
-   * @param status         the status the client got; CANCELLED when the client went away
-   * @param durationNanos  from the request's arrival to its end
+   * @param model the served model the request resolved to, or "" when it resolved to none (rejected
+   *     before validation, unknown model, invalid request)
+   * @param status the status the client got; CANCELLED when the client went away
+   * @param durationNanos from the request's arrival to its end
    * @param firstStepNanos from the request's arrival to its first Step event handed to the stream,
-   *                       or {@link #NONE_NANOS} when it had none (no previews asked, or it ended first)
-   * @param queueNanos     from the job's submission to its first network call (Completed's
-   *                       queue_ms), or {@link #NONE_NANOS} when the stream did not complete
-   * @param skippedSteps   Step events dropped because the client read slowly
+   *     or {@link #NONE_NANOS} when it had none (no previews asked, or it ended first)
+   * @param queueNanos from the job's submission to its first network call (Completed's queue_ms),
+   *     or {@link #NONE_NANOS} when the stream did not complete
+   * @param skippedSteps Step events dropped because the client read slowly
    */
-  record StreamEnd(String model, GrpcStatus status, long durationNanos, long firstStepNanos, long queueNanos,
+  record StreamEnd(
+      String model,
+      GrpcStatus status,
+      long durationNanos,
+      long firstStepNanos,
+      long queueNanos,
       int skippedSteps) {}
 
   /** A Generate stream ended, once per stream, whatever its status. */

@@ -13,12 +13,19 @@ import java.util.List;
 /**
  * A validated request with every default resolved.
  *
- * @param seeds      one seed per sample (base seed + i)
+ * @param seeds one seed per sample (base seed + i)
  * @param classLabel class index, or -1 for unconditional models
- * @param lossless   every Step event is delivered (DELIVERY_ALL): the job pauses for a slow reader
+ * @param lossless every Step event is delivered (DELIVERY_ALL): the job pauses for a slow reader
  */
-public record GenerationPlan(ModelCard model, long[] seeds, Schedule schedule, SolverKind solver,
-    int classLabel, int previewEvery, StepContent content, boolean lossless) {
+public record GenerationPlan(
+    ModelCard model,
+    long[] seeds,
+    Schedule schedule,
+    SolverKind solver,
+    int classLabel,
+    int previewEvery,
+    StepContent content,
+    boolean lossless) {
 
   /** A fresh trajectory per sample, each starting from its own seed's prior draw. */
   public List<Trajectory> trajectories() {

@@ -1,9 +1,9 @@
 package dev.pfgm.server.transport;
 
+import com.google.protobuf.Descriptors;
 import dev.pfgm.proto.v1.GenerateRequest;
 import dev.pfgm.proto.v1.GenerateResponse;
 import dev.pfgm.proto.v1.GeneratorGrpcService;
-import com.google.protobuf.Descriptors;
 import dev.pfgm.server.engine.Job;
 import dev.pfgm.server.sampler.Trajectory;
 import io.vertx.core.Context;
@@ -27,12 +27,20 @@ public final class GeneratorEndpoint implements Service {
   private final OpenStreams streams;
   private final WriteBudget budget;
   private final int maxRequestBytes;
+
   /** How early a client's cancel may come and still be its deadline, not a cancel. */
   static final long DEADLINE_SLACK_NANOS = 20_000_000L;
+
   private volatile boolean serving = true;
 
-  /** @param models the models served now; read once per call (a volatile read: reloads replace the set) */
-  public GeneratorEndpoint(Supplier<ServedModels> models, GenerateObserver observer, WriteBudget budget,
+  /**
+   * @param models the models served now; read once per call (a volatile read: reloads replace the
+   *     set)
+   */
+  public GeneratorEndpoint(
+      Supplier<ServedModels> models,
+      GenerateObserver observer,
+      WriteBudget budget,
       int maxRequestBytes) {
     this.models = models;
     this.streams = new OpenStreams(observer);
@@ -50,13 +58,19 @@ public final class GeneratorEndpoint implements Service {
     return GeneratorGrpcService.SERVICE_DESCRIPTOR;
   }
 
-  /** Binds both methods to the full request, which Generate needs for cancellation and deadlines. */
+  /**
+   * Binds both methods to the full request, which Generate needs for cancellation and deadlines.
+   */
   @Override
   public void bind(GrpcServer server) {
     server.callHandler(GeneratorGrpcService.Generate, this::generate);
     // ListModelsRequest has no fields: answer at the request's end, whatever its message held.
-    server.callHandler(GeneratorGrpcService.ListModels, request -> request.messageHandler(m -> { })
-        .endHandler(v -> request.response().end(models.get().catalog())));
+    server.callHandler(
+        GeneratorGrpcService.ListModels,
+        request ->
+            request
+                .messageHandler(m -> {})
+                .endHandler(v -> request.response().end(models.get().catalog())));
   }
 
   /** New streams get UNAVAILABLE from now on; running ones go on. */
@@ -97,46 +111,69 @@ public final class GeneratorEndpoint implements Service {
     Context context = Vertx.currentContext();
     String requestId = RequestIds.of(request.headers().get(RequestIds.HEADER));
     request.response().headers().set(RequestIds.HEADER, requestId);
-    OpenStreams.Stream open = streams.open(context, arrived, requestId, String.valueOf(request.connection().remoteAddress()));
+    OpenStreams.Stream open =
+        streams.open(
+            context, arrived, requestId, String.valueOf(request.connection().remoteAddress()));
     StreamWriter writer = new StreamWriter(request.response(), budget, open);
     open.writer(writer);
     GenerateRequest[] received = new GenerateRequest[1];
-    request.messageHandler(message -> {
-      if (writer.closed()) {
-        return;
-      }
-      try {
-        if (received[0] != null) {
-          throw new InvalidArgument("Generate takes exactly one GenerateRequest; a second message arrived");
-        }
-        received[0] = RequestMessages.decode(message);
-      } catch (RuntimeException e) {
-        writer.fail(e);
-      }
-    });
-    request.invalidMessageHandler(invalid -> writer.fail(invalid instanceof MessageSizeOverflowException
-        ? new RequestTooLarge("the request message is over the server's " + maxRequestBytes + "-byte limit")
-        : new InvalidArgument("malformed request message: " + invalid.getMessage())));
-    request.endHandler(v -> {
-      if (writer.closed()) {
-        return;
-      }
-      if (received[0] == null) {
-        writer.fail(new InvalidArgument("Generate needs one GenerateRequest message; the request ended"
-            + " without a complete one"));
-        return;
-      }
-      start(received[0], open, writer, context, deadline);
-    });
-    // A cancel or reset. A client whose deadline fires cancels, a little before the server's copy of
-    // the deadline (the request took time to arrive): within DEADLINE_SLACK of it, it is a deadline.
-    request.errorHandler(error -> writer.broken(deadline != Job.NO_DEADLINE
-        && System.nanoTime() - (deadline - DEADLINE_SLACK_NANOS) >= 0 ? GrpcStatus.DEADLINE_EXCEEDED
-        : GrpcStatus.CANCELLED));
+    request.messageHandler(
+        message -> {
+          if (writer.closed()) {
+            return;
+          }
+          try {
+            if (received[0] != null) {
+              throw new InvalidArgument(
+                  "Generate takes exactly one GenerateRequest; a second message arrived");
+            }
+            received[0] = RequestMessages.decode(message);
+          } catch (RuntimeException e) {
+            writer.fail(e);
+          }
+        });
+    request.invalidMessageHandler(
+        invalid ->
+            writer.fail(
+                invalid instanceof MessageSizeOverflowException
+                    ? new RequestTooLarge(
+                        "the request message is over the server's "
+                            + maxRequestBytes
+                            + "-byte limit")
+                    : new InvalidArgument("malformed request message: " + invalid.getMessage())));
+    request.endHandler(
+        v -> {
+          if (writer.closed()) {
+            return;
+          }
+          if (received[0] == null) {
+            writer.fail(
+                new InvalidArgument(
+                    "Generate needs one GenerateRequest message; the request ended"
+                        + " without a complete one"));
+            return;
+          }
+          start(received[0], open, writer, context, deadline);
+        });
+    // A cancel or reset. A client whose deadline fires cancels, a little before the server's copy
+    // of
+    // the deadline (the request took time to arrive): within DEADLINE_SLACK of it, it is a
+    // deadline.
+    request.errorHandler(
+        error ->
+            writer.broken(
+                deadline != Job.NO_DEADLINE
+                        && System.nanoTime() - (deadline - DEADLINE_SLACK_NANOS) >= 0
+                    ? GrpcStatus.DEADLINE_EXCEEDED
+                    : GrpcStatus.CANCELLED));
     request.exceptionHandler(e -> writer.broken(GrpcStatus.CANCELLED));
   }
 
-  private void start(GenerateRequest req, OpenStreams.Stream open, StreamWriter writer, Context context,
+  private void start(
+      GenerateRequest req,
+      OpenStreams.Stream open,
+      StreamWriter writer,
+      Context context,
       long deadline) {
     try {
       if (!serving) {
@@ -164,7 +201,9 @@ public final class GeneratorEndpoint implements Service {
     }
   }
 
-  /** The engine-clock deadline of a grpc-timeout; one too far to represent is none (e.g. 3000000H). */
+  /**
+   * The engine-clock deadline of a grpc-timeout; one too far to represent is none (e.g. 3000000H).
+   */
   static long deadline(long arrivedNanos, long timeoutMs) {
     if (timeoutMs <= 0 || timeoutMs >= (Long.MAX_VALUE / 4) / 1_000_000L) {
       return Job.NO_DEADLINE;

@@ -31,16 +31,20 @@ final class OpenStreams {
     return open.size();
   }
 
-  /** Ends every open stream with UNAVAILABLE (which cancels its job); returns how many there were. */
+  /**
+   * Ends every open stream with UNAVAILABLE (which cancels its job); returns how many there were.
+   */
   int cancelAll(String message) {
     int n = 0;
     for (Stream s : open) {
       n++;
-      s.context.runOnContext(v -> {
-        if (s.writer != null) { // set on the stream's event loop right after open(): null only before
-          s.writer.fail(new Unavailable(message));
-        }
-      });
+      s.context.runOnContext(
+          v -> {
+            if (s.writer
+                != null) { // set on the stream's event loop right after open(): null only before
+              s.writer.fail(new Unavailable(message));
+            }
+          });
     }
     return n;
   }
@@ -87,7 +91,9 @@ final class OpenStreams {
       return arrivedNanos;
     }
 
-    /** A Step event is about to be handed to the writer: the first one sets the time to first step. */
+    /**
+     * A Step event is about to be handed to the writer: the first one sets the time to first step.
+     */
     void stepWritten() {
       if (firstStepNanos == GenerateObserver.NONE_NANOS) {
         firstStepNanos = System.nanoTime() - arrivedNanos;
@@ -105,11 +111,28 @@ final class OpenStreams {
           served.release(); // the last stream of a retired version lets its engines go
         }
         long nanos = System.nanoTime() - arrivedNanos;
-        observer.streamEnded(new GenerateObserver.StreamEnd(model, status, nanos, firstStepNanos,
-            completed == null ? GenerateObserver.NONE_NANOS : Math.round(completed.getQueueMs() * 1e6), skippedSteps));
-        AccessLog.log(new AccessLog.Entry(requestId, model, samples, steps, status,
-            completed == null ? Double.NaN : completed.getQueueMs(),
-            completed == null ? Double.NaN : completed.getComputeMs(), nanos / 1e6, skippedSteps, peer));
+        observer.streamEnded(
+            new GenerateObserver.StreamEnd(
+                model,
+                status,
+                nanos,
+                firstStepNanos,
+                completed == null
+                    ? GenerateObserver.NONE_NANOS
+                    : Math.round(completed.getQueueMs() * 1e6),
+                skippedSteps));
+        AccessLog.log(
+            new AccessLog.Entry(
+                requestId,
+                model,
+                samples,
+                steps,
+                status,
+                completed == null ? Double.NaN : completed.getQueueMs(),
+                completed == null ? Double.NaN : completed.getComputeMs(),
+                nanos / 1e6,
+                skippedSteps,
+                peer));
       }
     }
   }

@@ -6,12 +6,11 @@ import java.util.zip.Adler32;
 import java.util.zip.CRC32;
 
 /**
- * An 8-bit grayscale or RGB PNG writer for preview frames (PNG spec, ISO/IEC 15948): one IHDR,
- * one IDAT, IEND; filter type 0 on every row, and the zlib stream made of deflate stored
- * (uncompressed) blocks (RFC 1950/1951). Previews are written on the engine's critical path once
- * per step: compressing a 28x28 frame saved a few hundred bytes but cost more of the step than
- * the rest of the frame (measured in docs/benchmarks.md); stored blocks are a copy and two
- * checksums.
+ * An 8-bit grayscale or RGB PNG writer for preview frames (PNG spec, ISO/IEC 15948): one IHDR, one
+ * IDAT, IEND; filter type 0 on every row, and the zlib stream made of deflate stored (uncompressed)
+ * blocks (RFC 1950/1951). Previews are written on the engine's critical path once per step:
+ * compressing a 28x28 frame saved a few hundred bytes but cost more of the step than the rest of
+ * the frame (measured in docs/benchmarks.md); stored blocks are a copy and two checksums.
  */
 final class Png {
 
@@ -21,7 +20,7 @@ final class Png {
   private Png() {}
 
   /**
-   * @param pixels   [H][W][channels] interleaved 8-bit samples
+   * @param pixels [H][W][channels] interleaved 8-bit samples
    * @param channels 1 (grayscale) or 3 (RGB)
    */
   static byte[] encode(byte[] pixels, int width, int height, int channels) {
@@ -36,10 +35,13 @@ final class Png {
     ByteBuffer out = ByteBuffer.allocate(SIGNATURE.length + (12 + 13) + (12 + idatLength) + 12);
     out.put(SIGNATURE);
     int ihdr = begin(out, "IHDR");
-    out.putInt(width).putInt(height)
+    out.putInt(width)
+        .putInt(height)
         .put((byte) 8) // bit depth
         .put((byte) (channels == 1 ? 0 : 2)) // colour type: grayscale or truecolour
-        .put((byte) 0).put((byte) 0).put((byte) 0); // deflate, adaptive filtering, no interlace
+        .put((byte) 0)
+        .put((byte) 0)
+        .put((byte) 0); // deflate, adaptive filtering, no interlace
     end(out, ihdr);
     int idat = begin(out, "IDAT");
     out.put((byte) 0x78).put((byte) 0x01); // zlib: deflate, 32 KiB window, no preset dictionary

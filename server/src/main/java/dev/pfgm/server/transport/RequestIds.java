@@ -15,7 +15,9 @@ final class RequestIds {
   private RequestIds() {}
 
   static String of(String fromClient) {
-    if (fromClient != null && !fromClient.isEmpty() && fromClient.length() <= MAX
+    if (fromClient != null
+        && !fromClient.isEmpty()
+        && fromClient.length() <= MAX
         && fromClient.chars().allMatch(RequestIds::allowed)) {
       return fromClient;
     }
@@ -23,7 +25,12 @@ final class RequestIds {
   }
 
   private static boolean allowed(int c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-        || c == '.' || c == '_' || c == ':' || c == '-';
+    return (c >= 'a' && c <= 'z')
+        || (c >= 'A' && c <= 'Z')
+        || (c >= '0' && c <= '9')
+        || c == '.'
+        || c == '_'
+        || c == ':'
+        || c == '-';
   }
 }

@@ -31,16 +31,24 @@ final class RequestMessages {
     try {
       return switch (message.encoding()) {
         case "identity" -> GenerateRequest.parseFrom(bytes);
-        case "gzip" -> GenerateRequest.parseFrom(new GZIPInputStream(new ByteArrayInputStream(bytes)));
-        case UNDECLARED -> throw new InvalidArgument("the request message is marked compressed but the call"
-            + " declares no grpc-encoding");
-        default -> throw new Unimplemented("grpc-encoding '" + Text.clip(message.encoding())
-            + "' is not supported; use identity or gzip");
+        case "gzip" ->
+            GenerateRequest.parseFrom(new GZIPInputStream(new ByteArrayInputStream(bytes)));
+        case UNDECLARED ->
+            throw new InvalidArgument(
+                "the request message is marked compressed but the call"
+                    + " declares no grpc-encoding");
+        default ->
+            throw new Unimplemented(
+                "grpc-encoding '"
+                    + Text.clip(message.encoding())
+                    + "' is not supported; use identity or gzip");
       };
     } catch (InvalidProtocolBufferException e) {
-      throw new InvalidArgument("the request is not a valid pfgm.v1.GenerateRequest: " + e.getMessage());
+      throw new InvalidArgument(
+          "the request is not a valid pfgm.v1.GenerateRequest: " + e.getMessage());
     } catch (IOException e) {
-      throw new InvalidArgument("the request message cannot be decompressed (gzip): " + e.getMessage());
+      throw new InvalidArgument(
+          "the request message cannot be decompressed (gzip): " + e.getMessage());
     }
   }
 }

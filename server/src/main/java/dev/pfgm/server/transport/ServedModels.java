@@ -20,7 +20,9 @@ public final class ServedModels {
   private final RequestValidator validator;
   private final ListModelsResponse catalog;
 
-  /** @param defaultModel the configured default, which need not be among the models (then NOT_FOUND) */
+  /**
+   * @param defaultModel the configured default, which need not be among the models (then NOT_FOUND)
+   */
   public ServedModels(Collection<ServingModel> models, String defaultModel, ServingLimits limits) {
     Map<String, ServingModel> byId = new TreeMap<>();
     Map<String, ModelCard> cards = new LinkedHashMap<>();

@@ -7,9 +7,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One served version of a model as the endpoint sees it: its card, where its jobs go, and how many
- * streams use it. Once retired (a reload replaced or removed it) it takes no new stream, and
- * {@link #retire()}'s future completes when the last of its streams has ended: then its engines
- * may go. Lock-free: a stream costs one compare-and-set at its start and one at its end.
+ * streams use it. Once retired (a reload replaced or removed it) it takes no new stream, and {@link
+ * #retire()}'s future completes when the last of its streams has ended: then its engines may go.
+ * Lock-free: a stream costs one compare-and-set at its start and one at its end.
  */
 public final class ServingModel {
 
@@ -28,9 +28,11 @@ public final class ServingModel {
     return card;
   }
 
-  /** Counts a new stream in, unless this version is retired (then the caller reads the newer set). */
+  /**
+   * Counts a new stream in, unless this version is retired (then the caller reads the newer set).
+   */
   boolean acquire() {
-    for (;;) {
+    for (; ; ) {
       int s = state.get();
       if (s < 0) {
         return false;
@@ -43,7 +45,7 @@ public final class ServingModel {
 
   /** A stream counted in by acquire() has ended. */
   void release() {
-    for (;;) {
+    for (; ; ) {
       int s = state.get();
       if (s == 0 || s == -1) {
         throw new IllegalStateException("release without acquire on model " + card.id());
@@ -63,11 +65,11 @@ public final class ServingModel {
   }
 
   /**
-   * Takes no new stream from now on; the future completes (on the thread that ends the last
-   * stream, or this one) once no stream uses this version. Idempotent.
+   * Takes no new stream from now on; the future completes (on the thread that ends the last stream,
+   * or this one) once no stream uses this version. Idempotent.
    */
   public CompletableFuture<Void> retire() {
-    for (;;) {
+    for (; ; ) {
       int s = state.get();
       if (s < 0) {
         return drained;

@@ -8,20 +8,22 @@ import io.vertx.grpc.server.GrpcServerResponse;
 import java.util.ArrayDeque;
 
 /**
- * Writes one stream's events with backpressure, on the call's event loop only. While the stream
- * is congested ({@link WriteBudget}: bytes written but not yet sent, or Vert.x's write queue full)
- * Step events coalesce: the latest wins and the next one written reports how many were skipped.
- * In lossless mode (DELIVERY_ALL) nothing is coalesced: a congested stream pauses its job instead
- * (its rows leave the batch) and resumes it once the backlog of Step events has been written.
- * Started, Completed and errors are never dropped. Every way the stream ends - Completed, an error
- * status, the client's cancel or reset, a lost connection - goes through here and is reported
- * once, with its status, to {@link Ended}.
+ * Writes one stream's events with backpressure, on the call's event loop only. While the stream is
+ * congested ({@link WriteBudget}: bytes written but not yet sent, or Vert.x's write queue full)
+ * Step events coalesce: the latest wins and the next one written reports how many were skipped. In
+ * lossless mode (DELIVERY_ALL) nothing is coalesced: a congested stream pauses its job instead (its
+ * rows leave the batch) and resumes it once the backlog of Step events has been written. Started,
+ * Completed and errors are never dropped. Every way the stream ends - Completed, an error status,
+ * the client's cancel or reset, a lost connection - goes through here and is reported once, with
+ * its status, to {@link Ended}.
  */
 final class StreamWriter {
 
   /** Told once when the stream ends, however it ends. */
   interface Ended {
-    /** @param completed the Completed event the stream ended with, or null */
+    /**
+     * @param completed the Completed event the stream ended with, or null
+     */
     void ended(GrpcStatus status, int skippedSteps, Completed completed);
   }
 
@@ -60,7 +62,9 @@ final class StreamWriter {
     lossless = job;
   }
 
-  /** Writes a Step event, or keeps it as the latest (lossless: queues it) while the client is slow. */
+  /**
+   * Writes a Step event, or keeps it as the latest (lossless: queues it) while the client is slow.
+   */
   void step(GenerateResponse step) {
     if (closed) {
       return;
@@ -111,8 +115,12 @@ final class StreamWriter {
       skippedTotal++;
       pendingStep = null;
     }
-    GenerateResponse completed = skippedTotal == 0 ? done : done.toBuilder()
-        .setCompleted(done.getCompleted().toBuilder().setSkippedSteps(skippedTotal)).build();
+    GenerateResponse completed =
+        skippedTotal == 0
+            ? done
+            : done.toBuilder()
+                .setCompleted(done.getCompleted().toBuilder().setSkippedSteps(skippedTotal))
+                .build();
     if (full() || !backlog.isEmpty()) {
       pendingEnd = completed;
     } else {
@@ -207,24 +215,27 @@ final class StreamWriter {
   private void queued(int bytes, io.vertx.core.Future<Void> written) {
     queuedBytes += bytes;
     budget.add(bytes);
-    written.onComplete(ar -> {
-      queuedBytes -= bytes;
-      budget.release(bytes);
-      if (ar.failed()) {
-        // The stream closed under its queued writes (reset, lost connection): nothing more to send.
-        broken(GrpcStatus.CANCELLED);
-        return;
-      }
-      // Also when nothing is pending: a congested stream must learn that it is no longer full.
-      drain();
-    });
+    written.onComplete(
+        ar -> {
+          queuedBytes -= bytes;
+          budget.release(bytes);
+          if (ar.failed()) {
+            // The stream closed under its queued writes (reset, lost connection): nothing more to
+            // send.
+            broken(GrpcStatus.CANCELLED);
+            return;
+          }
+          // Also when nothing is pending: a congested stream must learn that it is no longer full.
+          drain();
+        });
   }
 
   private GenerateResponse withSkipped(GenerateResponse step) {
     if (skipped == 0) {
       return step;
     }
-    GenerateResponse s = step.toBuilder().setStep(step.getStep().toBuilder().setSkipped(skipped)).build();
+    GenerateResponse s =
+        step.toBuilder().setStep(step.getStep().toBuilder().setSkipped(skipped)).build();
     skipped = 0;
     return s;
   }

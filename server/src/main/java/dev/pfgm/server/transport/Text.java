@@ -1,6 +1,9 @@
 package dev.pfgm.server.transport;
 
-/** Client-supplied text echoed in status messages, kept short (a status travels in an HTTP/2 header). */
+/**
+ * Client-supplied text echoed in status messages, kept short (a status travels in an HTTP/2
+ * header).
+ */
 final class Text {
 
   static final int MAX_ECHO = 64;

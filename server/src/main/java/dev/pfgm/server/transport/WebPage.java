@@ -26,25 +26,32 @@ import java.util.stream.Stream;
  * The browser page (built from server/src/main/web into the jar's {@code web/} folder): a GET or
  * HEAD of {@code /} or of a file under {@code /web/} is answered from memory; every other request
  * goes on to {@code next}, the gRPC server (gRPC and gRPC-Web), behind the token check when tokens
- * are on. The page holds no secret, so it is served without a token; its calls carry the token
- * its user types.
+ * are on. The page holds no secret, so it is served without a token; its calls carry the token its
+ * user types.
  */
 public final class WebPage implements Handler<HttpServerRequest> {
 
   /** Classpath folder of the built page. */
   static final String ROOT = "web";
+
   /** URL prefix of the page's files; "/" is {@code web/index.html}. */
   static final String PREFIX = "/web/";
-  // Same-origin only: the bundle, its stylesheet, canvases turned into PNG blobs, fetch to this server.
-  private static final String POLICY = "default-src 'self'; img-src 'self' blob: data:; object-src 'none';"
-      + " base-uri 'none'; frame-ancestors 'none'";
+
+  // Same-origin only: the bundle, its stylesheet, canvases turned into PNG blobs, fetch to this
+  // server.
+  private static final String POLICY =
+      "default-src 'self'; img-src 'self' blob: data:; object-src 'none';"
+          + " base-uri 'none'; frame-ancestors 'none'";
 
   private record Asset(Buffer body, String contentType, String etag) {}
 
   private final Map<String, Asset> assets; // request path → file
   private final Handler<HttpServerRequest> next;
 
-  /** Serves the page found on the classpath (none when the build left it out) in front of {@code next}. */
+  /**
+   * Serves the page found on the classpath (none when the build left it out) in front of {@code
+   * next}.
+   */
   public WebPage(Handler<HttpServerRequest> next) {
     this.assets = load();
     this.next = next;
@@ -61,20 +68,27 @@ public final class WebPage implements Handler<HttpServerRequest> {
     HttpServerResponse response = request.response();
     Asset asset = assets.get(path);
     if (asset == null) {
-      response.setStatusCode(404).putHeader("content-type", "text/plain; charset=utf-8")
-          .end(assets.isEmpty() ? "this build has no browser page (server/src/main/web was not built)\n"
-              : "no such file: " + Text.clip(path) + "\n");
+      response
+          .setStatusCode(404)
+          .putHeader("content-type", "text/plain; charset=utf-8")
+          .end(
+              assets.isEmpty()
+                  ? "this build has no browser page (server/src/main/web was not built)\n"
+                  : "no such file: " + Text.clip(path) + "\n");
       return;
     }
-    response.putHeader("cache-control", "no-cache")
+    response
+        .putHeader("cache-control", "no-cache")
         .putHeader("etag", asset.etag())
         .putHeader("x-content-type-options", "nosniff")
         .putHeader("content-security-policy", POLICY);
     if (asset.etag().equals(request.getHeader("if-none-match"))) {
       response.setStatusCode(304).end();
     } else if (request.method() == HttpMethod.HEAD) {
-      response.putHeader("content-type", asset.contentType())
-          .putHeader("content-length", Integer.toString(asset.body().length())).end();
+      response
+          .putHeader("content-type", asset.contentType())
+          .putHeader("content-length", Integer.toString(asset.body().length()))
+          .end();
     } else {
       response.putHeader("content-type", asset.contentType()).end(asset.body());
     }

@@ -5,12 +5,12 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Bounds the response bytes held in this process for clients that read slowly: a stream whose
  * written-but-unsent bytes reach {@code streamBytes}, or that holds any while all streams together
- * hold {@code totalBytes}, is congested: its Step events coalesce (latest wins) until it drains.
- * A stream therefore holds at most {@code streamBytes} plus one message, and one pending Step and
- * its Completed.
+ * hold {@code totalBytes}, is congested: its Step events coalesce (latest wins) until it drains. A
+ * stream therefore holds at most {@code streamBytes} plus one message, and one pending Step and its
+ * Completed.
  *
  * @param streamBytes bytes queued per stream before its steps coalesce
- * @param totalBytes  bytes queued over all streams before every stream with queued bytes coalesces
+ * @param totalBytes bytes queued over all streams before every stream with queued bytes coalesces
  */
 public record WriteBudget(long streamBytes, long totalBytes, AtomicLong queued) {
 
@@ -19,8 +19,11 @@ public record WriteBudget(long streamBytes, long totalBytes, AtomicLong queued) 
 
   public WriteBudget {
     if (streamBytes < 1 || totalBytes < streamBytes) {
-      throw new IllegalArgumentException("write budget must have 0 < streamBytes <= totalBytes, was "
-          + streamBytes + " and " + totalBytes);
+      throw new IllegalArgumentException(
+          "write budget must have 0 < streamBytes <= totalBytes, was "
+              + streamBytes
+              + " and "
+              + totalBytes);
     }
   }
 

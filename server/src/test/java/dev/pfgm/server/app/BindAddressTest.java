@@ -18,7 +18,10 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The gRPC and metrics ports listen on the configured addresses only, checked by connecting to others. */
+/**
+ * The gRPC and metrics ports listen on the configured addresses only, checked by connecting to
+ * others.
+ */
 class BindAddressTest {
 
   private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
@@ -26,8 +29,8 @@ class BindAddressTest {
 
   /**
    * This machine's IPv4 addresses other than 127.0.0.1 that reach a socket on the wildcard address:
-   * 127.0.0.2 (Linux routes all of 127/8 to lo) and the interfaces' own. A server bound to 127.0.0.1
-   * must refuse them all.
+   * 127.0.0.2 (Linux routes all of 127/8 to lo) and the interfaces' own. A server bound to
+   * 127.0.0.1 must refuse them all.
    */
   @BeforeAll
   static void findOtherAddresses() throws IOException {
@@ -35,13 +38,17 @@ class BindAddressTest {
     for (NetworkInterface ni : Collections.list(NetworkInterface.getNetworkInterfaces())) {
       if (ni.isUp()) {
         Collections.list(ni.getInetAddresses()).stream()
-            .filter(a -> a instanceof Inet4Address && !a.equals(LOOPBACK)).forEach(candidates::add);
+            .filter(a -> a instanceof Inet4Address && !a.equals(LOOPBACK))
+            .forEach(candidates::add);
       }
     }
     try (ServerSocket wildcard = new ServerSocket(0)) {
-      others = candidates.stream().distinct().filter(a -> connects(a, wildcard.getLocalPort())).toList();
+      others =
+          candidates.stream().distinct().filter(a -> connects(a, wildcard.getLocalPort())).toList();
     }
-    assertFalse(others.isEmpty(), "no address other than 127.0.0.1 reaches a wildcard socket among " + candidates);
+    assertFalse(
+        others.isEmpty(),
+        "no address other than 127.0.0.1 reaches a wildcard socket among " + candidates);
   }
 
   private static boolean connects(InetAddress address, int port) {
@@ -54,10 +61,15 @@ class BindAddressTest {
   }
 
   private static PfgmServer start(String... flags) throws Exception {
-    List<String> args = new ArrayList<>(List.of("--models=" + ServerFixture.MODELS, "--port=0",
-        "--metrics-port=" + MetricsTest.freePort()));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--models=" + ServerFixture.MODELS,
+                "--port=0",
+                "--metrics-port=" + MetricsTest.freePort()));
     args.addAll(List.of(flags));
-    return PfgmServer.start(ConfigLoader.load(CommandLineFlags.parse(args.toArray(String[]::new)), Map.of()).config());
+    return PfgmServer.start(
+        ConfigLoader.load(CommandLineFlags.parse(args.toArray(String[]::new)), Map.of()).config());
   }
 
   @Test

@@ -23,10 +23,10 @@ class ConfigTest {
   private static final String TOKEN_A = "tok-aaaaaaaaaaaaaaaa";
   private static final String TOKEN_B = "tok-bbbbbbbbbbbbbbbb";
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
-  private static ConfigLoader.Loaded load(Map<String, String> env, String... args) throws ConfigException {
+  private static ConfigLoader.Loaded load(Map<String, String> env, String... args)
+      throws ConfigException {
     return ConfigLoader.load(CommandLineFlags.parse(args), env);
   }
 
@@ -49,10 +49,18 @@ class ConfigTest {
 
   @Test
   void flagsBeatEnvironmentBeatFileBeatDefaults() throws Exception {
-    Path file = Files.writeString(dir.resolve("pfgm.json"),
-        "{\"port\": 6001, \"max-steps\": 200, \"max-samples\": 8, \"models\": \"" + MODELS + "\"}");
-    ConfigLoader.Loaded l = load(Map.of("PFGM_PORT", "6002", "PFGM_MAX_STEPS", "300"),
-        "--config=" + file, "--port", "6003");
+    Path file =
+        Files.writeString(
+            dir.resolve("pfgm.json"),
+            "{\"port\": 6001, \"max-steps\": 200, \"max-samples\": 8, \"models\": \""
+                + MODELS
+                + "\"}");
+    ConfigLoader.Loaded l =
+        load(
+            Map.of("PFGM_PORT", "6002", "PFGM_MAX_STEPS", "300"),
+            "--config=" + file,
+            "--port",
+            "6003");
     assertEquals(6003, l.config().port());
     assertEquals(300, l.config().serving().maxSteps());
     assertEquals(8, l.config().serving().maxSamples());
@@ -66,48 +74,70 @@ class ConfigTest {
 
   @Test
   void aPortOutOfRangeNamesKeyValueRuleAndSource() {
-    assertEquals("port must be in 0..65535, was 70000 (from PFGM_PORT)",
+    assertEquals(
+        "port must be in 0..65535, was 70000 (from PFGM_PORT)",
         error(Map.of("PFGM_PORT", "70000", "PFGM_MODELS", MODELS)));
-    assertEquals("port must be an integer in 0..65535, was 'http' (from --port)",
+    assertEquals(
+        "port must be an integer in 0..65535, was 'http' (from --port)",
         error(Map.of(), "--models=" + MODELS, "--port=http"));
   }
 
   @Test
   void everyLimitIsCheckedWithItsRule() {
-    assertEquals("max-batch-rows must be in 1..4096, was 0 (from --max-batch-rows)",
+    assertEquals(
+        "max-batch-rows must be in 1..4096, was 0 (from --max-batch-rows)",
         error(Map.of(), "--models=" + MODELS, "--max-batch-rows=0"));
-    assertEquals("max-samples must be <= max-active-rows / engines-per-model (16 / 1 = 16), or every request"
-        + " that large is refused, was 64 (from default)", error(Map.of(), "--models=" + MODELS, "--max-active-rows=16"));
-    assertEquals("max-samples must be <= max-active-rows / engines-per-model (256 / 8 = 32), or every request"
-        + " that large is refused, was 64 (from default)", error(Map.of(), "--models=" + MODELS, "--engines-per-model=8"));
-    assertEquals("device must be cpu, cuda, cuda:N or auto, was 'tpu' (from PFGM_DEVICE)",
+    assertEquals(
+        "max-samples must be <= max-active-rows / engines-per-model (16 / 1 = 16), or every request"
+            + " that large is refused, was 64 (from default)",
+        error(Map.of(), "--models=" + MODELS, "--max-active-rows=16"));
+    assertEquals(
+        "max-samples must be <= max-active-rows / engines-per-model (256 / 8 = 32), or every request"
+            + " that large is refused, was 64 (from default)",
+        error(Map.of(), "--models=" + MODELS, "--engines-per-model=8"));
+    assertEquals(
+        "device must be cpu, cuda, cuda:N or auto, was 'tpu' (from PFGM_DEVICE)",
         error(Map.of("PFGM_DEVICE", "tpu"), "--models=" + MODELS));
-    // This build has no CUDA execution provider: asking for it is an error, not a quiet CPU fallback.
-    assertEquals("device cannot be used: this ONNX Runtime build has no CUDA execution provider (build with"
-        + " -Pcuda), or use auto, was 'cuda:1' (from --device)", error(Map.of(), "--models=" + MODELS, "--device=cuda:1"));
-    assertEquals("default-model must name a model when set (unset it for the built-in choice), was '' (from"
-        + " --default-model)", error(Map.of(), "--models=" + MODELS, "--default-model="));
-    assertEquals("total-queue-bytes must be in 1048576..2147483647, was 1000 (from --total-queue-bytes)",
+    // This build has no CUDA execution provider: asking for it is an error, not a quiet CPU
+    // fallback.
+    assertEquals(
+        "device cannot be used: this ONNX Runtime build has no CUDA execution provider (build with"
+            + " -Pcuda), or use auto, was 'cuda:1' (from --device)",
+        error(Map.of(), "--models=" + MODELS, "--device=cuda:1"));
+    assertEquals(
+        "default-model must name a model when set (unset it for the built-in choice), was '' (from"
+            + " --default-model)",
+        error(Map.of(), "--models=" + MODELS, "--default-model="));
+    assertEquals(
+        "total-queue-bytes must be in 1048576..2147483647, was 1000 (from --total-queue-bytes)",
         error(Map.of(), "--models=" + MODELS, "--total-queue-bytes=1000"));
-    assertEquals("event-loops must be in 1..64, was 0 (from --event-loops)",
+    assertEquals(
+        "event-loops must be in 1..64, was 0 (from --event-loops)",
         error(Map.of(), "--models=" + MODELS, "--event-loops=0"));
-    assertEquals("metrics-port must differ from port, was 7000 (from --metrics-port)",
+    assertEquals(
+        "metrics-port must differ from port, was 7000 (from --metrics-port)",
         error(Map.of(), "--models=" + MODELS, "--port=7000", "--metrics-port=7000"));
-    assertTrue(error(Map.of(), "--models=/no/such/dir").startsWith(
-        "models must be an existing directory (absolute: /no/such/dir), was '/no/such/dir' (from --models)"));
+    assertTrue(
+        error(Map.of(), "--models=/no/such/dir")
+            .startsWith(
+                "models must be an existing directory (absolute: /no/such/dir), was '/no/such/dir' (from --models)"));
   }
 
   @Test
   void unknownFlagsAndFileKeysAreRefused() throws Exception {
     assertTrue(error(Map.of(), "--prot=1").startsWith("Unknown option: '--prot=1'"));
     Path file = Files.writeString(dir.resolve("pfgm.properties"), "prot=1\n");
-    assertTrue(error(Map.of(), "--config=" + file).startsWith("unknown key 'prot' in " + file + "; known keys: host, port,"));
+    assertTrue(
+        error(Map.of(), "--config=" + file)
+            .startsWith("unknown key 'prot' in " + file + "; known keys: host, port,"));
   }
 
   @Test
   void aPropertiesFileNamedByTheEnvironmentIsRead() throws Exception {
-    Path file = Files.writeString(dir.resolve("pfgm.properties"),
-        "models=" + MODELS + "\nshutdown-grace-seconds=5\nauth-tokens=" + TOKEN_A + "\n");
+    Path file =
+        Files.writeString(
+            dir.resolve("pfgm.properties"),
+            "models=" + MODELS + "\nshutdown-grace-seconds=5\nauth-tokens=" + TOKEN_A + "\n");
     ServerConfig c = load(Map.of("PFGM_CONFIG", file.toString())).config();
     assertEquals(Duration.ofSeconds(5), c.shutdownGrace());
     assertEquals(Set.of(TOKEN_A), c.authTokens());
@@ -116,8 +146,11 @@ class ConfigTest {
   @Test
   void tokensComeFromListAndFileAndAreNeverPrinted() throws Exception {
     Path tokens = Files.writeString(dir.resolve("tokens"), "# ops\n" + TOKEN_B + "\n\n");
-    ConfigLoader.Loaded l = load(Map.of("PFGM_AUTH_TOKENS", TOKEN_A), "--models=" + MODELS,
-        "--auth-tokens-file=" + tokens);
+    ConfigLoader.Loaded l =
+        load(
+            Map.of("PFGM_AUTH_TOKENS", TOKEN_A),
+            "--models=" + MODELS,
+            "--auth-tokens-file=" + tokens);
     assertEquals(Set.of(TOKEN_A, TOKEN_B), l.config().authTokens());
     String printed = l.describe() + l.config();
     assertFalse(printed.contains(TOKEN_A) || printed.contains(TOKEN_B), printed);
@@ -138,13 +171,19 @@ class ConfigTest {
     try {
       Path cert = Path.of(pair.certificatePath());
       Path key = Path.of(pair.privateKeyPath());
-      assertEquals("tls-key must be set when tls-cert is, was '' (from default)",
+      assertEquals(
+          "tls-key must be set when tls-cert is, was '' (from default)",
           error(Map.of(), "--models=" + MODELS, "--tls-cert=" + cert));
-      assertEquals("tls-cert must be set when tls-client-ca is (mTLS needs TLS), was '' (from default)",
+      assertEquals(
+          "tls-cert must be set when tls-client-ca is (mTLS needs TLS), was '' (from default)",
           error(Map.of(), "--models=" + MODELS, "--tls-client-ca=" + cert));
-      assertEquals("tls-key must be a readable file, was '/no/key.pem' (from PFGM_TLS_KEY)",
+      assertEquals(
+          "tls-key must be a readable file, was '/no/key.pem' (from PFGM_TLS_KEY)",
           error(Map.of("PFGM_TLS_KEY", "/no/key.pem"), "--models=" + MODELS, "--tls-cert=" + cert));
-      TlsFiles tls = load(Map.of(), "--models=" + MODELS, "--tls-cert=" + cert, "--tls-key=" + key).config().tls();
+      TlsFiles tls =
+          load(Map.of(), "--models=" + MODELS, "--tls-cert=" + cert, "--tls-key=" + key)
+              .config()
+              .tls();
       assertEquals(cert, tls.cert());
       assertFalse(tls.mutual());
     } finally {
@@ -159,15 +198,37 @@ class ConfigTest {
       Path cert = Path.of(pair.certificatePath());
       Path key = Path.of(pair.privateKeyPath());
       Path der = Files.write(dir.resolve("cert.der"), derOf(cert));
-      assertEquals("tls-cert must be a PEM certificate chain (-----BEGIN CERTIFICATE-----), was '" + der
-          + "' (from --tls-cert)", error(Map.of(), "--models=" + MODELS, "--tls-cert=" + der, "--tls-key=" + key));
-      assertEquals("tls-key must be a PEM private key (-----BEGIN PRIVATE KEY-----, RSA PRIVATE KEY or"
-          + " EC PRIVATE KEY; not encrypted), was '" + cert + "' (from PFGM_TLS_KEY)",
-          error(Map.of("PFGM_TLS_KEY", cert.toString()), "--models=" + MODELS, "--tls-cert=" + cert));
-      Path conf = Files.writeString(dir.resolve("tls.properties"), "models=" + MODELS + "\ntls-cert=" + cert
-          + "\ntls-key=" + key + "\ntls-client-ca=" + key + "\n");
-      assertEquals("tls-client-ca must be PEM CA certificates (-----BEGIN CERTIFICATE-----), was '" + key
-          + "' (from file " + conf + ")", error(Map.of(), "--config=" + conf));
+      assertEquals(
+          "tls-cert must be a PEM certificate chain (-----BEGIN CERTIFICATE-----), was '"
+              + der
+              + "' (from --tls-cert)",
+          error(Map.of(), "--models=" + MODELS, "--tls-cert=" + der, "--tls-key=" + key));
+      assertEquals(
+          "tls-key must be a PEM private key (-----BEGIN PRIVATE KEY-----, RSA PRIVATE KEY or"
+              + " EC PRIVATE KEY; not encrypted), was '"
+              + cert
+              + "' (from PFGM_TLS_KEY)",
+          error(
+              Map.of("PFGM_TLS_KEY", cert.toString()), "--models=" + MODELS, "--tls-cert=" + cert));
+      Path conf =
+          Files.writeString(
+              dir.resolve("tls.properties"),
+              "models="
+                  + MODELS
+                  + "\ntls-cert="
+                  + cert
+                  + "\ntls-key="
+                  + key
+                  + "\ntls-client-ca="
+                  + key
+                  + "\n");
+      assertEquals(
+          "tls-client-ca must be PEM CA certificates (-----BEGIN CERTIFICATE-----), was '"
+              + key
+              + "' (from file "
+              + conf
+              + ")",
+          error(Map.of(), "--config=" + conf));
     } finally {
       pair.delete();
     }
@@ -180,60 +241,91 @@ class ConfigTest {
 
   @Test
   void anEmptyTokenListIsRefusedNotReadAsAuthenticationOff() throws Exception {
-    String rule = "auth-tokens must list at least one token when set (unset it to serve without authentication),"
-        + " was 0 tokens (from ";
+    String rule =
+        "auth-tokens must list at least one token when set (unset it to serve without authentication),"
+            + " was 0 tokens (from ";
     assertEquals(rule + "--auth-tokens)", error(Map.of(), "--models=" + MODELS, "--auth-tokens="));
     assertEquals(rule + "--auth-tokens)", error(Map.of(), "--models=" + MODELS, "--auth-tokens=,"));
-    assertEquals(rule + "PFGM_AUTH_TOKENS)", error(Map.of("PFGM_AUTH_TOKENS", ""), "--models=" + MODELS));
-    Path json = Files.writeString(dir.resolve("pfgm.json"), "{\"auth-tokens\": [], \"models\": \"" + MODELS + "\"}");
+    assertEquals(
+        rule + "PFGM_AUTH_TOKENS)", error(Map.of("PFGM_AUTH_TOKENS", ""), "--models=" + MODELS));
+    Path json =
+        Files.writeString(
+            dir.resolve("pfgm.json"), "{\"auth-tokens\": [], \"models\": \"" + MODELS + "\"}");
     assertEquals(rule + "file " + json + ")", error(Map.of(), "--config=" + json));
-    Path props = Files.writeString(dir.resolve("pfgm.properties"), "models=" + MODELS + "\nauth-tokens=\n");
+    Path props =
+        Files.writeString(dir.resolve("pfgm.properties"), "models=" + MODELS + "\nauth-tokens=\n");
     assertEquals(rule + "file " + props + ")", error(Map.of(), "--config=" + props));
-    assertEquals("auth-tokens-file must name a file when set (unset it for none), was '' (from PFGM_AUTH_TOKENS_FILE)",
+    assertEquals(
+        "auth-tokens-file must name a file when set (unset it for none), was '' (from PFGM_AUTH_TOKENS_FILE)",
         error(Map.of("PFGM_AUTH_TOKENS_FILE", ""), "--models=" + MODELS));
     Path comments = Files.writeString(dir.resolve("tokens"), "# none yet\n");
-    assertTrue(error(Map.of(), "--models=" + MODELS, "--auth-tokens=" + TOKEN_A, "--auth-tokens-file=" + comments)
-        .startsWith("auth-tokens-file must hold at least one token"));
+    assertTrue(
+        error(
+                Map.of(),
+                "--models=" + MODELS,
+                "--auth-tokens=" + TOKEN_A,
+                "--auth-tokens-file=" + comments)
+            .startsWith("auth-tokens-file must hold at least one token"));
   }
 
   @Test
   void metricsHostIsTheHostUnlessSet() throws Exception {
-    assertEquals("10.1.2.3", load(Map.of(), "--models=" + MODELS, "--host=10.1.2.3").config().metricsHost());
-    assertEquals("127.0.0.1", load(Map.of("PFGM_METRICS_HOST", "127.0.0.1"), "--models=" + MODELS).config().metricsHost());
-    Path file = Files.writeString(dir.resolve("pfgm.json"),
-        "{\"metrics-host\": \"::1\", \"host\": \"0.0.0.0\", \"models\": \"" + MODELS + "\"}");
+    assertEquals(
+        "10.1.2.3", load(Map.of(), "--models=" + MODELS, "--host=10.1.2.3").config().metricsHost());
+    assertEquals(
+        "127.0.0.1",
+        load(Map.of("PFGM_METRICS_HOST", "127.0.0.1"), "--models=" + MODELS)
+            .config()
+            .metricsHost());
+    Path file =
+        Files.writeString(
+            dir.resolve("pfgm.json"),
+            "{\"metrics-host\": \"::1\", \"host\": \"0.0.0.0\", \"models\": \"" + MODELS + "\"}");
     ServerConfig c = load(Map.of(), "--config=" + file).config();
     assertEquals("::1", c.metricsHost());
     assertEquals("0.0.0.0", c.host());
-    assertEquals("metrics-host must not be empty when set (unset, it is the host value), was '' (from --metrics-host)",
+    assertEquals(
+        "metrics-host must not be empty when set (unset, it is the host value), was '' (from --metrics-host)",
         error(Map.of(), "--models=" + MODELS, "--metrics-host="));
   }
 
   @Test
   void theRapidResetGuardIsConfiguredWithItsRange() throws Exception {
-    assertEquals(new ResetGuard(10_000, 30), load(Map.of(), "--models=" + MODELS).config().resetGuard());
-    Path file = Files.writeString(dir.resolve("pfgm.properties"), "models=" + MODELS + "\nhttp2-reset-window-seconds=60\n");
-    assertEquals(new ResetGuard(500, 60),
+    assertEquals(
+        new ResetGuard(10_000, 30), load(Map.of(), "--models=" + MODELS).config().resetGuard());
+    Path file =
+        Files.writeString(
+            dir.resolve("pfgm.properties"),
+            "models=" + MODELS + "\nhttp2-reset-window-seconds=60\n");
+    assertEquals(
+        new ResetGuard(500, 60),
         load(Map.of("PFGM_HTTP2_MAX_RESETS", "500"), "--config=" + file).config().resetGuard());
-    assertEquals("http2-max-resets must be in 1..1000000, was 0 (from --http2-max-resets)",
+    assertEquals(
+        "http2-max-resets must be in 1..1000000, was 0 (from --http2-max-resets)",
         error(Map.of(), "--models=" + MODELS, "--http2-max-resets=0"));
-    assertEquals("http2-reset-window-seconds must be in 1..3600, was 3601 (from PFGM_HTTP2_RESET_WINDOW_SECONDS)",
+    assertEquals(
+        "http2-reset-window-seconds must be in 1..3600, was 3601 (from PFGM_HTTP2_RESET_WINDOW_SECONDS)",
         error(Map.of("PFGM_HTTP2_RESET_WINDOW_SECONDS", "3601"), "--models=" + MODELS));
   }
 
   @Test
   void theLogFormatIsTextOrJson() throws Exception {
     assertEquals(LogFormat.TEXT, load(Map.of(), "--models=" + MODELS).logFormat());
-    assertEquals(LogFormat.JSON, load(Map.of("PFGM_LOG_FORMAT", "json"), "--models=" + MODELS).logFormat());
-    assertEquals(LogFormat.JSON, load(Map.of(), "--models=" + MODELS, "--log-format=JSON").logFormat());
-    assertEquals("log-format must be text or json, was 'xml' (from PFGM_LOG_FORMAT)",
+    assertEquals(
+        LogFormat.JSON, load(Map.of("PFGM_LOG_FORMAT", "json"), "--models=" + MODELS).logFormat());
+    assertEquals(
+        LogFormat.JSON, load(Map.of(), "--models=" + MODELS, "--log-format=JSON").logFormat());
+    assertEquals(
+        "log-format must be text or json, was 'xml' (from PFGM_LOG_FORMAT)",
         error(Map.of("PFGM_LOG_FORMAT", "xml"), "--models=" + MODELS));
   }
 
   @Test
   void unknownPfgmVariablesAreNotedNotFatal() throws Exception {
     ConfigLoader.Loaded l = load(Map.of("PFGM_PROT", "1", "PFGM_MODELS", MODELS));
-    assertTrue(l.describe().contains("note: ignored unknown environment variable PFGM_PROT"), l.describe());
+    assertTrue(
+        l.describe().contains("note: ignored unknown environment variable PFGM_PROT"),
+        l.describe());
   }
 
   @Test

@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pfgm.proto.v1.GenerateRequest;
+import dev.pfgm.server.it.GrpcTestClient;
 import dev.pfgm.server.it.ServerFixture;
 import dev.pfgm.server.runtime.LogRecorder;
-import dev.pfgm.server.it.GrpcTestClient;
-import dev.pfgm.proto.v1.GenerateRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.grpc.common.GrpcStatus;
 import java.time.Instant;
@@ -38,7 +38,8 @@ class JsonLogFormatterTest {
     r.setLoggerName("dev.pfgm.server.app.Main");
     r.setInstant(Instant.parse("2026-11-30T14:17:06.123Z"));
     JsonObject j = json(r);
-    assertEquals(List.of("time", "level", "logger", "message", "thread"), List.copyOf(j.fieldNames()));
+    assertEquals(
+        List.of("time", "level", "logger", "message", "thread"), List.copyOf(j.fieldNames()));
     assertEquals("2026-11-30T14:17:06.123Z", j.getString("time"));
     assertEquals("WARNING", j.getString("level"));
     assertEquals("dev.pfgm.server.app.Main", j.getString("logger"));
@@ -78,10 +79,20 @@ class JsonLogFormatterTest {
   void theAccessLineCarriesItsFieldsInJson() throws Exception {
     List<JsonObject> lines;
     try (LogRecorder access = new LogRecorder("dev.pfgm.server.access");
-        PfgmServer server = PfgmServer.start(ServerConfig.defaults().withModelsDir(ServerFixture.MODELS).withPort(0)
-        .withMetricsPort(0)); GrpcTestClient client = new GrpcTestClient(server.port())) {
-      assertEquals(GrpcStatus.OK, GrpcTestClient.await(client.start(GrpcTestClient.request(2, 3), Map.of("x-request-id", "job-42.a"),
-          e -> { }), 60).status());
+        PfgmServer server =
+            PfgmServer.start(
+                ServerConfig.defaults()
+                    .withModelsDir(ServerFixture.MODELS)
+                    .withPort(0)
+                    .withMetricsPort(0));
+        GrpcTestClient client = new GrpcTestClient(server.port())) {
+      assertEquals(
+          GrpcStatus.OK,
+          GrpcTestClient.await(
+                  client.start(
+                      GrpcTestClient.request(2, 3), Map.of("x-request-id", "job-42.a"), e -> {}),
+                  60)
+              .status());
       GenerateRequest unknown = GrpcTestClient.request(1, 3).toBuilder().setModel("nope").build();
       assertEquals(GrpcStatus.NOT_FOUND, client.generate(unknown).status());
       long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -93,7 +104,9 @@ class JsonLogFormatterTest {
     assertEquals(2, lines.size(), lines.toString());
     JsonObject ok = lines.get(0);
     assertEquals("dev.pfgm.server.access", ok.getString("logger"));
-    assertTrue(ok.getString("message").startsWith("stream id=job-42.a model=" + GrpcTestClient.MODEL), ok.encode());
+    assertTrue(
+        ok.getString("message").startsWith("stream id=job-42.a model=" + GrpcTestClient.MODEL),
+        ok.encode());
     assertEquals("job-42.a", ok.getString("id"));
     assertEquals(GrpcTestClient.MODEL, ok.getString("model"));
     assertEquals(2, ok.getInteger("samples"));
@@ -105,7 +118,8 @@ class JsonLogFormatterTest {
     assertTrue(ok.getString("peer").matches(".*:[0-9]+"), ok.encode());
     JsonObject notFound = lines.get(1);
     assertEquals("NOT_FOUND", notFound.getString("status"));
-    assertTrue(notFound.containsKey("model") && notFound.getValue("model") == null, notFound.encode());
+    assertTrue(
+        notFound.containsKey("model") && notFound.getValue("model") == null, notFound.encode());
     assertNull(notFound.getValue("queue_ms"), notFound.encode());
   }
 }

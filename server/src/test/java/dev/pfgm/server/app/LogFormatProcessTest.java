@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.pfgm.server.it.ServerFixture;
 import dev.pfgm.server.it.GrpcTestClient;
+import dev.pfgm.server.it.ServerFixture;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
@@ -19,19 +19,34 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Main's console log as an operator's collector reads it: one event per line, stack traces for bugs only. */
+/**
+ * Main's console log as an operator's collector reads it: one event per line, stack traces for bugs
+ * only.
+ */
 class LogFormatProcessTest {
 
-  @TempDir
-  Path models;
+  @TempDir Path models;
 
-  /** Runs Main on one model until it fails to bind the (busy) metrics port; returns its output lines. */
+  /**
+   * Runs Main on one model until it fails to bind the (busy) metrics port; returns its output
+   * lines.
+   */
   private List<String> failToStart(String... flags) throws Exception {
-    Files.createSymbolicLink(models.resolve(GrpcTestClient.MODEL), ServerFixture.MODELS.resolve(GrpcTestClient.MODEL).toAbsolutePath());
+    Files.createSymbolicLink(
+        models.resolve(GrpcTestClient.MODEL),
+        ServerFixture.MODELS.resolve(GrpcTestClient.MODEL).toAbsolutePath());
     try (ServerSocket busy = new ServerSocket(0)) {
-      List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-cp", System.getProperty("java.class.path"), Main.class.getName(), "--port=0", "--models=" + models,
-          "--metrics-host=127.0.0.1", "--metrics-port=" + busy.getLocalPort()));
+      List<String> command =
+          new ArrayList<>(
+              List.of(
+                  Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                  "-cp",
+                  System.getProperty("java.class.path"),
+                  Main.class.getName(),
+                  "--port=0",
+                  "--models=" + models,
+                  "--metrics-host=127.0.0.1",
+                  "--metrics-port=" + busy.getLocalPort()));
       command.addAll(List.of(flags));
       ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
       pb.environment().keySet().removeIf(k -> k.startsWith("PFGM_"));
@@ -53,8 +68,14 @@ class LogFormatProcessTest {
   void aPortInUseIsOneLineWithoutAStackTrace() throws Exception {
     List<String> lines = failToStart();
     String out = String.join("\n", lines);
-    assertTrue(lines.stream().anyMatch(l -> l.matches("\\S+ \\S+ SEVERE dev\\.pfgm\\.server\\.app\\.Main: pfgm-serve could"
-        + " not start: cannot listen on metrics port 127\\.0\\.0\\.1:\\d+: .*")), out);
+    assertTrue(
+        lines.stream()
+            .anyMatch(
+                l ->
+                    l.matches(
+                        "\\S+ \\S+ SEVERE dev\\.pfgm\\.server\\.app\\.Main: pfgm-serve could"
+                            + " not start: cannot listen on metrics port 127\\.0\\.0\\.1:\\d+: .*")),
+        out);
     assertFalse(out.contains("\tat "), "a stack trace for an operator's error:\n" + out);
   }
 
@@ -66,7 +87,8 @@ class LogFormatProcessTest {
       try {
         events.add(new JsonObject(line));
       } catch (DecodeException e) {
-        throw new AssertionError("not a JSON object: " + line + "\nin\n" + String.join("\n", lines), e);
+        throw new AssertionError(
+            "not a JSON object: " + line + "\nin\n" + String.join("\n", lines), e);
       }
     }
     for (JsonObject e : events) {
@@ -75,12 +97,20 @@ class LogFormatProcessTest {
       }
     }
     JsonObject config = events.get(0);
-    assertTrue(config.getString("message").startsWith("configuration (flags > PFGM_* environment > file > defaults):\n"),
+    assertTrue(
+        config
+            .getString("message")
+            .startsWith("configuration (flags > PFGM_* environment > file > defaults):\n"),
         config.encode());
-    assertTrue(config.getString("message").matches("(?s).*\n  log-format\\s+json\\s+--log-format.*"), config.encode());
+    assertTrue(
+        config.getString("message").matches("(?s).*\n  log-format\\s+json\\s+--log-format.*"),
+        config.encode());
     JsonObject failed = events.get(events.size() - 1);
     assertEquals("SEVERE", failed.getString("level"));
-    assertTrue(failed.getString("message").startsWith("pfgm-serve could not start: cannot listen on metrics port"),
+    assertTrue(
+        failed
+            .getString("message")
+            .startsWith("pfgm-serve could not start: cannot listen on metrics port"),
         failed.encode());
     assertFalse(failed.containsKey("error"), failed.encode());
   }

@@ -1,7 +1,7 @@
 package dev.pfgm.server.app;
 
-import static dev.pfgm.server.it.GrpcTestClient.await;
 import static dev.pfgm.server.app.Scrape.value;
+import static dev.pfgm.server.it.GrpcTestClient.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -27,8 +27,10 @@ import org.junit.jupiter.api.Test;
 class MetricsTest {
 
   private static final String M = "{model=\"" + GrpcTestClient.MODEL + "\"}";
+
   /** What is logged anywhere while this class's server runs. */
   private static LogRecorder log;
+
   private static PfgmServer server;
   private static GrpcTestClient client;
   private static String idle;
@@ -36,8 +38,12 @@ class MetricsTest {
   @BeforeAll
   static void start() throws Exception {
     log = new LogRecorder("");
-    server = PfgmServer.start(ServerConfig.defaults().withModelsDir(ServerFixture.MODELS).withPort(0)
-        .withMetricsPort(freePort()));
+    server =
+        PfgmServer.start(
+            ServerConfig.defaults()
+                .withModelsDir(ServerFixture.MODELS)
+                .withPort(0)
+                .withMetricsPort(freePort()));
     client = new GrpcTestClient(server.port());
     idle = scrape();
   }
@@ -69,13 +75,22 @@ class MetricsTest {
     Map<String, String> help = Scrape.help(idle);
     for (String family : Scrape.families(idle)) {
       String text = help.get(family);
-      assertTrue(text != null && text.length() >= 10, "no useful HELP for " + family + ": '" + text + "'");
+      assertTrue(
+          text != null && text.length() >= 10, "no useful HELP for " + family + ": '" + text + "'");
     }
-    Scrape.buckets(idle).forEach((series, n) -> assertTrue(n <= 12, series + " has " + n + " buckets"));
+    Scrape.buckets(idle)
+        .forEach((series, n) -> assertTrue(n <= 12, series + " has " + n + " buckets"));
     assertTrue(idle.contains("pfgm_build_info{"), idle);
-    assertTrue(idle.contains("pfgm_model_info{augment_dim=\"128\",device=\"cpu\",model=\"" + GrpcTestClient.MODEL
-        + "\",shape=\"1x28x28\"} 1\n"), idle);
-    assertTrue(idle.contains("pfgm_model_info{augment_dim=\"inf\",device=\"cpu\",model=\"mnist-exact-edm\""), idle);
+    assertTrue(
+        idle.contains(
+            "pfgm_model_info{augment_dim=\"128\",device=\"cpu\",model=\""
+                + GrpcTestClient.MODEL
+                + "\",shape=\"1x28x28\"} 1\n"),
+        idle);
+    assertTrue(
+        idle.contains(
+            "pfgm_model_info{augment_dim=\"inf\",device=\"cpu\",model=\"mnist-exact-edm\""),
+        idle);
   }
 
   @Test
@@ -84,12 +99,14 @@ class MetricsTest {
     String text = scrape();
     for (String name : Scrape.sampleNames(text)) {
       assertFalse(name.matches(".*_(ns|nanoseconds|ms|milliseconds)(_.*)?"), name);
-      // Vert.x's HTTP series say 200 for every gRPC call whatever its status: pfgm_streams_total says it.
+      // Vert.x's HTTP series say 200 for every gRPC call whatever its status: pfgm_streams_total
+      // says it.
       assertFalse(name.startsWith("vertx_"), name);
     }
     assertFalse(text.contains("code=\"200\""), text);
     List<String> warnings = log.atLeast(Level.WARNING);
-    assertTrue(warnings.stream().noneMatch(w -> w.contains("already registered")), warnings.toString());
+    assertTrue(
+        warnings.stream().noneMatch(w -> w.contains("already registered")), warnings.toString());
   }
 
   @Test
@@ -101,20 +118,32 @@ class MetricsTest {
     assertEquals(GrpcStatus.NOT_FOUND, client.generate(unknown).status());
     String after = scrape();
 
-    assertEquals(1, delta(before, after, "pfgm_streams_total{model=\"" + GrpcTestClient.MODEL + "\",status=\"OK\"}"));
+    assertEquals(
+        1,
+        delta(
+            before,
+            after,
+            "pfgm_streams_total{model=\"" + GrpcTestClient.MODEL + "\",status=\"OK\"}"));
     assertEquals(1, delta(before, after, "pfgm_streams_total{model=\"\",status=\"NOT_FOUND\"}"));
-    for (String histogram : new String[] {"pfgm_stream_duration_seconds", "pfgm_stream_time_to_first_step_seconds",
-        "pfgm_stream_queue_wait_seconds"}) {
+    for (String histogram :
+        new String[] {
+          "pfgm_stream_duration_seconds",
+          "pfgm_stream_time_to_first_step_seconds",
+          "pfgm_stream_queue_wait_seconds"
+        }) {
       assertEquals(1, delta(before, after, histogram + "_count" + M), histogram);
       // Seconds: a 10-step stream on the exact model takes well under 30 s, and more than nothing.
       double seconds = delta(before, after, histogram + "_sum" + M);
       assertTrue(seconds >= 0 && seconds < 30, histogram + " " + seconds);
-      assertTrue(after.contains(histogram + "_bucket{model=\"" + GrpcTestClient.MODEL + "\",le=\"+Inf\"}"), histogram);
+      assertTrue(
+          after.contains(histogram + "_bucket{model=\"" + GrpcTestClient.MODEL + "\",le=\"+Inf\"}"),
+          histogram);
     }
     assertTrue(delta(before, after, "pfgm_stream_duration_seconds_sum" + M) > 0);
 
     await(client.cancelAtFirstEvent(GrpcTestClient.request(8, 1000)), 60);
-    String cancelled = "pfgm_streams_total{model=\"" + GrpcTestClient.MODEL + "\",status=\"CANCELLED\"}";
+    String cancelled =
+        "pfgm_streams_total{model=\"" + GrpcTestClient.MODEL + "\",status=\"CANCELLED\"}";
     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     String now = scrape();
     while (delta(after, now, cancelled) == 0 && System.nanoTime() < until) {
@@ -131,8 +160,11 @@ class MetricsTest {
   @Test
   void seriesMoveWhenAGenerationRuns() throws Exception {
     String before = scrape();
-    GenerateRequest req = GrpcTestClient.request(4, 18).toBuilder().setPreviewEvery(1)
-        .setStepContent(StepContent.newBuilder().setState(true)).build();
+    GenerateRequest req =
+        GrpcTestClient.request(4, 18).toBuilder()
+            .setPreviewEvery(1)
+            .setStepContent(StepContent.newBuilder().setState(true))
+            .build();
     GrpcTestClient.Result r = client.generate(req);
     assertEquals(GrpcStatus.OK, r.status());
     GrpcTestClient.Result bad = client.generate(GrpcTestClient.request(1, 100_000));
@@ -145,11 +177,19 @@ class MetricsTest {
     assertEquals(35 * 4, delta(before, after, "pfgm_engine_batch_rows_sum" + M));
     assertEquals(35, delta(before, after, "pfgm_engine_network_latency_seconds_count" + M));
     assertEquals(1, delta(before, after, "pfgm_stream_duration_seconds_count" + M));
-    assertEquals(1, delta(before, after, "pfgm_streams_total{model=\"\",status=\"INVALID_ARGUMENT\"}"));
-    for (String series : new String[] {"pfgm_engine_active_rows" + M, "pfgm_engine_queued_rows" + M,
-        "pfgm_engine_active_streams" + M, "pfgm_streams_open", "pfgm_stream_skipped_previews_total" + M,
-        "pfgm_engine_batch_rows_bucket{model=\"" + GrpcTestClient.MODEL + "\",le=\"4.0\"}",
-        "jvm_memory_used_bytes{area=\"heap\",id=", "pfgm_connections_open"}) {
+    assertEquals(
+        1, delta(before, after, "pfgm_streams_total{model=\"\",status=\"INVALID_ARGUMENT\"}"));
+    for (String series :
+        new String[] {
+          "pfgm_engine_active_rows" + M,
+          "pfgm_engine_queued_rows" + M,
+          "pfgm_engine_active_streams" + M,
+          "pfgm_streams_open",
+          "pfgm_stream_skipped_previews_total" + M,
+          "pfgm_engine_batch_rows_bucket{model=\"" + GrpcTestClient.MODEL + "\",le=\"4.0\"}",
+          "jvm_memory_used_bytes{area=\"heap\",id=",
+          "pfgm_connections_open"
+        }) {
       assertTrue(after.contains(series), series + " missing from\n" + after);
     }
     assertEquals(0, value(after, "pfgm_engine_active_rows" + M));
@@ -160,8 +200,8 @@ class MetricsTest {
   @Test
   void gaugesShowAStreamWhileItRuns() throws Exception {
     Promise<Void> started = Promise.promise();
-    Future<GrpcTestClient.Result> running = client.start(GrpcTestClient.request(8, 1000), Map.of(),
-        e -> started.tryComplete());
+    Future<GrpcTestClient.Result> running =
+        client.start(GrpcTestClient.request(8, 1000), Map.of(), e -> started.tryComplete());
     await(started.future(), 30);
     try (EngineHold hold = EngineHold.of(server, GrpcTestClient.MODEL)) {
       String text = scrape();

@@ -26,15 +26,20 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Reloads of a models folder seen through a real port: added, removed while streaming, broken, replaced. */
+/**
+ * Reloads of a models folder seen through a real port: added, removed while streaming, broken,
+ * replaced.
+ */
 class ModelReloadTest {
 
   private static final String MODEL = GrpcTestClient.MODEL;
 
-  @TempDir
-  Path models;
+  @TempDir Path models;
 
-  /** A copy of the shipped exact model in models/name, its card edited (the id is the folder's name). */
+  /**
+   * A copy of the shipped exact model in models/name, its card edited (the id is the folder's
+   * name).
+   */
   private Path copy(String name, Consumer<JsonObject> edit) throws IOException {
     Path from = ServerFixture.MODELS.resolve(MODEL);
     Path to = Files.createDirectories(models.resolve(name));
@@ -48,8 +53,12 @@ class ModelReloadTest {
   }
 
   private PfgmServer start() throws Exception {
-    return PfgmServer.start(ServerConfig.defaults().withModelsDir(models).withPort(0).withMetricsPort(0)
-        .withHost("localhost"));
+    return PfgmServer.start(
+        ServerConfig.defaults()
+            .withModelsDir(models)
+            .withPort(0)
+            .withMetricsPort(0)
+            .withHost("localhost"));
   }
 
   private static GenerateRequest request(String model) {
@@ -73,9 +82,15 @@ class ModelReloadTest {
 
   @Test
   void withPollingAFolderAddedIsServedWithoutASignal() throws Exception {
-    copy(MODEL, c -> { });
-    try (PfgmServer server = PfgmServer.start(ServerConfig.defaults().withModelsDir(models).withPort(0)
-        .withMetricsPort(0).withHost("localhost").withModelPollSeconds(1));
+    copy(MODEL, c -> {});
+    try (PfgmServer server =
+            PfgmServer.start(
+                ServerConfig.defaults()
+                    .withModelsDir(models)
+                    .withPort(0)
+                    .withMetricsPort(0)
+                    .withHost("localhost")
+                    .withModelPollSeconds(1));
         GrpcTestClient client = new GrpcTestClient(server.port())) {
       // Copied whole, then moved into place: a poll never sees half a folder.
       Path staged = copy("staged", c -> c.put("id", "polled"));
@@ -91,11 +106,12 @@ class ModelReloadTest {
 
   @Test
   void aFolderAddedIsServedAfterReload() throws Exception {
-    copy(MODEL, c -> { });
-    try (PfgmServer server = start(); GrpcTestClient client = new GrpcTestClient(server.port())) {
+    copy(MODEL, c -> {});
+    try (PfgmServer server = start();
+        GrpcTestClient client = new GrpcTestClient(server.port())) {
       assertEquals("SERVING", health(client, MODEL));
       assertEquals("NOT_FOUND", health(client, "extra"));
-      copy("extra", c -> { });
+      copy("extra", c -> {});
       ReloadReport report = server.reload();
       assertEquals(List.of("extra"), report.added());
       assertEquals(List.of(), report.replaced());
@@ -105,20 +121,22 @@ class ModelReloadTest {
       assertEquals(GrpcStatus.OK, r.status(), r.message());
       assertTrue(r.completed());
       assertEquals("SERVING", health(client, "extra"));
-      assertTrue(server.reload().added().isEmpty(), "a second reload of the same folder changes nothing");
+      assertTrue(
+          server.reload().added().isEmpty(), "a second reload of the same folder changes nothing");
     }
   }
 
   @Test
   void aRemovedModelFinishesItsRunningStreamRefusesNewOnesThenItsEnginesGo() throws Exception {
-    Path folder = copy(MODEL, c -> { });
-    copy("other", c -> { });
-    try (PfgmServer server = start(); GrpcTestClient client = new GrpcTestClient(server.port())) {
+    Path folder = copy(MODEL, c -> {});
+    copy("other", c -> {});
+    try (PfgmServer server = start();
+        GrpcTestClient client = new GrpcTestClient(server.port())) {
       LoadedModel old = server.model(MODEL);
       int deployments = server.vertx().deploymentIDs().size();
       Promise<Void> started = Promise.promise();
-      Future<GrpcTestClient.Result> running = client.start(GrpcTestClient.request(4, 50), Map.of(),
-          e -> started.tryComplete());
+      Future<GrpcTestClient.Result> running =
+          client.start(GrpcTestClient.request(4, 50), Map.of(), e -> started.tryComplete());
       await(started.future(), 30);
       ReloadReport report;
       try (EngineHold hold = EngineHold.of(server, MODEL)) {
@@ -133,14 +151,18 @@ class ModelReloadTest {
         GrpcTestClient.Result refused = client.generate(request(MODEL));
         assertEquals(GrpcStatus.NOT_FOUND, refused.status(), refused.message());
         // The default model (the first served at startup) was the removed one.
-        GrpcTestClient.Result unnamed = client.generate(GrpcTestClient.request(1, 4).toBuilder().clearModel().build());
+        GrpcTestClient.Result unnamed =
+            client.generate(GrpcTestClient.request(1, 4).toBuilder().clearModel().build());
         assertEquals(GrpcStatus.NOT_FOUND, unnamed.status(), unnamed.message());
-        assertTrue(unnamed.message().contains("default model '" + MODEL + "' is not served"), unnamed.message());
+        assertTrue(
+            unnamed.message().contains("default model '" + MODEL + "' is not served"),
+            unnamed.message());
         assertEquals("NOT_FOUND", health(client, MODEL));
         assertEquals(List.of("other"), listed(client));
         assertEquals("", await(client.listModels(), 10).getDefaultModel());
         assertFalse(running.isComplete(), "the running stream waits for its held engine");
-        assertFalse(report.drained().isComplete(), "the removed model's engines wait for its stream");
+        assertFalse(
+            report.drained().isComplete(), "the removed model's engines wait for its stream");
         assertFalse(old.network().closed());
       }
       GrpcTestClient.Result r = await(running, 60);
@@ -148,7 +170,10 @@ class ModelReloadTest {
       assertTrue(r.completed());
       await(report.drained(), 30);
       assertTrue(old.network().closed(), "the removed model's session is closed once drained");
-      assertEquals(deployments - 1, server.vertx().deploymentIDs().size(), "its one engine verticle is undeployed");
+      assertEquals(
+          deployments - 1,
+          server.vertx().deploymentIDs().size(),
+          "its one engine verticle is undeployed");
       assertNull(server.model(MODEL));
       assertTrue(server.engines(MODEL).isEmpty());
       assertEquals(GrpcStatus.OK, client.generate(request("other")).status());
@@ -156,9 +181,11 @@ class ModelReloadTest {
   }
 
   @Test
-  void aBrokenNewVersionIsRefusedAndTheOldOneKeepsServingUntilAGoodOneReplacesIt() throws Exception {
-    Path folder = copy(MODEL, c -> { });
-    try (PfgmServer server = start(); GrpcTestClient client = new GrpcTestClient(server.port())) {
+  void aBrokenNewVersionIsRefusedAndTheOldOneKeepsServingUntilAGoodOneReplacesIt()
+      throws Exception {
+    Path folder = copy(MODEL, c -> {});
+    try (PfgmServer server = start();
+        GrpcTestClient client = new GrpcTestClient(server.port())) {
       LoadedModel first = server.model(MODEL);
       Files.writeString(folder.resolve("model.json"), "{\"id\": \"" + MODEL + "\", \"shape\": ");
       ReloadReport broken = server.reload();

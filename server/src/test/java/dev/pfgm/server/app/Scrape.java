@@ -16,19 +16,30 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Reads the Prometheus text of /metrics as the tests need it: values, families, HELP lines, buckets. */
+/**
+ * Reads the Prometheus text of /metrics as the tests need it: values, families, HELP lines,
+ * buckets.
+ */
 final class Scrape {
 
   // HTTP/1.1 as Prometheus scrapes (the JDK client would otherwise try an h2c upgrade).
-  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(10)).build();
-  private static final Pattern SAMPLE = Pattern.compile("(?m)^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{[^}]*\\})? \\S+$");
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(10))
+          .build();
+  private static final Pattern SAMPLE =
+      Pattern.compile("(?m)^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{[^}]*\\})? \\S+$");
 
   private Scrape() {}
 
   static String get(int port) throws Exception {
-    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
-        .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                .timeout(Duration.ofSeconds(20))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertEquals(200, r.statusCode());
     return r.body();
   }
@@ -76,7 +87,8 @@ final class Scrape {
   /** Buckets per histogram series: the series (name and labels without le) to its bucket count. */
   static Map<String, Integer> buckets(String text) {
     Map<String, Integer> buckets = new HashMap<>();
-    Matcher m = Pattern.compile("(?m)^(\\S+)_bucket\\{(.*?),?le=\"[^\"]*\"(.*)\\} \\S+$").matcher(text);
+    Matcher m =
+        Pattern.compile("(?m)^(\\S+)_bucket\\{(.*?),?le=\"[^\"]*\"(.*)\\} \\S+$").matcher(text);
     while (m.find()) {
       buckets.merge(m.group(1) + "{" + m.group(2) + m.group(3) + "}", 1, Integer::sum);
     }

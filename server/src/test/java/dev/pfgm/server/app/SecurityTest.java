@@ -36,9 +36,15 @@ class SecurityTest {
   static void start() throws Exception {
     serverCert = SelfSignedCertificate.create("localhost");
     clientCert = SelfSignedCertificate.create("pfgm-test-client");
-    server = PfgmServer.start(base()
-        .withTls(new TlsFiles(Path.of(serverCert.certificatePath()), Path.of(serverCert.privateKeyPath()), null))
-        .withAuthTokens(Set.of(TOKEN, "another-token-0123456789")));
+    server =
+        PfgmServer.start(
+            base()
+                .withTls(
+                    new TlsFiles(
+                        Path.of(serverCert.certificatePath()),
+                        Path.of(serverCert.privateKeyPath()),
+                        null))
+                .withAuthTokens(Set.of(TOKEN, "another-token-0123456789")));
   }
 
   @AfterAll
@@ -49,18 +55,26 @@ class SecurityTest {
   }
 
   private static ServerConfig base() {
-    return ServerConfig.defaults().withModelsDir(ServerFixture.MODELS).withPort(0).withMetricsPort(0);
+    return ServerConfig.defaults()
+        .withModelsDir(ServerFixture.MODELS)
+        .withPort(0)
+        .withMetricsPort(0);
   }
 
   private static HttpClientOptions tls() {
-    return new HttpClientOptions().setSsl(true).setUseAlpn(true).setTrustOptions(serverCert.trustOptions());
+    return new HttpClientOptions()
+        .setSsl(true)
+        .setUseAlpn(true)
+        .setTrustOptions(serverCert.trustOptions());
   }
 
-  private static Future<GrpcTestClient.Result> start(GrpcTestClient client, Map<String, String> metadata) {
-    return client.start(GrpcTestClient.request(2, 4), metadata, e -> { });
+  private static Future<GrpcTestClient.Result> start(
+      GrpcTestClient client, Map<String, String> metadata) {
+    return client.start(GrpcTestClient.request(2, 4), metadata, e -> {});
   }
 
-  private static GrpcTestClient.Result generate(GrpcTestClient client, Map<String, String> metadata) {
+  private static GrpcTestClient.Result generate(
+      GrpcTestClient client, Map<String, String> metadata) {
     return await(start(client, metadata), 60);
   }
 
@@ -77,14 +91,17 @@ class SecurityTest {
   void aMissingTokenIsUnauthenticated() throws Exception {
     try (GrpcTestClient client = new GrpcTestClient(server.port(), tls())) {
       assertEquals(GrpcStatus.UNAUTHENTICATED, generate(client, Map.of()).status());
-      assertEquals(GrpcStatus.UNAUTHENTICATED, generate(client, Map.of("authorization", "Basic dXNlcjpwYXNz")).status());
+      assertEquals(
+          GrpcStatus.UNAUTHENTICATED,
+          generate(client, Map.of("authorization", "Basic dXNlcjpwYXNz")).status());
     }
   }
 
   @Test
   void aWrongTokenIsPermissionDenied() throws Exception {
     try (GrpcTestClient client = new GrpcTestClient(server.port(), tls())) {
-      GrpcTestClient.Result r = generate(client, Map.of("authorization", "Bearer not-the-token-0123456789"));
+      GrpcTestClient.Result r =
+          generate(client, Map.of("authorization", "Bearer not-the-token-0123456789"));
       assertEquals(GrpcStatus.PERMISSION_DENIED, r.status());
       assertEquals("bearer token not accepted", r.message());
     }
@@ -100,23 +117,37 @@ class SecurityTest {
   @Test
   void plaintextIsRefusedOnATlsPort(VertxTestContext ctx) throws Exception {
     try (GrpcTestClient client = new GrpcTestClient(server.port())) {
-      start(client, Map.of("authorization", "Bearer " + TOKEN)).onComplete(ctx.failingThenComplete());
+      start(client, Map.of("authorization", "Bearer " + TOKEN))
+          .onComplete(ctx.failingThenComplete());
       assertTrue(ctx.awaitCompletion(60, TimeUnit.SECONDS));
     }
   }
 
   @Test
-  void mutualTlsNeedsAClientCertificateSignedByTheConfiguredCa(VertxTestContext ctx) throws Exception {
-    PfgmServer mtls = PfgmServer.start(base().withTls(new TlsFiles(Path.of(serverCert.certificatePath()),
-        Path.of(serverCert.privateKeyPath()), Path.of(clientCert.certificatePath()))));
+  void mutualTlsNeedsAClientCertificateSignedByTheConfiguredCa(VertxTestContext ctx)
+      throws Exception {
+    PfgmServer mtls =
+        PfgmServer.start(
+            base()
+                .withTls(
+                    new TlsFiles(
+                        Path.of(serverCert.certificatePath()),
+                        Path.of(serverCert.privateKeyPath()),
+                        Path.of(clientCert.certificatePath()))));
     try (GrpcTestClient anonymous = new GrpcTestClient(mtls.port(), tls());
-        GrpcTestClient known = new GrpcTestClient(mtls.port(), tls().setKeyCertOptions(clientCert.keyCertOptions()))) {
+        GrpcTestClient known =
+            new GrpcTestClient(mtls.port(), tls().setKeyCertOptions(clientCert.keyCertOptions()))) {
       Checkpoint refusedAndServed = ctx.checkpoint(2);
       start(anonymous, Map.of()).onComplete(ctx.failing(e -> refusedAndServed.flag()));
-      start(known, Map.of()).onComplete(ctx.succeeding(r -> ctx.verify(() -> {
-        assertEquals(GrpcStatus.OK, r.status(), r.message());
-        refusedAndServed.flag();
-      })));
+      start(known, Map.of())
+          .onComplete(
+              ctx.succeeding(
+                  r ->
+                      ctx.verify(
+                          () -> {
+                            assertEquals(GrpcStatus.OK, r.status(), r.message());
+                            refusedAndServed.flag();
+                          })));
       assertTrue(ctx.awaitCompletion(60, TimeUnit.SECONDS));
     } finally {
       mtls.close();

@@ -13,24 +13,32 @@ import io.vertx.grpc.common.GrpcStatus;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Collectors;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.LogRecord;
 import java.util.function.IntSupplier;
+import java.util.logging.LogRecord;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
-/** How the server is laid out over threads and engines: event loops, engines per model, the default model. */
+/**
+ * How the server is laid out over threads and engines: event loops, engines per model, the default
+ * model.
+ */
 class ServingCoreTest {
 
   private static ServerConfig config() {
-    return ServerConfig.defaults().withModelsDir(ServerFixture.MODELS).withPort(0).withMetricsPort(0);
+    return ServerConfig.defaults()
+        .withModelsDir(ServerFixture.MODELS)
+        .withPort(0)
+        .withMetricsPort(0);
   }
 
-  private static void await(IntSupplier value, int expected, String what) throws InterruptedException {
+  private static void await(IntSupplier value, int expected, String what)
+      throws InterruptedException {
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (value.getAsInt() != expected) {
       if (System.nanoTime() > end) {
-        throw new AssertionError(what + " stayed at " + value.getAsInt() + ", expected " + expected);
+        throw new AssertionError(
+            what + " stayed at " + value.getAsInt() + ", expected " + expected);
       }
       Thread.sleep(5);
     }
@@ -52,28 +60,40 @@ class ServingCoreTest {
         c.close();
       }
       // The access line is written on the stream's event loop (named while the server still runs).
-      threads = access.records().stream().map(LogRecord::getLongThreadID).collect(Collectors.toSet());
-      names = Thread.getAllStackTraces().keySet().stream().filter(t -> threads.contains(t.getId()))
-          .map(Thread::getName).toList();
+      threads =
+          access.records().stream().map(LogRecord::getLongThreadID).collect(Collectors.toSet());
+      names =
+          Thread.getAllStackTraces().keySet().stream()
+              .filter(t -> threads.contains(t.getId()))
+              .map(Thread::getName)
+              .toList();
     }
     // Vert.x hands connections to the port's 4 instances in turn. Which event-loop threads the 4
-    // instances got depends on the pool (2 x cores threads, shared with other contexts): at least 2.
+    // instances got depends on the pool (2 x cores threads, shared with other contexts): at least
+    // 2.
     assertTrue(threads.size() >= 2, "event-loop threads that served the 8 connections: " + names);
-    assertTrue(names.stream().allMatch(n -> n.startsWith("vert.x-eventloop-thread-")), names.toString());
+    assertTrue(
+        names.stream().allMatch(n -> n.startsWith("vert.x-eventloop-thread-")), names.toString());
   }
 
   @Test
   void twoEnginesShareTheModelsLimitsAndOneSetOfGauges() throws Exception {
-    ServerConfig twoEngines = config().withEnginesPerModel(2).withEngine(new EngineLimits(64, 16, 16))
-        .withMetricsPort(MetricsTest.freePort())
-        .withServing(new dev.pfgm.server.transport.ServingLimits(8, 1000, 4 << 20, 1 << 20, 64 << 20));
-    try (PfgmServer server = PfgmServer.start(twoEngines); GrpcTestClient client = new GrpcTestClient(server.port())) {
+    ServerConfig twoEngines =
+        config()
+            .withEnginesPerModel(2)
+            .withEngine(new EngineLimits(64, 16, 16))
+            .withMetricsPort(MetricsTest.freePort())
+            .withServing(
+                new dev.pfgm.server.transport.ServingLimits(8, 1000, 4 << 20, 1 << 20, 64 << 20));
+    try (PfgmServer server = PfgmServer.start(twoEngines);
+        GrpcTestClient client = new GrpcTestClient(server.port())) {
       List<Engine> engines = server.engines(GrpcTestClient.MODEL);
       List<io.vertx.core.Future<GrpcTestClient.Result>> running = new ArrayList<>();
       for (int i = 0; i < 3; i++) {
         running.add(client.start(GrpcTestClient.request(8, 1000)));
         int started = Math.min(i + 1, 2);
-        await(() -> engines.stream().mapToInt(Engine::activeRows).sum(), 8 * started, "active rows");
+        await(
+            () -> engines.stream().mapToInt(Engine::activeRows).sum(), 8 * started, "active rows");
       }
       // 16 active rows per model = 8 per engine: the third request waits in a queue.
       await(() -> engines.stream().mapToInt(Engine::queuedRows).sum(), 8, "queued rows");
@@ -89,16 +109,27 @@ class ServingCoreTest {
   }
 
   private static String scrape(int port) throws Exception {
-    java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
-        .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
-    return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/metrics"))
-        .build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+    java.net.http.HttpClient http =
+        java.net.http.HttpClient.newBuilder()
+            .version(java.net.http.HttpClient.Version.HTTP_1_1)
+            .build();
+    return http.send(
+            java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + port + "/metrics"))
+                .build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString())
+        .body();
   }
 
   @Test
   void aConfiguredDefaultModelThatIsNotServedIsAConfigurationError() {
-    ConfigException e = assertThrows(ConfigException.class, () -> PfgmServer.start(config().withDefaultModel("nope")));
-    assertTrue(e.getMessage().startsWith("default-model 'nope' is not served from " + ServerFixture.MODELS + "; served: ["),
+    ConfigException e =
+        assertThrows(
+            ConfigException.class, () -> PfgmServer.start(config().withDefaultModel("nope")));
+    assertTrue(
+        e.getMessage()
+            .startsWith(
+                "default-model 'nope' is not served from " + ServerFixture.MODELS + "; served: ["),
         e.getMessage());
   }
 }

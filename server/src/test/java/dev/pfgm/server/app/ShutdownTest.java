@@ -37,13 +37,15 @@ class ShutdownTest {
   private static final String GENERATOR = "pfgm.v1.Generator";
 
   private static PfgmServer start() throws Exception {
-    return PfgmServer.start(ServerConfig.defaults().withModelsDir(ServerFixture.MODELS).withPort(0).withMetricsPort(0));
+    return PfgmServer.start(
+        ServerConfig.defaults().withModelsDir(ServerFixture.MODELS).withPort(0).withMetricsPort(0));
   }
 
   /** Starts a long stream and returns once the server has admitted it (its Started event). */
   private static Future<GrpcTestClient.Result> longStream(GrpcTestClient client) {
     Promise<Void> started = Promise.promise();
-    Future<GrpcTestClient.Result> r = client.start(GrpcTestClient.request(64, 1000), Map.of(), e -> started.tryComplete());
+    Future<GrpcTestClient.Result> r =
+        client.start(GrpcTestClient.request(64, 1000), Map.of(), e -> started.tryComplete());
     await(started.future(), 30);
     return r;
   }
@@ -53,19 +55,22 @@ class ShutdownTest {
    * when health and admission are checked, every time.
    */
   @Test
-  void drainingTurnsHealthNotServingRefusesNewStreamsAndLetsRunningOnesFinish(Vertx vertx, VertxTestContext ctx)
-      throws Exception {
+  void drainingTurnsHealthNotServingRefusesNewStreamsAndLetsRunningOnesFinish(
+      Vertx vertx, VertxTestContext ctx) throws Exception {
     PfgmServer server = start();
     try (GrpcTestClient client = new GrpcTestClient(server.port())) {
       assertEquals(ServingStatus.SERVING, await(client.health(GENERATOR), 10));
       Future<GrpcTestClient.Result> running = longStream(client);
       Future<Void> shutdown;
       try (EngineHold hold = EngineHold.of(server, GrpcTestClient.MODEL)) {
-        // shutdown blocks its thread until the running stream ends: a worker thread of the test's Vert.x.
-        shutdown = vertx.executeBlocking(() -> {
-          server.shutdown(Duration.ofSeconds(60));
-          return null;
-        });
+        // shutdown blocks its thread until the running stream ends: a worker thread of the test's
+        // Vert.x.
+        shutdown =
+            vertx.executeBlocking(
+                () -> {
+                  server.shutdown(Duration.ofSeconds(60));
+                  return null;
+                });
         assertEquals(ServingStatus.NOT_SERVING, healthOnceDraining(client));
         GrpcTestClient.Result refused = await(client.start(GrpcTestClient.request(1, 4)), 30);
         assertEquals(GrpcStatus.UNAVAILABLE, refused.status(), refused.message());
@@ -73,20 +78,26 @@ class ShutdownTest {
         assertFalse(shutdown.isComplete(), "shutdown waits for the running stream");
       }
       Checkpoint finished = ctx.checkpoint(2);
-      running.onComplete(ctx.succeeding(r -> ctx.verify(() -> {
-        assertEquals(GrpcStatus.OK, r.status(), r.message());
-        assertTrue(r.completed());
-        finished.flag();
-      })));
+      running.onComplete(
+          ctx.succeeding(
+              r ->
+                  ctx.verify(
+                      () -> {
+                        assertEquals(GrpcStatus.OK, r.status(), r.message());
+                        assertTrue(r.completed());
+                        finished.flag();
+                      })));
       shutdown.onComplete(ctx.succeeding(v -> finished.flag()));
-      assertTrue(ctx.awaitCompletion(120, TimeUnit.SECONDS), "the stream and the shutdown did not finish");
+      assertTrue(
+          ctx.awaitCompletion(120, TimeUnit.SECONDS), "the stream and the shutdown did not finish");
     } finally {
       server.close();
     }
   }
 
   /** Health once shutdown (on another thread) has begun: SERVING until then, for at most 10 s. */
-  private static ServingStatus healthOnceDraining(GrpcTestClient client) throws InterruptedException {
+  private static ServingStatus healthOnceDraining(GrpcTestClient client)
+      throws InterruptedException {
     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     ServingStatus health = await(client.health(GENERATOR), 10);
     while (health == ServingStatus.SERVING && System.nanoTime() < until) {
@@ -115,8 +126,19 @@ class ShutdownTest {
       Thread.setDefaultUncaughtExceptionHandler(before);
     }
     assertEquals(List.of(), uncaught);
-    List<String> loud = records.stream().filter(r -> r.getLevel() == Level.SEVERE || r.getThrown() != null)
-        .map(r -> r.getLevel() + " " + r.getLoggerName() + ": " + r.getMessage() + " " + r.getThrown()).toList();
+    List<String> loud =
+        records.stream()
+            .filter(r -> r.getLevel() == Level.SEVERE || r.getThrown() != null)
+            .map(
+                r ->
+                    r.getLevel()
+                        + " "
+                        + r.getLoggerName()
+                        + ": "
+                        + r.getMessage()
+                        + " "
+                        + r.getThrown())
+            .toList();
     assertEquals(List.of(), loud);
   }
 
@@ -124,10 +146,15 @@ class ShutdownTest {
     Set<Thread> earlier = engineThreads();
     PfgmServer server = start();
     Set<Thread> engines;
-    try (server; GrpcTestClient client = new GrpcTestClient(server.port())) {
+    try (server;
+        GrpcTestClient client = new GrpcTestClient(server.port())) {
       // The U-Net's ticks are long, so one is in progress when the engines are undeployed.
-      GenerateRequest heavy = GrpcTestClient.request(8, 1000).toBuilder().setModel("mnist-unet-d128").setPreviewEvery(1)
-          .setStepContent(StepContent.newBuilder().setState(true)).build();
+      GenerateRequest heavy =
+          GrpcTestClient.request(8, 1000).toBuilder()
+              .setModel("mnist-unet-d128")
+              .setPreviewEvery(1)
+              .setStepContent(StepContent.newBuilder().setState(true))
+              .build();
       List<Future<Void>> started = new ArrayList<>();
       List<Future<GrpcTestClient.Result>> running = new ArrayList<>();
       for (int k = 0; k < 8; k++) {
@@ -159,16 +186,19 @@ class ShutdownTest {
 
   /** The engine is held past the grace period, so the stream is certainly still running then. */
   @Test
-  void streamsStillRunningAfterTheGracePeriodEndUnavailable(Vertx vertx, VertxTestContext ctx) throws Exception {
+  void streamsStillRunningAfterTheGracePeriodEndUnavailable(Vertx vertx, VertxTestContext ctx)
+      throws Exception {
     PfgmServer server = start();
     try (GrpcTestClient client = new GrpcTestClient(server.port())) {
       Future<GrpcTestClient.Result> running = longStream(client);
       Future<Void> shutdown;
       try (EngineHold hold = EngineHold.of(server, GrpcTestClient.MODEL)) {
-        shutdown = vertx.executeBlocking(() -> {
-          server.shutdown(Duration.ofMillis(50));
-          return null;
-        });
+        shutdown =
+            vertx.executeBlocking(
+                () -> {
+                  server.shutdown(Duration.ofMillis(50));
+                  return null;
+                });
         GrpcTestClient.Result r = await(running, 30);
         assertEquals(GrpcStatus.UNAVAILABLE, r.status());
         assertEquals(PfgmServer.SHUTTING_DOWN, r.message());

@@ -44,12 +44,20 @@ class WebPageTest {
   /** The extension's Vert.x, closed by it after the class's tests. */
   @BeforeAll
   static void start(Vertx vertx) throws Exception {
-    Assumptions.assumeFalse(Boolean.getBoolean("pfgm.web.skip"), "the build skipped the page (-Dweb.skip=true)");
+    Assumptions.assumeFalse(
+        Boolean.getBoolean("pfgm.web.skip"), "the build skipped the page (-Dweb.skip=true)");
     WebPageTest.vertx = vertx;
     cert = SelfSignedCertificate.create("localhost");
-    server = PfgmServer.start(ServerConfig.defaults().withModelsDir(ServerFixture.MODELS).withPort(0).withMetricsPort(0)
-        .withTls(new TlsFiles(Path.of(cert.certificatePath()), Path.of(cert.privateKeyPath()), null))
-        .withAuthTokens(Set.of(TOKEN)));
+    server =
+        PfgmServer.start(
+            ServerConfig.defaults()
+                .withModelsDir(ServerFixture.MODELS)
+                .withPort(0)
+                .withMetricsPort(0)
+                .withTls(
+                    new TlsFiles(
+                        Path.of(cert.certificatePath()), Path.of(cert.privateKeyPath()), null))
+                .withAuthTokens(Set.of(TOKEN)));
   }
 
   @AfterAll
@@ -62,38 +70,60 @@ class WebPageTest {
 
   private record Answer(int status, MultiMap headers, Buffer body, HttpVersion version) {}
 
-  private static Answer call(HttpVersion version, HttpMethod method, String path, Map<String, String> headers,
-      Buffer body) throws Exception {
-    HttpClient client = vertx.createHttpClient(new HttpClientOptions().setSsl(true).setTrustOptions(cert.trustOptions())
-        .setProtocolVersion(version).setUseAlpn(version == HttpVersion.HTTP_2));
+  private static Answer call(
+      HttpVersion version, HttpMethod method, String path, Map<String, String> headers, Buffer body)
+      throws Exception {
+    HttpClient client =
+        vertx.createHttpClient(
+            new HttpClientOptions()
+                .setSsl(true)
+                .setTrustOptions(cert.trustOptions())
+                .setProtocolVersion(version)
+                .setUseAlpn(version == HttpVersion.HTTP_2));
     try {
-      return client.request(new RequestOptions().setMethod(method).setHost("localhost").setPort(server.port())
-              .setURI(path))
-          .compose(req -> {
-            headers.forEach(req::putHeader);
-            return req.send(body);
-          })
-          .compose(resp -> resp.body().map(b -> new Answer(resp.statusCode(), resp.headers(), b, resp.version())))
-          .toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+      return client
+          .request(
+              new RequestOptions()
+                  .setMethod(method)
+                  .setHost("localhost")
+                  .setPort(server.port())
+                  .setURI(path))
+          .compose(
+              req -> {
+                headers.forEach(req::putHeader);
+                return req.send(body);
+              })
+          .compose(
+              resp ->
+                  resp.body()
+                      .map(b -> new Answer(resp.statusCode(), resp.headers(), b, resp.version())))
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get(20, TimeUnit.SECONDS);
     } finally {
       client.close();
     }
   }
 
-  private static Answer get(HttpVersion version, String path, Map<String, String> headers) throws Exception {
+  private static Answer get(HttpVersion version, String path, Map<String, String> headers)
+      throws Exception {
     return call(version, HttpMethod.GET, path, headers, Buffer.buffer());
   }
 
   /** ListModels as a browser sends it: one gRPC-Web frame holding the empty request. */
-  private static Answer listModels(HttpVersion version, Map<String, String> headers) throws Exception {
+  private static Answer listModels(HttpVersion version, Map<String, String> headers)
+      throws Exception {
     Map<String, String> all = new java.util.HashMap<>(headers);
     all.put("content-type", "application/grpc-web+proto");
     all.put("x-grpc-web", "1");
-    return call(version, HttpMethod.POST, "/pfgm.v1.Generator/ListModels", all, Buffer.buffer(new byte[5]));
+    return call(
+        version, HttpMethod.POST, "/pfgm.v1.Generator/ListModels", all, Buffer.buffer(new byte[5]));
   }
 
   @ParameterizedTest
-  @EnumSource(value = HttpVersion.class, names = {"HTTP_1_1", "HTTP_2"})
+  @EnumSource(
+      value = HttpVersion.class,
+      names = {"HTTP_1_1", "HTTP_2"})
   void thePageAndItsFilesAreServedWithoutAToken(HttpVersion version) throws Exception {
     Answer page = get(version, "/", Map.of());
     assertEquals(200, page.status());
@@ -103,12 +133,15 @@ class WebPageTest {
     Answer script = get(version, "/web/app.js", Map.of());
     assertEquals(200, script.status());
     assertEquals("text/javascript; charset=utf-8", script.headers().get("content-type"));
-    assertTrue(script.body().length() > 10_000, "the bundle holds the generated client and the page");
+    assertTrue(
+        script.body().length() > 10_000, "the bundle holds the generated client and the page");
     assertEquals(404, get(version, "/web/no-such-file.js", Map.of()).status());
   }
 
   @ParameterizedTest
-  @EnumSource(value = HttpVersion.class, names = {"HTTP_1_1", "HTTP_2"})
+  @EnumSource(
+      value = HttpVersion.class,
+      names = {"HTTP_1_1", "HTTP_2"})
   void anUnchangedFileIsAnsweredNotModified(HttpVersion version) throws Exception {
     Answer first = get(version, "/web/app.css", Map.of());
     String etag = first.headers().get("etag");
@@ -118,14 +151,18 @@ class WebPageTest {
   }
 
   @ParameterizedTest
-  @EnumSource(value = HttpVersion.class, names = {"HTTP_1_1", "HTTP_2"})
+  @EnumSource(
+      value = HttpVersion.class,
+      names = {"HTTP_1_1", "HTTP_2"})
   void grpcWebCallsReachTheGeneratorAndNeedTheToken(HttpVersion version) throws Exception {
     Answer refused = listModels(version, Map.of());
     assertEquals("16", refused.headers().get("grpc-status"), "UNAUTHENTICATED");
 
     Answer ok = listModels(version, Map.of("authorization", "Bearer " + TOKEN));
     assertEquals(200, ok.status());
-    assertTrue(ok.headers().get("content-type").matches("application/grpc-web(\\+proto)?"), ok.headers().get("content-type"));
+    assertTrue(
+        ok.headers().get("content-type").matches("application/grpc-web(\\+proto)?"),
+        ok.headers().get("content-type"));
     Buffer body = ok.body();
     // A data frame (flag 0x00) with the message, then a trailers frame (flag 0x80).
     assertEquals(0x00, body.getByte(0));
@@ -134,7 +171,8 @@ class WebPageTest {
     assertEquals(GrpcTestClient.MODEL, models.getModels(0).getId());
     assertEquals(6, models.getModelsCount());
     assertEquals((byte) 0x80, body.getByte(5 + length));
-    String trailers = new String(body.getBytes(10 + length, body.length()), StandardCharsets.US_ASCII);
+    String trailers =
+        new String(body.getBytes(10 + length, body.length()), StandardCharsets.US_ASCII);
     assertTrue(trailers.contains("grpc-status:0"), trailers);
   }
 }

@@ -16,17 +16,17 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The baseline: ONNX Runtime Java called in a plain loop with the same calls a generation makes,
- * no engine, no event loop, no streaming. It drives the server's own session: two sessions of the
- * same model with the same options differ by several percent in 1-row call time depending on
- * their history (a session that has ever run a batch of more than one row is ~5 % slower at one
- * row, measured), and the comparison is about the serving path, not that.
+ * The baseline: ONNX Runtime Java called in a plain loop with the same calls a generation makes, no
+ * engine, no event loop, no streaming. It drives the server's own session: two sessions of the same
+ * model with the same options differ by several percent in 1-row call time depending on their
+ * history (a session that has ever run a batch of more than one row is ~5 % slower at one row,
+ * measured), and the comparison is about the serving path, not that.
  */
 final class BareOrtLoop {
 
   /**
-   * The served network's own session. OrtFieldNetwork keeps it private (nothing in the server
-   * needs it), so this benchmark-only reach goes through reflection; never close it.
+   * The served network's own session. OrtFieldNetwork keeps it private (nothing in the server needs
+   * it), so this benchmark-only reach goes through reflection; never close it.
    */
   static OrtSession sessionOf(OrtFieldNetwork network) {
     try {
@@ -34,7 +34,8 @@ final class BareOrtLoop {
       f.setAccessible(true);
       return (OrtSession) f.get(network);
     } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException("OrtFieldNetwork no longer holds its session in a field 'session'", e);
+      throw new IllegalStateException(
+          "OrtFieldNetwork no longer holds its session in a field 'session'", e);
     }
   }
 
@@ -49,10 +50,11 @@ final class BareOrtLoop {
 
   /**
    * One generation of `rows` images with the same calls the server makes: the same prior, schedule
-   * and Heun/Euler trajectories, one ONNX call per evaluation with every row, no engine, no
-   * event loop, no streaming.
+   * and Heun/Euler trajectories, one ONNX call per evaluation with every row, no engine, no event
+   * loop, no streaming.
    */
-  void generate(int rows, SolverKind solver, Schedule schedule, double augmentDim, long seed) throws Exception {
+  void generate(int rows, SolverKind solver, Schedule schedule, double augmentDim, long seed)
+      throws Exception {
     int n = shape[0] * shape[1] * shape[2];
     Prior prior = Prior.of(augmentDim, n, schedule.sigma(0));
     List<Trajectory> ts = new ArrayList<>();
@@ -74,7 +76,8 @@ final class BareOrtLoop {
       try (OnnxTensor xt = OnnxTensor.createTensor(env, io.x(), imageShape);
           OnnxTensor st = OnnxTensor.createTensor(env, io.sigma(), new long[] {rows});
           OnnxTensor out = OnnxTensor.createTensor(env, io.out(), imageShape);
-          OrtSession.Result res = session.run(Map.of("x", xt, "sigma", st), Map.of("denoised", out))) {
+          OrtSession.Result res =
+              session.run(Map.of("x", xt, "sigma", st), Map.of("denoised", out))) {
         double[] d = new double[n];
         for (int r = 0; r < rows; r++) {
           for (int k = 0; k < n; k++) {

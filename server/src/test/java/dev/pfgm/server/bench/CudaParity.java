@@ -8,8 +8,8 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
- * CUDA against CPU, model by model: the same inputs (rows at σ from σ_min to σ_max, batch 1 and
- * 16) through a CPU session and a CUDA session of each model folder; prints the largest absolute
+ * CUDA against CPU, model by model: the same inputs (rows at σ from σ_min to σ_max, batch 1 and 16)
+ * through a CPU session and a CUDA session of each model folder; prints the largest absolute
  * difference and exits 1 when one is over the tolerance. Run by scripts/gpu-check.sh on a GPU
  * machine with the -Pcuda build:
  *
@@ -33,7 +33,8 @@ public final class CudaParity {
       for (LoadedModel m : cpu.models().values()) {
         LoadedModel g = cuda.models().get(m.card().id());
         if (g == null) {
-          System.out.println("| " + m.card().id() + " | - | refused on CUDA: " + cuda.refusals() + " | | no |");
+          System.out.println(
+              "| " + m.card().id() + " | - | refused on CUDA: " + cuda.refusals() + " | | no |");
           ok = false;
           continue;
         }
@@ -41,7 +42,13 @@ public final class CudaParity {
           double worst = worst(m, g, rows);
           boolean pass = worst <= tolerance;
           ok &= pass;
-          System.out.printf(Locale.ROOT, "| %s | %d | %.3g | %.0e | %s |%n", m.card().id(), rows, worst, tolerance,
+          System.out.printf(
+              Locale.ROOT,
+              "| %s | %d | %.3g | %.0e | %s |%n",
+              m.card().id(),
+              rows,
+              worst,
+              tolerance,
               pass ? "yes" : "NO");
         }
       }

@@ -28,7 +28,6 @@ import java.util.concurrent.TimeUnit;
  */
 final class LoadMatrix {
 
-
   private final Vertx vertx;
   private final GrpcClient client;
   private final SocketAddress server;
@@ -37,7 +36,13 @@ final class LoadMatrix {
   private final BareOrtLoop bare;
   private final Schedule schedule;
 
-  LoadMatrix(Vertx vertx, GrpcClient client, int port, ModelCard card, BareOrtLoop bare, Schedule schedule) {
+  LoadMatrix(
+      Vertx vertx,
+      GrpcClient client,
+      int port,
+      ModelCard card,
+      BareOrtLoop bare,
+      Schedule schedule) {
     this.vertx = vertx;
     this.client = client;
     this.server = SocketAddress.inetSocketAddress(port, "localhost");
@@ -56,8 +61,15 @@ final class LoadMatrix {
       double bareRate = bareRate(n, rounds);
       for (boolean streamed : new boolean[] {false, true}) {
         Latencies l = closedLoop(n, streamed, rounds);
-        rows.add(new String[] {n + " streams, " + (streamed ? "every step streamed (state + PNG)" : "final only"),
-            fmt(l.rate), fmt(l.percentile(50)), fmt(l.percentile(99)), fmt(bareRate), fmt(l.rate / bareRate)});
+        rows.add(
+            new String[] {
+              n + " streams, " + (streamed ? "every step streamed (state + PNG)" : "final only"),
+              fmt(l.rate),
+              fmt(l.percentile(50)),
+              fmt(l.percentile(99)),
+              fmt(bareRate),
+              fmt(l.rate / bareRate)
+            });
         if (!streamed) {
           saturated = Math.max(saturated, l.rate);
         }
@@ -65,8 +77,19 @@ final class LoadMatrix {
     }
     for (double share : new double[] {0.35, 0.70}) {
       Latencies l = openLoop(share * saturated, openLoopSeconds);
-      rows.add(new String[] {String.format(Locale.ROOT, "open loop at %.0f %% of saturation (%.1f/s offered)",
-          share * 100, share * saturated), fmt(l.rate), fmt(l.percentile(50)), fmt(l.percentile(99)), "", ""});
+      rows.add(
+          new String[] {
+            String.format(
+                Locale.ROOT,
+                "open loop at %.0f %% of saturation (%.1f/s offered)",
+                share * 100,
+                share * saturated),
+            fmt(l.rate),
+            fmt(l.percentile(50)),
+            fmt(l.percentile(99)),
+            "",
+            ""
+          });
     }
     return rows;
   }
@@ -125,9 +148,11 @@ final class LoadMatrix {
   }
 
   private GenerateRequest request(boolean streamed, long seed) {
-    GenerateRequest.Builder b = GenerateRequest.newBuilder().setModel(model).setNumSamples(1).setSeed(seed + 1);
+    GenerateRequest.Builder b =
+        GenerateRequest.newBuilder().setModel(model).setNumSamples(1).setSeed(seed + 1);
     if (streamed) {
-      b.setPreviewEvery(1).setStepContent(StepContent.newBuilder().setState(true).setDenoisedPng(true));
+      b.setPreviewEvery(1)
+          .setStepContent(StepContent.newBuilder().setState(true).setDenoisedPng(true));
     }
     return b.build();
   }
@@ -136,19 +161,27 @@ final class LoadMatrix {
   private Future<Double> one(GenerateRequest req) {
     Promise<Double> done = Promise.promise();
     long t0 = System.nanoTime();
-    client.request(server, GeneratorGrpcClient.Generate).onSuccess(r -> {
-      r.end(req);
-      r.response().onSuccess(resp -> {
-        resp.handler((GenerateResponse ev) -> { });
-        resp.endHandler(v -> {
-          if (resp.status() != GrpcStatus.OK) {
-            done.fail(resp.status() + ": " + resp.statusMessage());
-          } else {
-            done.complete((System.nanoTime() - t0) / 1e6);
-          }
-        });
-      }).onFailure(done::fail);
-    }).onFailure(done::fail);
+    client
+        .request(server, GeneratorGrpcClient.Generate)
+        .onSuccess(
+            r -> {
+              r.end(req);
+              r.response()
+                  .onSuccess(
+                      resp -> {
+                        resp.handler((GenerateResponse ev) -> {});
+                        resp.endHandler(
+                            v -> {
+                              if (resp.status() != GrpcStatus.OK) {
+                                done.fail(resp.status() + ": " + resp.statusMessage());
+                              } else {
+                                done.complete((System.nanoTime() - t0) / 1e6);
+                              }
+                            });
+                      })
+                  .onFailure(done::fail);
+            })
+        .onFailure(done::fail);
     return done.future();
   }
 

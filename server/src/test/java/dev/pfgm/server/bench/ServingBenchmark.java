@@ -41,8 +41,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Serving benchmarks as ratios against the bare ONNX Runtime loop, all in one run on one machine.
- * Prints a Markdown table. Run with scripts/bench.sh [--model=ID] [--repeats=R] [--warmup-seconds=S]
- * [--scenarios=a,b,c,d,e] [--loads=1,8,32,256] [--models=DIR] [--device=cpu|cuda|auto].
+ * Prints a Markdown table. Run with scripts/bench.sh [--model=ID] [--repeats=R]
+ * [--warmup-seconds=S] [--scenarios=a,b,c,d,e] [--loads=1,8,32,256] [--models=DIR]
+ * [--device=cpu|cuda|auto].
  */
 public final class ServingBenchmark {
 
@@ -57,8 +58,14 @@ public final class ServingBenchmark {
   private final GrpcClient client =
       GrpcClient.client(vertx, new GrpcClientOptions().setMaxMessageSize(64 * 1024 * 1024));
 
-  private ServingBenchmark(String model, int repeats, int warmUpSeconds, Path modelsDir, Set<String> scenarios,
-      String device, int[] loads) {
+  private ServingBenchmark(
+      String model,
+      int repeats,
+      int warmUpSeconds,
+      Path modelsDir,
+      Set<String> scenarios,
+      String device,
+      int[] loads) {
     this.device = device;
     this.loads = loads;
     this.model = model;
@@ -70,7 +77,8 @@ public final class ServingBenchmark {
 
   public static void main(String[] args) throws Exception {
     // One access line per stream would put a console write per image into the measurement.
-    java.util.logging.Logger.getLogger("dev.pfgm.server.access").setLevel(java.util.logging.Level.OFF);
+    java.util.logging.Logger.getLogger("dev.pfgm.server.access")
+        .setLevel(java.util.logging.Level.OFF);
     String model = "mnist-exact-d128";
     int repeats = 200;
     int warmUp = 60;
@@ -102,74 +110,107 @@ public final class ServingBenchmark {
   }
 
   private void run() throws Exception {
-    ModelCard card = ModelCard.parse(Files.readString(modelsDir.resolve(model).resolve("model.json")));
-    Schedule schedule = Schedule.edm(card.defaultSteps(), card.sigmaMin(), card.sigmaMax(), card.rho());
+    ModelCard card =
+        ModelCard.parse(Files.readString(modelsDir.resolve(model).resolve("model.json")));
+    Schedule schedule =
+        Schedule.edm(card.defaultSteps(), card.sigmaMin(), card.sigmaMax(), card.rho());
     int nfe = 2 * schedule.steps() - 1;
     List<String[]> rows = new ArrayList<>();
     try (PfgmServer server = PfgmServer.start(config(EngineLimits.DEFAULTS));
         PfgmServer unbatched = PfgmServer.start(config(new EngineLimits(1, 256, 1024)))) {
       // The bare loop and the engine-alone row drive the served session itself (see BareOrtLoop).
       if (server.model(model) == null) {
-        throw new IllegalArgumentException("model " + model + " is not served from " + modelsDir + ": " + server.refusals());
+        throw new IllegalArgumentException(
+            "model " + model + " is not served from " + modelsDir + ": " + server.refusals());
       }
       OrtFieldNetwork network = server.model(model).network();
       BareOrtLoop bare = new BareOrtLoop(BareOrtLoop.sessionOf(network), card.shape());
-      Body warmUpRound = new Body() {
-        private int i;
+      Body warmUpRound =
+          new Body() {
+            private int i;
 
-        @Override
-        public void run() throws Exception {
-          bare.generate(1, SolverKind.HEUN, schedule, card.augmentDim(), 8);
-          engineAlone(network, schedule, card.augmentDim());
-          await(stream(server.port(), request(1, 1, i)));
-          if (i++ % 8 == 0) {
-            bare.generate(32, SolverKind.HEUN, schedule, card.augmentDim(), 4);
-            await(stream(server.port(), request(32, 0, 3)));
-            await(concurrent(server.port(), 32, 0));
-            await(concurrent(unbatched.port(), 32, 0));
-          }
-        }
-      };
+            @Override
+            public void run() throws Exception {
+              bare.generate(1, SolverKind.HEUN, schedule, card.augmentDim(), 8);
+              engineAlone(network, schedule, card.augmentDim());
+              await(stream(server.port(), request(1, 1, i)));
+              if (i++ % 8 == 0) {
+                bare.generate(32, SolverKind.HEUN, schedule, card.augmentDim(), 4);
+                await(stream(server.port(), request(32, 0, 3)));
+                await(concurrent(server.port(), 32, 0));
+                await(concurrent(unbatched.port(), 32, 0));
+              }
+            }
+          };
       double warmedSeconds = warmUp(warmUpRound);
       long jitBefore = jitMillis();
-      // Each comparison alternates its two sides round by round, so drift in machine load hits both.
+      // Each comparison alternates its two sides round by round, so drift in machine load hits
+      // both.
       // (a) one stream, every step streamed, vs the bare loop making the same calls.
       if (scenarios.contains("a")) {
-        rows.add(row("(a) one stream, every step streamed (state + PNG) vs bare ORT loop", 1, "≥ 0.95",
-            interleaved(repeats,
-                () -> await(stream(server.port(), request(1, 1, 7))),
-                () -> bare.generate(1, SolverKind.HEUN, schedule, card.augmentDim(), 8))));
+        rows.add(
+            row(
+                "(a) one stream, every step streamed (state + PNG) vs bare ORT loop",
+                1,
+                "≥ 0.95",
+                interleaved(
+                    repeats,
+                    () -> await(stream(server.port(), request(1, 1, 7))),
+                    () -> bare.generate(1, SolverKind.HEUN, schedule, card.augmentDim(), 8))));
         // (a0) the same generation through the engine alone: no event loop, no gRPC, no client.
-        rows.add(row("(a0) the same through the engine alone (no Vert.x, gRPC or client) vs bare ORT loop", 1,
-            "diagnostic", interleaved(repeats, () -> engineAlone(network, schedule, card.augmentDim()),
-                () -> bare.generate(1, SolverKind.HEUN, schedule, card.augmentDim(), 8))));
+        rows.add(
+            row(
+                "(a0) the same through the engine alone (no Vert.x, gRPC or client) vs bare ORT loop",
+                1,
+                "diagnostic",
+                interleaved(
+                    repeats,
+                    () -> engineAlone(network, schedule, card.augmentDim()),
+                    () -> bare.generate(1, SolverKind.HEUN, schedule, card.augmentDim(), 8))));
       }
       int reps32 = rounds32();
       if (scenarios.contains("b")) {
         // (b) 32 concurrent 1-image streams vs one 32-image request.
-        rows.add(row("(b) 32 concurrent 1-image streams vs one 32-image request", 32, "≥ 0.85",
-            interleaved(reps32,
-                () -> await(concurrent(server.port(), 32, 0)),
-                () -> await(stream(server.port(), request(32, 0, 3))))));
-        rows.add(row("    one 32-image request vs bare ORT loop at batch 32", 32, "",
-            interleaved(reps32,
-                () -> await(stream(server.port(), request(32, 0, 3))),
-                () -> bare.generate(32, SolverKind.HEUN, schedule, card.augmentDim(), 4))));
+        rows.add(
+            row(
+                "(b) 32 concurrent 1-image streams vs one 32-image request",
+                32,
+                "≥ 0.85",
+                interleaved(
+                    reps32,
+                    () -> await(concurrent(server.port(), 32, 0)),
+                    () -> await(stream(server.port(), request(32, 0, 3))))));
+        rows.add(
+            row(
+                "    one 32-image request vs bare ORT loop at batch 32",
+                32,
+                "",
+                interleaved(
+                    reps32,
+                    () -> await(stream(server.port(), request(32, 0, 3))),
+                    () -> bare.generate(32, SolverKind.HEUN, schedule, card.augmentDim(), 4))));
       }
       if (scenarios.contains("c")) {
         // (c) continuous batching on vs off (row limit 1) at 32 streams.
-        rows.add(row("(c) 32 streams, continuous batching on vs off (row limit 1)", 32, "speedup",
-            interleaved(reps32,
-                () -> await(concurrent(server.port(), 32, 0)),
-                () -> await(concurrent(unbatched.port(), 32, 0)))));
+        rows.add(
+            row(
+                "(c) 32 streams, continuous batching on vs off (row limit 1)",
+                32,
+                "speedup",
+                interleaved(
+                    reps32,
+                    () -> await(concurrent(server.port(), 32, 0)),
+                    () -> await(concurrent(unbatched.port(), 32, 0)))));
       }
       if (scenarios.contains("d")) {
         rows.add(firstStep(server.port(), bare, card));
       }
       print(card, nfe, warmedSeconds, jitMillis() - jitBefore, rows);
       if (scenarios.contains("e")) {
-        List<String[]> load = new LoadMatrix(vertx, client, server.port(), card, bare, schedule).run(loads, 30);
-        System.out.println("\n(e) load: each image its own stream; bare loop at batch N for the closed loop\n");
+        List<String[]> load =
+            new LoadMatrix(vertx, client, server.port(), card, bare, schedule).run(loads, 30);
+        System.out.println(
+            "\n(e) load: each image its own stream; bare loop at batch N for the closed loop\n");
         System.out.println("| load | images/s | p50 ms | p99 ms | bare loop images/s | ratio |");
         System.out.println("|---|---|---|---|---|---|");
         load.forEach(r -> System.out.println("| " + String.join(" | ", r) + " |"));
@@ -185,14 +226,24 @@ public final class ServingBenchmark {
     for (int i = 0; i < repeats; i++) {
       first[i] = firstStepMillis(port);
       long t0 = System.nanoTime();
-      bare.generate(1, SolverKind.EULER, Schedule.edm(1, card.sigmaMin(), card.sigmaMax(), card.rho()),
-          card.augmentDim(), 8);
+      bare.generate(
+          1,
+          SolverKind.EULER,
+          Schedule.edm(1, card.sigmaMin(), card.sigmaMax(), card.rho()),
+          card.augmentDim(),
+          8);
       call[i] = (System.nanoTime() - t0) / 1e6;
     }
     double f = median(first);
     double c = median(call);
-    return new String[] {"(d) time to first Step at idle vs one network call (1 row), medians",
-        fmt(f) + " ms", fmt(c) + " ms", fmt(f / c), "", "≤ call + 5 ms: " + (f <= c + 5 ? "yes" : "no")};
+    return new String[] {
+      "(d) time to first Step at idle vs one network call (1 row), medians",
+      fmt(f) + " ms",
+      fmt(c) + " ms",
+      fmt(f / c),
+      "",
+      "≤ call + 5 ms: " + (f <= c + 5 ? "yes" : "no")
+    };
   }
 
   /**
@@ -236,63 +287,88 @@ public final class ServingBenchmark {
     Engine engine = new Engine(network, EngineLimits.DEFAULTS, System::nanoTime);
     Prior prior = Prior.of(augmentDim, network.dataDim(), schedule.sigma(0));
     Trajectory t = new Trajectory(SolverKind.HEUN, schedule, prior.sample(SampleSeeds.rng(8)));
-    engine.submit(new Job(List.of(t), null, 0, Job.NO_DEADLINE, new JobListener() {
-      @Override
-      public void admitted(int queuePosition) {}
+    engine.submit(
+        new Job(
+            List.of(t),
+            null,
+            0,
+            Job.NO_DEADLINE,
+            new JobListener() {
+              @Override
+              public void admitted(int queuePosition) {}
 
-      @Override
-      public void step(StepView step) {}
+              @Override
+              public void step(StepView step) {}
 
-      @Override
-      public void completed(CompletedView result) {}
+              @Override
+              public void completed(CompletedView result) {}
 
-      @Override
-      public void failed(EngineException error) {
-        throw error;
-      }
-    }));
+              @Override
+              public void failed(EngineException error) {
+                throw error;
+              }
+            }));
     while (engine.hasWork()) {
       engine.tick();
     }
   }
 
   private ServerConfig config(EngineLimits limits) {
-    return ServerConfig.defaults().withPort(0).withMetricsPort(0).withHost("localhost").withModelsDir(modelsDir)
-        .withEngine(limits).withRuntime(new RuntimeOptions(device, 0, RuntimeOptions.DEFAULT_SPIN_WAIT));
+    return ServerConfig.defaults()
+        .withPort(0)
+        .withMetricsPort(0)
+        .withHost("localhost")
+        .withModelsDir(modelsDir)
+        .withEngine(limits)
+        .withRuntime(new RuntimeOptions(device, 0, RuntimeOptions.DEFAULT_SPIN_WAIT));
   }
 
   private GenerateRequest request(int samples, int previewEvery, long seed) {
-    GenerateRequest.Builder b = GenerateRequest.newBuilder().setModel(model).setNumSamples(samples)
-        .setSeed(seed + 1).setPreviewEvery(previewEvery);
+    GenerateRequest.Builder b =
+        GenerateRequest.newBuilder()
+            .setModel(model)
+            .setNumSamples(samples)
+            .setSeed(seed + 1)
+            .setPreviewEvery(previewEvery);
     if (previewEvery > 0) {
       b.setStepContent(StepContent.newBuilder().setState(true).setDenoisedPng(true));
     }
     return b.build();
   }
 
-  /** Completes with the time of the first Step event (ns since start), or -1 when there was none. */
+  /**
+   * Completes with the time of the first Step event (ns since start), or -1 when there was none.
+   */
   private Future<Long> stream(int port, GenerateRequest req) {
     Promise<Long> done = Promise.promise();
     long t0 = System.nanoTime();
     long[] firstStep = {-1};
-    client.request(SocketAddress.inetSocketAddress(port, "localhost"), GeneratorGrpcClient.Generate)
-        .onSuccess(r -> {
-          r.end(req);
-          r.response().onSuccess(resp -> {
-            resp.handler((GenerateResponse ev) -> {
-              if (ev.hasStep() && firstStep[0] < 0) {
-                firstStep[0] = System.nanoTime() - t0;
-              }
-            });
-            resp.endHandler(v -> {
-              if (resp.status() != GrpcStatus.OK) {
-                done.fail(resp.status() + ": " + resp.statusMessage());
-              } else {
-                done.complete(firstStep[0]);
-              }
-            });
-          }).onFailure(done::fail);
-        }).onFailure(done::fail);
+    client
+        .request(SocketAddress.inetSocketAddress(port, "localhost"), GeneratorGrpcClient.Generate)
+        .onSuccess(
+            r -> {
+              r.end(req);
+              r.response()
+                  .onSuccess(
+                      resp -> {
+                        resp.handler(
+                            (GenerateResponse ev) -> {
+                              if (ev.hasStep() && firstStep[0] < 0) {
+                                firstStep[0] = System.nanoTime() - t0;
+                              }
+                            });
+                        resp.endHandler(
+                            v -> {
+                              if (resp.status() != GrpcStatus.OK) {
+                                done.fail(resp.status() + ": " + resp.statusMessage());
+                              } else {
+                                done.complete(firstStep[0]);
+                              }
+                            });
+                      })
+                  .onFailure(done::fail);
+            })
+        .onFailure(done::fail);
     return done.future();
   }
 
@@ -305,7 +381,8 @@ public final class ServingBenchmark {
   }
 
   private double firstStepMillis(int port) throws Exception {
-    GenerateRequest req = GenerateRequest.newBuilder().setModel(model).setSeed(9).setPreviewEvery(1).build();
+    GenerateRequest req =
+        GenerateRequest.newBuilder().setModel(model).setSeed(9).setPreviewEvery(1).build();
     return await(stream(port, req)) / 1e6;
   }
 
@@ -314,7 +391,8 @@ public final class ServingBenchmark {
   }
 
   /** Seconds per run of two bodies run alternately, and the ratio in each fifth of the rounds. */
-  private record Timing(double oursSeconds, double baseSeconds, double minBlockRatio, double maxBlockRatio) {}
+  private record Timing(
+      double oursSeconds, double baseSeconds, double minBlockRatio, double maxBlockRatio) {}
 
   private static final int BLOCKS = 5;
 
@@ -343,8 +421,11 @@ public final class ServingBenchmark {
         max = Math.max(max, r);
       }
     }
-    return new Timing(Arrays.stream(oursNanos).sum() / 1e9 / rounds, Arrays.stream(baseNanos).sum() / 1e9 / rounds,
-        min, max);
+    return new Timing(
+        Arrays.stream(oursNanos).sum() / 1e9 / rounds,
+        Arrays.stream(baseNanos).sum() / 1e9 / rounds,
+        min,
+        max);
   }
 
   private static <T> T await(Future<T> f) throws Exception {
@@ -361,21 +442,37 @@ public final class ServingBenchmark {
   private static String[] row(String what, int images, String target, Timing t) {
     double ours = images / t.oursSeconds();
     double base = images / t.baseSeconds();
-    return new String[] {what, fmt(ours) + " images/s", fmt(base) + " images/s", fmt(ours / base),
-        fmt(t.minBlockRatio()) + "–" + fmt(t.maxBlockRatio()), target};
+    return new String[] {
+      what,
+      fmt(ours) + " images/s",
+      fmt(base) + " images/s",
+      fmt(ours / base),
+      fmt(t.minBlockRatio()) + "–" + fmt(t.maxBlockRatio()),
+      target
+    };
   }
 
   private static String fmt(double v) {
     return String.format(Locale.ROOT, v >= 100 ? "%.0f" : "%.3g", v);
   }
 
-  private void print(ModelCard card, int nfe, double warmedSeconds, long jitMillis, List<String[]> rows) {
-    System.out.printf(Locale.ROOT, "%nmodel %s, %d steps (NFE %d per image), %d rounds (%d for 32 images) after %.0f s of"
+  private void print(
+      ModelCard card, int nfe, double warmedSeconds, long jitMillis, List<String[]> rows) {
+    System.out.printf(
+        Locale.ROOT,
+        "%nmodel %s, %d steps (NFE %d per image), %d rounds (%d for 32 images) after %.0f s of"
             + " warm-up, JIT %d ms during measurement, %d cores, %s%n%n",
-        card.id(), card.defaultSteps(), nfe, repeats, rounds32(), warmedSeconds, jitMillis,
+        card.id(),
+        card.defaultSteps(),
+        nfe,
+        repeats,
+        rounds32(),
+        warmedSeconds,
+        jitMillis,
         Runtime.getRuntime().availableProcessors(),
         System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
-    System.out.println("| scenario | measured | baseline | ratio | ratio per fifth of the rounds | target |");
+    System.out.println(
+        "| scenario | measured | baseline | ratio | ratio per fifth of the rounds | target |");
     System.out.println("|---|---|---|---|---|---|");
     for (String[] r : rows) {
       System.out.println("| " + String.join(" | ", r) + " |");

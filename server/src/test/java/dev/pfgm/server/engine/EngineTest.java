@@ -73,11 +73,11 @@ class EngineTest {
   }
 
   /**
-   * The fake above is row-independent by construction, and every row of a job shares its label,
-   * so rows of different jobs swapped inside a call would still pass the test above for labels.
-   * The conditional fake pulls each row to its own class's mean, as a conditional network does:
-   * ten jobs of ten classes, joining mid-flight, end as their serial runs and near their own
-   * class's mean, so a label packed for the wrong row shows.
+   * The fake above is row-independent by construction, and every row of a job shares its label, so
+   * rows of different jobs swapped inside a call would still pass the test above for labels. The
+   * conditional fake pulls each row to its own class's mean, as a conditional network does: ten
+   * jobs of ten classes, joining mid-flight, end as their serial runs and near their own class's
+   * mean, so a label packed for the wrong row shows.
    */
   @Test
   void concurrentJobsOfDifferentClassesKeepTheirOwnLabelsAndMatchSerialRuns() {
@@ -86,7 +86,8 @@ class EngineTest {
     List<double[][]> alone = new ArrayList<>();
     for (int c = 0; c < 10; c++) {
       RecordingListener l = new RecordingListener();
-      serial.submit(new Job(trajectories(2000 + 10 * c, 2, 8 + c % 3), oneHot(c), 0, Job.NO_DEADLINE, l));
+      serial.submit(
+          new Job(trajectories(2000 + 10 * c, 2, 8 + c % 3), oneHot(c), 0, Job.NO_DEADLINE, l));
       drain(serial);
       alone.add(l.finalStates);
     }
@@ -95,7 +96,8 @@ class EngineTest {
     for (int c = 0; c < 10; c++) {
       RecordingListener l = new RecordingListener();
       ls.add(l);
-      together.submit(new Job(trajectories(2000 + 10 * c, 2, 8 + c % 3), oneHot(c), 0, Job.NO_DEADLINE, l));
+      together.submit(
+          new Job(trajectories(2000 + 10 * c, 2, 8 + c % 3), oneHot(c), 0, Job.NO_DEADLINE, l));
       together.tick();
     }
     drain(together);
@@ -104,8 +106,13 @@ class EngineTest {
         double[] x = ls.get(c).finalStates[i];
         assertArrayEquals(alone.get(c)[i], x, "class " + c + " sample " + i);
         double mean = java.util.Arrays.stream(x).average().orElseThrow();
-        // x(0) = mu + (x0 - mu) sd / sqrt(sigmaMax^2 + sd^2): about mu, spread sd, mean of N = 16 spread sd/4.
-        assertEquals(FakeNetwork.CLASS_SPACING * c, mean, 1.0, "class " + c + " sample " + i + " ends at its class");
+        // x(0) = mu + (x0 - mu) sd / sqrt(sigmaMax^2 + sd^2): about mu, spread sd, mean of N = 16
+        // spread sd/4.
+        assertEquals(
+            FakeNetwork.CLASS_SPACING * c,
+            mean,
+            1.0,
+            "class " + c + " sample " + i + " ends at its class");
       }
     }
   }
@@ -148,7 +155,10 @@ class EngineTest {
     e.submit(job(4, 5, 6, 1, l));
     drain(e);
     assertTrue(network.calls.stream().allMatch(c -> c.sigma().length <= 3));
-    assertEquals(List.of("admitted", "step 0", "step 1", "step 2", "step 3", "step 4", "step 5", "completed"), l.events);
+    assertEquals(
+        List.of(
+            "admitted", "step 0", "step 1", "step 2", "step 3", "step 4", "step 5", "completed"),
+        l.events);
     Engine wide = engine(64, 256, 0);
     RecordingListener w = new RecordingListener();
     wide.submit(job(4, 5, 6, 1, w));
@@ -273,7 +283,6 @@ class EngineTest {
       assertArrayEquals(serial.finalStates[1], good.finalStates[1]);
     }
   }
-
 
   @Test
   void nonFiniteOutputFailsOnlyItsJob() {

@@ -9,15 +9,17 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /**
- * More active rows than one batch holds: every admitted job is stepped at least once every
- * k = ceil(active rows / maxBatchRows) ticks, and jobs that must wait say where they wait.
+ * More active rows than one batch holds: every admitted job is stepped at least once every k =
+ * ceil(active rows / maxBatchRows) ticks, and jobs that must wait say where they wait.
  */
 class FairnessTest {
 
   @Test
   void everyActiveJobAdvancesWithinCeilActiveOverBatchTicks() {
     int batch = 64;
-    Engine engine = new Engine(new FakeNetwork(EngineTest.N), new EngineLimits(batch, 256, 0), new AtomicLong()::get);
+    Engine engine =
+        new Engine(
+            new FakeNetwork(EngineTest.N), new EngineLimits(batch, 256, 0), new AtomicLong()::get);
     List<Job> jobs = new ArrayList<>();
     for (int j = 0; j < 100; j++) {
       // Mixed sizes (1..5 rows), 256 rows in all at most.
@@ -45,7 +47,9 @@ class FairnessTest {
 
   @Test
   void aJobThatCannotStartReportsItsPlaceInTheQueue() {
-    Engine engine = new Engine(new FakeNetwork(EngineTest.N), new EngineLimits(8, 8, 64), new AtomicLong()::get);
+    Engine engine =
+        new Engine(
+            new FakeNetwork(EngineTest.N), new EngineLimits(8, 8, 64), new AtomicLong()::get);
     RecordingListener first = new RecordingListener();
     RecordingListener second = new RecordingListener();
     RecordingListener third = new RecordingListener();

@@ -4,8 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The linear Gaussian denoiser D(x, sigma) = x * sd^2 / (sigma^2 + sd^2) in float32, row by row
- * (so results do not depend on batch composition). Records every call; can be told to fail.
+ * The linear Gaussian denoiser D(x, sigma) = x * sd^2 / (sigma^2 + sd^2) in float32, row by row (so
+ * results do not depend on batch composition). Records every call; can be told to fail.
  *
  * <p>With classes it is the exact denoiser of N(mu_c, sd^2), mu_c = {@link #CLASS_SPACING} * c for
  * the row's one-hot class c: D = mu_c + (x - mu_c) * sd^2 / (sigma^2 + sd^2). Like a conditional
@@ -15,6 +15,7 @@ import java.util.List;
 final class FakeNetwork implements FieldNetwork {
 
   static final float SIGMA_DATA = 0.5f;
+
   /** Distance between the class means, in every element: far beyond the final spread (about sd). */
   static final float CLASS_SPACING = 4f;
 
@@ -24,8 +25,10 @@ final class FakeNetwork implements FieldNetwork {
   final int dataDim;
   final int numClasses;
   final List<Call> calls = new ArrayList<>();
+
   /** Rows whose first element equals this value make the whole call throw. */
   float poison = Float.NaN;
+
   /** Rows whose first element equals this value come back as NaN. */
   float nanTrigger = Float.NaN;
 

@@ -11,8 +11,9 @@ import org.junit.jupiter.api.Test;
 /** A listener that throws ends its own job with ServingFailure; the engine and other jobs go on. */
 class ListenerFailureTest {
 
-  private final Engine engine = new Engine(new FakeNetwork(EngineTest.N), new EngineLimits(64, 256, 256),
-      new AtomicLong()::get);
+  private final Engine engine =
+      new Engine(
+          new FakeNetwork(EngineTest.N), new EngineLimits(64, 256, 256), new AtomicLong()::get);
 
   /** Throws while building the event named by {@code when} ("step" or "completed"). */
   private static RecordingListener throwingOn(String when) {
@@ -44,7 +45,9 @@ class ListenerFailureTest {
     EngineTest.drain(engine);
 
     ServingFailure f = assertInstanceOf(ServingFailure.class, bad.error);
-    assertTrue(f.getMessage().contains("step 2") && f.getMessage().contains("1 or 3 channels"), f.getMessage());
+    assertTrue(
+        f.getMessage().contains("step 2") && f.getMessage().contains("1 or 3 channels"),
+        f.getMessage());
     assertEquals("failed ServingFailure", bad.events.get(bad.events.size() - 1));
     assertNotNull(good.finalStates, "the other job completed");
     assertEquals(0, engine.activeRows());

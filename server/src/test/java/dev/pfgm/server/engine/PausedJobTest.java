@@ -12,8 +12,9 @@ import org.junit.jupiter.api.Test;
 /** A paused job's rows leave the batch; other jobs go on; resumed, it ends where it would have. */
 class PausedJobTest {
 
-  private final Engine engine = new Engine(new FakeNetwork(EngineTest.N), new EngineLimits(64, 256, 256),
-      new AtomicLong()::get);
+  private final Engine engine =
+      new Engine(
+          new FakeNetwork(EngineTest.N), new EngineLimits(64, 256, 256), new AtomicLong()::get);
 
   @Test
   void pausedRowsLeaveTheBatchAndTheJobFinishesUnchangedWhenResumed() {
@@ -50,7 +51,8 @@ class PausedJobTest {
 
   @Test
   void aQueueBehindPausedJobsIsNotWorkToSpinOn() {
-    Engine small = new Engine(new FakeNetwork(EngineTest.N), new EngineLimits(8, 4, 8), new AtomicLong()::get);
+    Engine small =
+        new Engine(new FakeNetwork(EngineTest.N), new EngineLimits(8, 4, 8), new AtomicLong()::get);
     Job paused = EngineTest.job(1, 4, 8, 1, new RecordingListener());
     small.submit(paused);
     small.tick();
@@ -61,7 +63,10 @@ class PausedJobTest {
     assertFalse(small.hasWork(), "the queued job cannot start while the paused one holds the rows");
     assertTrue(small.hasWaiting());
     paused.cancel();
-    assertEquals(4, small.tick(), "the tick that reaps the cancelled job promotes the queued one and steps it");
+    assertEquals(
+        4,
+        small.tick(),
+        "the tick that reaps the cancelled job promotes the queued one and steps it");
     EngineTest.drain(small);
     assertTrue(waiting.finished());
   }

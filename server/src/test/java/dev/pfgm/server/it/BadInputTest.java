@@ -42,25 +42,53 @@ class BadInputTest {
   static Stream<Arguments> badRequests() {
     return Stream.of(
         Arguments.of(ok().setModel("no-such-model"), GrpcStatus.NOT_FOUND, "no-such-model"),
-        Arguments.of(ok().setSteps(1001), GrpcStatus.INVALID_ARGUMENT, "steps must be in 1..1000, was 1001"),
-        Arguments.of(ok().setSteps(-1), GrpcStatus.INVALID_ARGUMENT, "steps must be in 1..1000, was 4294967295"),
-        Arguments.of(ok().setNumSamples(65), GrpcStatus.INVALID_ARGUMENT, "num_samples must be in 1..64, was 65"),
-        Arguments.of(ok().setSigmaMin(0.0001), GrpcStatus.INVALID_ARGUMENT, "sigma_min must be in [0.002, 80.0]"),
-        Arguments.of(ok().setSigmaMax(81), GrpcStatus.INVALID_ARGUMENT, "sigma_max must be in [0.002, 80.0]"),
-        Arguments.of(ok().setSigmaMax(Double.NaN), GrpcStatus.INVALID_ARGUMENT, "sigma_max must be in"),
-        Arguments.of(ok().setSigmaMin(5).setSigmaMax(1), GrpcStatus.INVALID_ARGUMENT, "sigma_min must be < sigma_max"),
-        Arguments.of(ok().setRho(0), GrpcStatus.INVALID_ARGUMENT, "rho must be in (0, 100], was 0.0"),
-        // Inside the range, but float64 loses sigma_min: refused before any compute, not INTERNAL after.
+        Arguments.of(
+            ok().setSteps(1001), GrpcStatus.INVALID_ARGUMENT, "steps must be in 1..1000, was 1001"),
+        Arguments.of(
+            ok().setSteps(-1),
+            GrpcStatus.INVALID_ARGUMENT,
+            "steps must be in 1..1000, was 4294967295"),
+        Arguments.of(
+            ok().setNumSamples(65),
+            GrpcStatus.INVALID_ARGUMENT,
+            "num_samples must be in 1..64, was 65"),
+        Arguments.of(
+            ok().setSigmaMin(0.0001),
+            GrpcStatus.INVALID_ARGUMENT,
+            "sigma_min must be in [0.002, 80.0]"),
+        Arguments.of(
+            ok().setSigmaMax(81),
+            GrpcStatus.INVALID_ARGUMENT,
+            "sigma_max must be in [0.002, 80.0]"),
+        Arguments.of(
+            ok().setSigmaMax(Double.NaN), GrpcStatus.INVALID_ARGUMENT, "sigma_max must be in"),
+        Arguments.of(
+            ok().setSigmaMin(5).setSigmaMax(1),
+            GrpcStatus.INVALID_ARGUMENT,
+            "sigma_min must be < sigma_max"),
+        Arguments.of(
+            ok().setRho(0), GrpcStatus.INVALID_ARGUMENT, "rho must be in (0, 100], was 0.0"),
+        // Inside the range, but float64 loses sigma_min: refused before any compute, not INTERNAL
+        // after.
         Arguments.of(ok().setRho(0.2), GrpcStatus.INVALID_ARGUMENT, "use a larger rho"),
-        Arguments.of(ok().setRho(0.29).setSteps(18), GrpcStatus.INVALID_ARGUMENT, "use a larger rho"),
-        Arguments.of(ok().setPreviewEvery(7), GrpcStatus.INVALID_ARGUMENT, "preview_every must be in 0..6, was 7"),
-        Arguments.of(ok().setClassLabel(3), GrpcStatus.INVALID_ARGUMENT, "class_label must be unset"),
-        Arguments.of(ok().setSolverValue(7), GrpcStatus.INVALID_ARGUMENT, "solver must be SOLVER_HEUN or SOLVER_EULER, was 7"));
+        Arguments.of(
+            ok().setRho(0.29).setSteps(18), GrpcStatus.INVALID_ARGUMENT, "use a larger rho"),
+        Arguments.of(
+            ok().setPreviewEvery(7),
+            GrpcStatus.INVALID_ARGUMENT,
+            "preview_every must be in 0..6, was 7"),
+        Arguments.of(
+            ok().setClassLabel(3), GrpcStatus.INVALID_ARGUMENT, "class_label must be unset"),
+        Arguments.of(
+            ok().setSolverValue(7),
+            GrpcStatus.INVALID_ARGUMENT,
+            "solver must be SOLVER_HEUN or SOLVER_EULER, was 7"));
   }
 
   @ParameterizedTest
   @MethodSource("badRequests")
-  void badInputGetsItsStatusAndAMessageNamingTheField(GenerateRequest.Builder req, GrpcStatus status, String message) {
+  void badInputGetsItsStatusAndAMessageNamingTheField(
+      GenerateRequest.Builder req, GrpcStatus status, String message) {
     GrpcTestClient.Result r = client.generate(req.build());
     assertEquals(status, r.status(), r.message());
     assertTrue(r.message().contains(message), r.message());
@@ -69,8 +97,9 @@ class BadInputTest {
 
   @Test
   void badStreamsDoNotDisturbAGoodOneRunningBesideThem() {
-    Future<GrpcTestClient.Result> good = client.start(ok().setSteps(40).setPreviewEvery(1).setNumSamples(4)
-        .setSeed(3).build(), 0, r -> {});
+    Future<GrpcTestClient.Result> good =
+        client.start(
+            ok().setSteps(40).setPreviewEvery(1).setNumSamples(4).setSeed(3).build(), 0, r -> {});
     List<Future<GrpcTestClient.Result>> bad = new ArrayList<>();
     for (int i = 0; i < 20; i++) {
       bad.add(client.start(ok().setNumSamples(1000 + i).build(), 0, r -> {}));

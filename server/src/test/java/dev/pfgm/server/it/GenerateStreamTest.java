@@ -14,9 +14,9 @@ import io.vertx.grpc.common.GrpcStatus;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /** End to end over a real port with the shipped exact-field models. */
 class GenerateStreamTest {
@@ -40,10 +40,17 @@ class GenerateStreamTest {
 
   @Test
   void streamIsStartedThenEveryKthStepThenCompleted() {
-    GrpcTestClient.Result r = client.generate(GenerateRequest.newBuilder()
-        .setModel("mnist-exact-d128").setNumSamples(2).setSeed(11).setSteps(18).setPreviewEvery(4)
-        .setStepContent(StepContent.newBuilder().setState(true).setDenoised(true).setDenoisedPng(true))
-        .build());
+    GrpcTestClient.Result r =
+        client.generate(
+            GenerateRequest.newBuilder()
+                .setModel("mnist-exact-d128")
+                .setNumSamples(2)
+                .setSeed(11)
+                .setSteps(18)
+                .setPreviewEvery(4)
+                .setStepContent(
+                    StepContent.newBuilder().setState(true).setDenoised(true).setDenoisedPng(true))
+                .build());
     assertEquals(GrpcStatus.OK, r.status(), r.message());
     List<GenerateResponse> ev = r.events();
     // Steps 3, 7, 11, 15 and the last, 17.
@@ -65,15 +72,17 @@ class GenerateStreamTest {
     }
     assertEquals(35, ev.get(ev.size() - 1).getCompleted().getNfe());
     // The last Step's state is the final sample.
-    assertArrayEquals(ServerFixture.rows(ev.get(5).getStep().getState())[1],
+    assertArrayEquals(
+        ServerFixture.rows(ev.get(5).getStep().getState())[1],
         ServerFixture.rows(r.last().getCompleted().getSamples())[1]);
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"mnist-exact-d128", "mnist-exact-edm"})
   void everyFinalSampleLandsOnADataPoint(String model) {
-    GrpcTestClient.Result r = client.generate(GenerateRequest.newBuilder()
-        .setModel(model).setNumSamples(8).setSeed(2024).build());
+    GrpcTestClient.Result r =
+        client.generate(
+            GenerateRequest.newBuilder().setModel(model).setNumSamples(8).setSeed(2024).build());
     assertEquals(GrpcStatus.OK, r.status(), r.message());
     Completed done = r.last().getCompleted();
     for (float[] sample : ServerFixture.rows(done.getSamples())) {
@@ -92,35 +101,61 @@ class GenerateStreamTest {
 
   @Test
   void sameRequestTwiceGivesIdenticalBytes() {
-    GenerateRequest req = GenerateRequest.newBuilder().setModel("mnist-exact-edm").setNumSamples(3)
-        .setSeed(99).setPreviewEvery(1).setStepContent(StepContent.newBuilder().setState(true)).build();
+    GenerateRequest req =
+        GenerateRequest.newBuilder()
+            .setModel("mnist-exact-edm")
+            .setNumSamples(3)
+            .setSeed(99)
+            .setPreviewEvery(1)
+            .setStepContent(StepContent.newBuilder().setState(true))
+            .build();
     GrpcTestClient.Result a = client.generate(req);
     GrpcTestClient.Result b = client.generate(req);
     assertEquals(a.events().size(), b.events().size());
     for (int i = 0; i < a.events().size() - 1; i++) {
       assertEquals(a.events().get(i), b.events().get(i), "event " + i);
     }
-    assertEquals(a.last().getCompleted().getSamples().getData(), b.last().getCompleted().getSamples().getData());
+    assertEquals(
+        a.last().getCompleted().getSamples().getData(),
+        b.last().getCompleted().getSamples().getData());
     assertEquals(a.last().getCompleted().getPngList(), b.last().getCompleted().getPngList());
   }
 
   @Test
   void sampleOfALargerRequestEqualsTheSingleSampleRequestWithItsSeed() {
     long seed = 5_000_000_000L;
-    GrpcTestClient.Result four = client.generate(GenerateRequest.newBuilder()
-        .setModel("mnist-exact-d128").setNumSamples(4).setSeed(seed).setSteps(12).build());
+    GrpcTestClient.Result four =
+        client.generate(
+            GenerateRequest.newBuilder()
+                .setModel("mnist-exact-d128")
+                .setNumSamples(4)
+                .setSeed(seed)
+                .setSteps(12)
+                .build());
     float[][] batch = ServerFixture.rows(four.last().getCompleted().getSamples());
     for (int i = 0; i < 4; i++) {
-      GrpcTestClient.Result one = client.generate(GenerateRequest.newBuilder()
-          .setModel("mnist-exact-d128").setNumSamples(1).setSeed(seed + i).setSteps(12).build());
-      assertArrayEquals(batch[i], ServerFixture.rows(one.last().getCompleted().getSamples())[0], "sample " + i);
+      GrpcTestClient.Result one =
+          client.generate(
+              GenerateRequest.newBuilder()
+                  .setModel("mnist-exact-d128")
+                  .setNumSamples(1)
+                  .setSeed(seed + i)
+                  .setSteps(12)
+                  .build());
+      assertArrayEquals(
+          batch[i], ServerFixture.rows(one.last().getCompleted().getSamples())[0], "sample " + i);
     }
   }
 
   @Test
   void seedZeroMeansTheServerPicksAndReportsOne() {
-    GrpcTestClient.Result r = client.generate(GenerateRequest.newBuilder()
-        .setModel("mnist-exact-d128").setNumSamples(2).setSteps(4).build());
+    GrpcTestClient.Result r =
+        client.generate(
+            GenerateRequest.newBuilder()
+                .setModel("mnist-exact-d128")
+                .setNumSamples(2)
+                .setSteps(4)
+                .build());
     Started s = r.events().get(0).getStarted();
     assertTrue(s.getSeeds(0) != 0);
     assertEquals(s.getSeeds(0) + 1, s.getSeeds(1));

@@ -18,8 +18,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Clients that vanish or stop reading: a closed connection takes its jobs out of the next batch
- * as a cancel does, and a reader that never reads holds a bounded number of response bytes.
+ * Clients that vanish or stop reading: a closed connection takes its jobs out of the next batch as
+ * a cancel does, and a reader that never reads holds a bounded number of response bytes.
  */
 class GoneAndSlowClientsTest {
 
@@ -37,16 +37,24 @@ class GoneAndSlowClientsTest {
   }
 
   private static byte[] request(int samples, int steps, boolean everyTensor) {
-    return GenerateRequest.newBuilder().setModel(MODEL).setNumSamples(samples).setSteps(steps).setSeed(5)
-        .setPreviewEvery(1).setStepContent(StepContent.newBuilder().setState(everyTensor).setDenoised(everyTensor))
-        .build().toByteArray();
+    return GenerateRequest.newBuilder()
+        .setModel(MODEL)
+        .setNumSamples(samples)
+        .setSteps(steps)
+        .setSeed(5)
+        .setPreviewEvery(1)
+        .setStepContent(StepContent.newBuilder().setState(everyTensor).setDenoised(everyTensor))
+        .build()
+        .toByteArray();
   }
 
-  private static void await(LongSupplier value, long expected, String what) throws InterruptedException {
+  private static void await(LongSupplier value, long expected, String what)
+      throws InterruptedException {
     long end = System.nanoTime() + 20_000_000_000L;
     while (value.getAsLong() != expected) {
       if (System.nanoTime() > end) {
-        throw new AssertionError(what + " stayed at " + value.getAsLong() + ", expected " + expected);
+        throw new AssertionError(
+            what + " stayed at " + value.getAsLong() + ", expected " + expected);
       }
       Thread.sleep(10);
     }
@@ -56,7 +64,7 @@ class GoneAndSlowClientsTest {
   void aClosedConnectionTakesItsJobsOutOfTheBatch() throws Exception {
     RawGrpc raw = new RawGrpc(server.port());
     for (int i = 0; i < 4; i++) {
-      HttpClientRequest req = RawGrpc.await(raw.request(RawGrpc.GENERATE, h -> { }));
+      HttpClientRequest req = RawGrpc.await(raw.request(RawGrpc.GENERATE, h -> {}));
       req.response().onSuccess(HttpClientResponse::pause);
       req.end(RawGrpc.frame(request(4, 1000, false)));
     }
@@ -73,8 +81,10 @@ class GoneAndSlowClientsTest {
       stalledReaders();
       loud = everything.atLeast(java.util.logging.Level.WARNING);
     }
-    // Was: SEVERE IllegalStateException after each slow reader's Completed (writeQueueFull after end),
-    // and Netty's SEVERE "Caught Throwable from listener onStreamClosed" when their connection closed.
+    // Was: SEVERE IllegalStateException after each slow reader's Completed (writeQueueFull after
+    // end),
+    // and Netty's SEVERE "Caught Throwable from listener onStreamClosed" when their connection
+    // closed.
     assertEquals(List.of(), loud);
   }
 
@@ -82,13 +92,14 @@ class GoneAndSlowClientsTest {
     RawGrpc raw = new RawGrpc(server.port());
     List<HttpClientRequest> stalled = new ArrayList<>();
     for (int i = 0; i < 8; i++) {
-      HttpClientRequest req = RawGrpc.await(raw.request(RawGrpc.GENERATE, h -> { }));
+      HttpClientRequest req = RawGrpc.await(raw.request(RawGrpc.GENERATE, h -> {}));
       // Never reads: the window closes. (The client hears of the closed connection at the end.)
-      req.response().onSuccess(resp -> resp.exceptionHandler(e -> { }).pause());
+      req.response().onSuccess(resp -> resp.exceptionHandler(e -> {}).pause());
       req.end(RawGrpc.frame(request(16, 100, true))); // 100 kB per Step, 100 of them
       stalled.add(req);
     }
-    await(() -> server.activeRows(MODEL), 0, "active rows (jobs finish, their readers do not read)");
+    await(
+        () -> server.activeRows(MODEL), 0, "active rows (jobs finish, their readers do not read)");
     long held = server.queuedResponseBytes();
     long step = 2L * 16 * 784 * 4;
     // Per stream: 1 MiB of queued bytes plus the message that crossed it, and Completed.
@@ -97,7 +108,8 @@ class GoneAndSlowClientsTest {
 
     // A reader that comes back gets everything it is owed, Completed last.
     GrpcTestClient client = new GrpcTestClient(server.port());
-    GrpcTestClient.Result other = client.generate(GenerateRequest.newBuilder().setModel(MODEL).setSteps(4).build());
+    GrpcTestClient.Result other =
+        client.generate(GenerateRequest.newBuilder().setModel(MODEL).setSteps(4).build());
     assertEquals(GrpcStatus.OK, other.status(), "other streams go on beside stalled ones");
     client.close();
     raw.close();

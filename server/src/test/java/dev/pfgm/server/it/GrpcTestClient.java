@@ -42,9 +42,12 @@ public final class GrpcTestClient implements AutoCloseable {
   /** The model most tests generate with: the exact field, fast and deterministic. */
   public static final String MODEL = "mnist-exact-d128";
 
-  private static final ServiceMethod<HealthCheckResponse, HealthCheckRequest> HEALTH_CHECK = ServiceMethod.client(
-      ServiceName.create("grpc.health.v1", "Health"), "Check",
-      GrpcMessageEncoder.encoder(), GrpcMessageDecoder.decoder(HealthCheckResponse.newBuilder()));
+  private static final ServiceMethod<HealthCheckResponse, HealthCheckRequest> HEALTH_CHECK =
+      ServiceMethod.client(
+          ServiceName.create("grpc.health.v1", "Health"),
+          "Check",
+          GrpcMessageEncoder.encoder(),
+          GrpcMessageDecoder.decoder(HealthCheckResponse.newBuilder()));
 
   /** A finished stream: its events, its status and status message. */
   public record Result(List<GenerateResponse> events, GrpcStatus status, String message) {
@@ -60,8 +63,10 @@ public final class GrpcTestClient implements AutoCloseable {
 
   /** Sees each event as it arrives, with the request (to cancel) and the response (to pause). */
   public interface EventHook {
-    void accept(GrpcClientRequest<GenerateRequest, GenerateResponse> request,
-        GrpcClientResponse<GenerateRequest, GenerateResponse> response, GenerateResponse event);
+    void accept(
+        GrpcClientRequest<GenerateRequest, GenerateResponse> request,
+        GrpcClientResponse<GenerateRequest, GenerateResponse> response,
+        GenerateResponse event);
   }
 
   private final Vertx vertx = Vertx.vertx();
@@ -81,7 +86,12 @@ public final class GrpcTestClient implements AutoCloseable {
 
   /** A request for the default model with seed 7. */
   public static GenerateRequest request(int samples, int steps) {
-    return GenerateRequest.newBuilder().setModel(MODEL).setNumSamples(samples).setSteps(steps).setSeed(7).build();
+    return GenerateRequest.newBuilder()
+        .setModel(MODEL)
+        .setNumSamples(samples)
+        .setSteps(steps)
+        .setSeed(7)
+        .build();
   }
 
   /** Runs a stream to its end (at most 120 s). */
@@ -90,61 +100,92 @@ public final class GrpcTestClient implements AutoCloseable {
   }
 
   public Future<Result> start(GenerateRequest request) {
-    return start(request, Map.of(), 0, r -> { }, (req, resp, ev) -> { });
+    return start(request, Map.of(), 0, r -> {}, (req, resp, ev) -> {});
   }
 
   /** Sends metadata (headers); onEvent sees each event as it arrives (on a client event loop). */
-  public Future<Result> start(GenerateRequest request, Map<String, String> metadata, Consumer<GenerateResponse> onEvent) {
-    return start(request, metadata, 0, r -> { }, (req, resp, ev) -> onEvent.accept(ev));
+  public Future<Result> start(
+      GenerateRequest request, Map<String, String> metadata, Consumer<GenerateResponse> onEvent) {
+    return start(request, metadata, 0, r -> {}, (req, resp, ev) -> onEvent.accept(ev));
   }
 
-  public Future<Result> start(GenerateRequest request, long timeoutMs,
+  public Future<Result> start(
+      GenerateRequest request,
+      long timeoutMs,
       Consumer<GrpcClientRequest<GenerateRequest, GenerateResponse>> onRequest) {
-    return start(request, Map.of(), timeoutMs, onRequest, (req, resp, ev) -> { });
+    return start(request, Map.of(), timeoutMs, onRequest, (req, resp, ev) -> {});
   }
 
-  public Future<Result> start(GenerateRequest request, long timeoutMs,
-      Consumer<GrpcClientRequest<GenerateRequest, GenerateResponse>> onRequest, EventHook onEvent) {
+  public Future<Result> start(
+      GenerateRequest request,
+      long timeoutMs,
+      Consumer<GrpcClientRequest<GenerateRequest, GenerateResponse>> onRequest,
+      EventHook onEvent) {
     return start(request, Map.of(), timeoutMs, onRequest, onEvent);
   }
 
   /**
-   * Starts a stream; onRequest sees the client request once sent, onEvent every event.
-   * timeoutMs &gt; 0 sends a grpc-timeout. The future fails only when no response came at all
-   * (refused connection, TLS failure); a stream that breaks later ends with the events so far.
+   * Starts a stream; onRequest sees the client request once sent, onEvent every event. timeoutMs
+   * &gt; 0 sends a grpc-timeout. The future fails only when no response came at all (refused
+   * connection, TLS failure); a stream that breaks later ends with the events so far.
    */
-  public Future<Result> start(GenerateRequest request, Map<String, String> metadata, long timeoutMs,
-      Consumer<GrpcClientRequest<GenerateRequest, GenerateResponse>> onRequest, EventHook onEvent) {
+  public Future<Result> start(
+      GenerateRequest request,
+      Map<String, String> metadata,
+      long timeoutMs,
+      Consumer<GrpcClientRequest<GenerateRequest, GenerateResponse>> onRequest,
+      EventHook onEvent) {
     Promise<Result> done = Promise.promise();
     List<GenerateResponse> events = new ArrayList<>();
-    client.request(address, GeneratorGrpcClient.Generate).onSuccess(req -> {
-      connections.add(req.connection());
-      metadata.forEach(req.headers()::set);
-      if (timeoutMs > 0) {
-        req.timeout(timeoutMs, TimeUnit.MILLISECONDS);
-      }
-      req.end(request);
-      onRequest.accept(req);
-      req.response().onSuccess(resp -> {
-        resp.handler(ev -> {
-          events.add(ev);
-          onEvent.accept(req, resp, ev);
-        });
-        resp.endHandler(v -> done.tryComplete(new Result(List.copyOf(events), resp.status(), message(resp))));
-        resp.exceptionHandler(e -> done.tryComplete(new Result(List.copyOf(events), resp.status(), String.valueOf(e))));
-      }).onFailure(done::tryFail);
-    }).onFailure(done::tryFail);
+    client
+        .request(address, GeneratorGrpcClient.Generate)
+        .onSuccess(
+            req -> {
+              connections.add(req.connection());
+              metadata.forEach(req.headers()::set);
+              if (timeoutMs > 0) {
+                req.timeout(timeoutMs, TimeUnit.MILLISECONDS);
+              }
+              req.end(request);
+              onRequest.accept(req);
+              req.response()
+                  .onSuccess(
+                      resp -> {
+                        resp.handler(
+                            ev -> {
+                              events.add(ev);
+                              onEvent.accept(req, resp, ev);
+                            });
+                        resp.endHandler(
+                            v ->
+                                done.tryComplete(
+                                    new Result(List.copyOf(events), resp.status(), message(resp))));
+                        resp.exceptionHandler(
+                            e ->
+                                done.tryComplete(
+                                    new Result(
+                                        List.copyOf(events), resp.status(), String.valueOf(e))));
+                      })
+                  .onFailure(done::tryFail);
+            })
+        .onFailure(done::tryFail);
     return done.future();
   }
 
   /** Starts a stream and cancels it (RST_STREAM) at its first event, mid-flight. */
   public Future<Void> cancelAtFirstEvent(GenerateRequest request) {
     Promise<Void> cancelled = Promise.promise();
-    start(request, Map.of(), 0, r -> { }, (req, resp, ev) -> {
-      if (cancelled.tryComplete()) {
-        req.cancel();
-      }
-    }).onFailure(cancelled::tryFail);
+    start(
+            request,
+            Map.of(),
+            0,
+            r -> {},
+            (req, resp, ev) -> {
+              if (cancelled.tryComplete()) {
+                req.cancel();
+              }
+            })
+        .onFailure(cancelled::tryFail);
     return cancelled.future();
   }
 
@@ -155,14 +196,16 @@ public final class GrpcTestClient implements AutoCloseable {
 
   /** The serving status of a health service name ("" for the whole server). */
   public Future<ServingStatus> health(String service) {
-    return client.request(address, HEALTH_CHECK)
+    return client
+        .request(address, HEALTH_CHECK)
         .compose(req -> req.send(HealthCheckRequest.newBuilder().setService(service).build()))
         .compose(GrpcClientResponse::last)
         .map(HealthCheckResponse::getStatus);
   }
 
   public Future<ListModelsResponse> listModels() {
-    return GeneratorGrpcClient.create(client, address).listModels(ListModelsRequest.getDefaultInstance());
+    return GeneratorGrpcClient.create(client, address)
+        .listModels(ListModelsRequest.getDefaultInstance());
   }
 
   /** The status message; Vert.x's client reads it only from a trailers-only response. */
@@ -174,7 +217,9 @@ public final class GrpcTestClient implements AutoCloseable {
     return m == null ? null : QueryStringDecoder.decodeComponent(m, StandardCharsets.UTF_8);
   }
 
-  /** Blocks the calling thread (never an event loop) for a future's value; fails after the timeout. */
+  /**
+   * Blocks the calling thread (never an event loop) for a future's value; fails after the timeout.
+   */
   public static <T> T await(Future<T> f, long seconds) {
     try {
       return f.toCompletionStage().toCompletableFuture().get(seconds, TimeUnit.SECONDS);

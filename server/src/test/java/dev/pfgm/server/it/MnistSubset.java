@@ -5,7 +5,10 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** The 64 digits the exact-field models are built from (models/data/mnist64.npy, uint8 [64,1,28,28]). */
+/**
+ * The 64 digits the exact-field models are built from (models/data/mnist64.npy, uint8
+ * [64,1,28,28]).
+ */
 final class MnistSubset {
 
   static final int N = 784;

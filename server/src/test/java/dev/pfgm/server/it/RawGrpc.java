@@ -22,8 +22,11 @@ final class RawGrpc implements AutoCloseable {
 
   static final String GENERATE = "/pfgm.v1.Generator/Generate";
 
-  /** What came back: the HTTP status, grpc-status (headers or trailers; null if none) and message. */
-  record Answer(int httpStatus, Integer grpcStatus, String grpcMessage, int bodyBytes, String requestId) {}
+  /**
+   * What came back: the HTTP status, grpc-status (headers or trailers; null if none) and message.
+   */
+  record Answer(
+      int httpStatus, Integer grpcStatus, String grpcMessage, int bodyBytes, String requestId) {}
 
   private final Vertx vertx = Vertx.vertx();
   private final HttpClient http;
@@ -31,41 +34,69 @@ final class RawGrpc implements AutoCloseable {
 
   RawGrpc(int port) {
     this.port = port;
-    http = vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
-        .setHttp2ClearTextUpgrade(false));
+    http =
+        vertx.createHttpClient(
+            new HttpClientOptions()
+                .setProtocolVersion(HttpVersion.HTTP_2)
+                .setHttp2ClearTextUpgrade(false));
   }
 
   /** A gRPC frame: compressed flag, 4-byte big-endian length, payload. */
   static Buffer frame(boolean compressed, int declaredLength, byte[] payload) {
-    return Buffer.buffer().appendByte((byte) (compressed ? 1 : 0)).appendInt(declaredLength).appendBytes(payload);
+    return Buffer.buffer()
+        .appendByte((byte) (compressed ? 1 : 0))
+        .appendInt(declaredLength)
+        .appendBytes(payload);
   }
 
   static Buffer frame(byte[] payload) {
     return frame(false, payload.length, payload);
   }
 
-  /** Sends {@code body} as the whole request; waits up to 20 s for the whole answer (a hang fails). */
+  /**
+   * Sends {@code body} as the whole request; waits up to 20 s for the whole answer (a hang fails).
+   */
   Answer call(String path, Consumer<MultiMap> headers, Buffer body) throws Exception {
     return await(request(path, headers).compose(req -> req.send(body)).compose(this::answer));
   }
 
   Future<HttpClientRequest> request(String path, Consumer<MultiMap> headers) {
-    return http.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("localhost").setPort(port)
-        .setURI(path)).map(req -> {
-          req.putHeader("content-type", "application/grpc").putHeader("te", "trailers");
-          headers.accept(req.headers());
-          return req;
-        });
+    return http.request(
+            new RequestOptions()
+                .setMethod(HttpMethod.POST)
+                .setHost("localhost")
+                .setPort(port)
+                .setURI(path))
+        .map(
+            req -> {
+              req.putHeader("content-type", "application/grpc").putHeader("te", "trailers");
+              headers.accept(req.headers());
+              return req;
+            });
   }
 
   Future<Answer> answer(HttpClientResponse resp) {
-    return resp.body().map(body -> {
-      String status = resp.getHeader("grpc-status") != null ? resp.getHeader("grpc-status") : resp.getTrailer("grpc-status");
-      String message = resp.getHeader("grpc-message") != null ? resp.getHeader("grpc-message") : resp.getTrailer("grpc-message");
-      return new Answer(resp.statusCode(), status == null ? null : Integer.valueOf(status),
-          message == null ? null : java.net.URLDecoder.decode(message, java.nio.charset.StandardCharsets.UTF_8),
-          body.length(), resp.getHeader("x-request-id"));
-    });
+    return resp.body()
+        .map(
+            body -> {
+              String status =
+                  resp.getHeader("grpc-status") != null
+                      ? resp.getHeader("grpc-status")
+                      : resp.getTrailer("grpc-status");
+              String message =
+                  resp.getHeader("grpc-message") != null
+                      ? resp.getHeader("grpc-message")
+                      : resp.getTrailer("grpc-message");
+              return new Answer(
+                  resp.statusCode(),
+                  status == null ? null : Integer.valueOf(status),
+                  message == null
+                      ? null
+                      : java.net.URLDecoder.decode(
+                          message, java.nio.charset.StandardCharsets.UTF_8),
+                  body.length(),
+                  resp.getHeader("x-request-id"));
+            });
   }
 
   static <T> T await(Future<T> f) throws Exception {

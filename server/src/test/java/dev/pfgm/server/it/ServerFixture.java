@@ -20,7 +20,11 @@ public final class ServerFixture {
   }
 
   static ServerConfig config() {
-    return ServerConfig.defaults().withPort(0).withMetricsPort(0).withModelsDir(MODELS).withHost("localhost");
+    return ServerConfig.defaults()
+        .withPort(0)
+        .withMetricsPort(0)
+        .withModelsDir(MODELS)
+        .withHost("localhost");
   }
 
   /** Polls until the model's active rows are 0, or fails after 10 s. */
@@ -34,7 +38,10 @@ public final class ServerFixture {
     }
   }
 
-  /** [rows][C*H*W] from a wire tensor: little-endian IEEE-754 float32, row-major. The tests' one decoder. */
+  /**
+   * [rows][C*H*W] from a wire tensor: little-endian IEEE-754 float32, row-major. The tests' one
+   * decoder.
+   */
   public static float[][] rows(Tensor t) {
     int rows = t.getShape(0);
     int n = t.getData().size() / 4 / rows;

@@ -19,8 +19,10 @@ class ShippedModelsTest {
 
   static List<String> shippedIds() throws IOException {
     try (Stream<java.nio.file.Path> s = Files.list(ServerFixture.MODELS)) {
-      return s.filter(p -> Files.isRegularFile(p.resolve("model.json"))).map(p -> p.getFileName().toString())
-          .sorted().toList();
+      return s.filter(p -> Files.isRegularFile(p.resolve("model.json")))
+          .map(p -> p.getFileName().toString())
+          .sorted()
+          .toList();
     }
   }
 
@@ -28,13 +30,19 @@ class ShippedModelsTest {
   void everyShippedModelLoadsAndGenerates() throws Exception {
     List<String> ids = shippedIds();
     assertTrue(ids.size() >= 6, "shipped models: " + ids);
-    try (PfgmServer server = ServerFixture.start(); GrpcTestClient client = new GrpcTestClient(server.port())) {
+    try (PfgmServer server = ServerFixture.start();
+        GrpcTestClient client = new GrpcTestClient(server.port())) {
       assertEquals(List.of(), server.refusals(), "no shipped model may be refused");
       ListModelsResponse listed = GrpcTestClient.await(client.listModels(), 30);
       assertEquals(ids, listed.getModelsList().stream().map(ModelInfo::getId).toList());
       for (ModelInfo m : listed.getModelsList()) {
-        GenerateRequest.Builder req = GenerateRequest.newBuilder().setModel(m.getId()).setNumSamples(2)
-            .setSeed(42).setSteps(6).setPreviewEvery(3);
+        GenerateRequest.Builder req =
+            GenerateRequest.newBuilder()
+                .setModel(m.getId())
+                .setNumSamples(2)
+                .setSeed(42)
+                .setSteps(6)
+                .setPreviewEvery(3);
         if (m.getClassLabelsCount() > 0) {
           req.setClassLabel(m.getClassLabelsCount() - 1);
         }

@@ -26,22 +26,45 @@ final class Soak {
   static final String MODEL = "mnist-exact-d128";
 
   /** Before and after. */
-  record Report(int streams, long heapBefore, long heapAfter, int threadsBefore, int threadsAfter,
-      int openStreams, int activeRows, long queuedBytes, boolean sameResult, int okStreams) {
+  record Report(
+      int streams,
+      long heapBefore,
+      long heapAfter,
+      int threadsBefore,
+      int threadsAfter,
+      int openStreams,
+      int activeRows,
+      long queuedBytes,
+      boolean sameResult,
+      int okStreams) {
 
     @Override
     public String toString() {
-      return String.format("%d streams (%d completed OK): heap after GC %.1f -> %.1f MiB, threads %d -> %d,"
-          + " open streams %d, active rows %d, queued bytes %d, fixed-seed result identical: %s", streams, okStreams,
-          heapBefore / 1048576.0, heapAfter / 1048576.0, threadsBefore, threadsAfter, openStreams, activeRows,
-          queuedBytes, sameResult);
+      return String.format(
+          "%d streams (%d completed OK): heap after GC %.1f -> %.1f MiB, threads %d -> %d,"
+              + " open streams %d, active rows %d, queued bytes %d, fixed-seed result identical: %s",
+          streams,
+          okStreams,
+          heapBefore / 1048576.0,
+          heapAfter / 1048576.0,
+          threadsBefore,
+          threadsAfter,
+          openStreams,
+          activeRows,
+          queuedBytes,
+          sameResult);
     }
   }
 
   private Soak() {}
 
   static GenerateRequest fixedSeed() {
-    return GenerateRequest.newBuilder().setModel(MODEL).setNumSamples(4).setSteps(18).setSeed(424242).build();
+    return GenerateRequest.newBuilder()
+        .setModel(MODEL)
+        .setNumSamples(4)
+        .setSteps(18)
+        .setSeed(424242)
+        .build();
   }
 
   static Report run(PfgmServer server, int streams) throws Exception {
@@ -51,7 +74,8 @@ final class Soak {
     long heapBefore;
     int threadsBefore;
     try (GrpcTestClient client = new GrpcTestClient(server.port())) {
-      before = client.generate(fixedSeed()).last().getCompleted().getSamples().getData().toByteArray();
+      before =
+          client.generate(fixedSeed()).last().getCompleted().getSamples().getData().toByteArray();
       settle(server);
       heapBefore = heapAfterGc();
       threadsBefore = ManagementFactory.getThreadMXBean().getThreadCount();
@@ -62,36 +86,64 @@ final class Soak {
     settle(server);
     byte[] after;
     try (GrpcTestClient client = new GrpcTestClient(server.port())) {
-      after = client.generate(fixedSeed()).last().getCompleted().getSamples().getData().toByteArray();
+      after =
+          client.generate(fixedSeed()).last().getCompleted().getSamples().getData().toByteArray();
     }
     settle(server);
-    return new Report(streams, heapBefore, heapAfterGc(), threadsBefore,
-        ManagementFactory.getThreadMXBean().getThreadCount(), server.openStreams(), server.activeRows(MODEL),
-        server.queuedResponseBytes(), java.util.Arrays.equals(before, after), ok);
+    return new Report(
+        streams,
+        heapBefore,
+        heapAfterGc(),
+        threadsBefore,
+        ManagementFactory.getThreadMXBean().getThreadCount(),
+        server.openStreams(),
+        server.activeRows(MODEL),
+        server.queuedResponseBytes(),
+        java.util.Arrays.equals(before, after),
+        ok);
   }
 
   /** One wave of concurrent streams of every kind; returns how many completed OK. */
-  private static int wave(PfgmServer server, GrpcTestClient client, SplittableRandom random, int n) throws Exception {
+  private static int wave(PfgmServer server, GrpcTestClient client, SplittableRandom random, int n)
+      throws Exception {
     List<Future<GrpcTestClient.Result>> results = new ArrayList<>();
     try (RawGrpc raw = new RawGrpc(server.port())) {
       for (int i = 0; i < n; i++) {
-        GenerateRequest.Builder req = GenerateRequest.newBuilder().setModel(MODEL).setSeed(random.nextLong(1, 1L << 40))
-            .setNumSamples(1 + random.nextInt(8)).setPreviewEvery(1)
-            .setStepContent(StepContent.newBuilder().setDenoised(random.nextBoolean()).setDenoisedPng(true));
+        GenerateRequest.Builder req =
+            GenerateRequest.newBuilder()
+                .setModel(MODEL)
+                .setSeed(random.nextLong(1, 1L << 40))
+                .setNumSamples(1 + random.nextInt(8))
+                .setPreviewEvery(1)
+                .setStepContent(
+                    StepContent.newBuilder()
+                        .setDenoised(random.nextBoolean())
+                        .setDenoisedPng(true));
         switch (random.nextInt(5)) {
-          case 0 -> results.add(client.start(req.setSteps(4 + random.nextInt(20)).build(), 0, r -> { }));
-          case 1 -> client.start(req.setSteps(400).build(), 0, r -> { }, (request, response, event) -> {
-            if (event.hasStep()) {
-              request.cancel();
-            }
-          });
-          case 2 -> client.start(req.setSteps(1000).build(), 1 + random.nextInt(50), r -> { });
+          case 0 ->
+              results.add(client.start(req.setSteps(4 + random.nextInt(20)).build(), 0, r -> {}));
+          case 1 ->
+              client.start(
+                  req.setSteps(400).build(),
+                  0,
+                  r -> {},
+                  (request, response, event) -> {
+                    if (event.hasStep()) {
+                      request.cancel();
+                    }
+                  });
+          case 2 -> client.start(req.setSteps(1000).build(), 1 + random.nextInt(50), r -> {});
           default -> {
-            // Disconnected and stalled readers: a raw stream that is never read, its connection closed below.
-            HttpClientRequest r = RawGrpc.await(raw.request(RawGrpc.GENERATE, h -> { }));
+            // Disconnected and stalled readers: a raw stream that is never read, its connection
+            // closed below.
+            HttpClientRequest r = RawGrpc.await(raw.request(RawGrpc.GENERATE, h -> {}));
             r.response().onSuccess(HttpClientResponse::pause);
-            r.end(RawGrpc.frame(req.setSteps(200).setStepContent(StepContent.newBuilder().setState(true)
-                .setDenoised(true)).build().toByteArray()));
+            r.end(
+                RawGrpc.frame(
+                    req.setSteps(200)
+                        .setStepContent(StepContent.newBuilder().setState(true).setDenoised(true))
+                        .build()
+                        .toByteArray()));
           }
         }
       }
@@ -109,7 +161,9 @@ final class Soak {
   /** Waits until nothing is open or queued (60 s at most; the report says what is left). */
   private static void settle(PfgmServer server) throws InterruptedException {
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while ((server.openStreams() > 0 || server.activeRows(MODEL) > 0 || server.queuedResponseBytes() > 0)
+    while ((server.openStreams() > 0
+            || server.activeRows(MODEL) > 0
+            || server.queuedResponseBytes() > 0)
         && System.nanoTime() < end) {
       Thread.sleep(20);
     }

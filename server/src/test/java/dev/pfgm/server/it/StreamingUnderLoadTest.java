@@ -26,15 +26,22 @@ class StreamingUnderLoadTest {
 
   @Test
   void thirtyTwoConcurrentStreamsGiveTheSamplesOfSerialRuns() throws Exception {
-    try (PfgmServer server = ServerFixture.start(); GrpcTestClient client = new GrpcTestClient(server.port())) {
+    try (PfgmServer server = ServerFixture.start();
+        GrpcTestClient client = new GrpcTestClient(server.port())) {
       List<float[]> serial = new ArrayList<>();
       for (int i = 0; i < 32; i++) {
-        serial.add(ServerFixture.rows(client.generate(req(300 + i).setSteps(12).build()).last()
-            .getCompleted().getSamples())[0]);
+        serial.add(
+            ServerFixture.rows(
+                client
+                    .generate(req(300 + i).setSteps(12).build())
+                    .last()
+                    .getCompleted()
+                    .getSamples())[0]);
       }
       List<Future<GrpcTestClient.Result>> together = new ArrayList<>();
       for (int i = 0; i < 32; i++) {
-        together.add(client.start(req(300 + i).setSteps(12).setPreviewEvery(1).build(), 0, r -> {}));
+        together.add(
+            client.start(req(300 + i).setSteps(12).setPreviewEvery(1).build(), 0, r -> {}));
       }
       double worst = 0;
       for (int i = 0; i < 32; i++) {
@@ -52,9 +59,13 @@ class StreamingUnderLoadTest {
 
   @Test
   void cancelledStreamFreesItsCapacity() throws Exception {
-    try (PfgmServer server = ServerFixture.start(); GrpcTestClient client = new GrpcTestClient(server.port())) {
+    try (PfgmServer server = ServerFixture.start();
+        GrpcTestClient client = new GrpcTestClient(server.port())) {
       CompletableFuture<Void> cancelled = new CompletableFuture<>();
-      client.start(req(1).setNumSamples(4).setSteps(1000).setPreviewEvery(1).build(), 0, request -> {},
+      client.start(
+          req(1).setNumSamples(4).setSteps(1000).setPreviewEvery(1).build(),
+          0,
+          request -> {},
           (request, response, ev) -> {
             if (ev.hasStep() && !cancelled.isDone()) {
               request.cancel();
@@ -70,11 +81,22 @@ class StreamingUnderLoadTest {
 
   @Test
   void expiredDeadlineEndsTheStreamAndFreesItsCapacity() throws Exception {
-    try (PfgmServer server = ServerFixture.start(); GrpcTestClient client = new GrpcTestClient(server.port())) {
+    try (PfgmServer server = ServerFixture.start();
+        GrpcTestClient client = new GrpcTestClient(server.port())) {
       // The trained network: 2,000 evaluations take seconds, far past the 300 ms deadline.
       String slowModel = "mnist-unet-edm";
-      GrpcTestClient.Result r = GrpcTestClient.await(client.start(req(3).setModel(slowModel).setNumSamples(4)
-          .setSteps(1000).setPreviewEvery(50).build(), 300, x -> {}), 60);
+      GrpcTestClient.Result r =
+          GrpcTestClient.await(
+              client.start(
+                  req(3)
+                      .setModel(slowModel)
+                      .setNumSamples(4)
+                      .setSteps(1000)
+                      .setPreviewEvery(50)
+                      .build(),
+                  300,
+                  x -> {}),
+              60);
       assertEquals(GrpcStatus.DEADLINE_EXCEEDED, r.status(), r.message());
       ServerFixture.awaitIdle(server, slowModel);
     }
@@ -84,19 +106,28 @@ class StreamingUnderLoadTest {
   void aStreamThatStopsReadingDoesNotStopOthersAndItsStepsCoalesce() throws Exception {
     // The slow reader has its own connection, as separate clients do: paused HTTP/2 streams hold
     // their connection's flow-control window.
-    try (PfgmServer server = ServerFixture.start(); GrpcTestClient client = new GrpcTestClient(server.port());
+    try (PfgmServer server = ServerFixture.start();
+        GrpcTestClient client = new GrpcTestClient(server.port());
         GrpcTestClient slowClient = new GrpcTestClient(server.port())) {
       int steps = 300;
-      CompletableFuture<io.vertx.grpc.client.GrpcClientResponse<GenerateRequest, GenerateResponse>> paused =
-          new CompletableFuture<>();
-      Future<GrpcTestClient.Result> slow = slowClient.start(req(4).setNumSamples(16).setSteps(steps).setPreviewEvery(1)
-          .setStepContent(StepContent.newBuilder().setState(true).setDenoised(true)).build(), 0, request -> {},
-          (request, response, ev) -> {
-            if (ev.hasStarted()) {
-              response.pause();
-              paused.complete(response);
-            }
-          });
+      CompletableFuture<io.vertx.grpc.client.GrpcClientResponse<GenerateRequest, GenerateResponse>>
+          paused = new CompletableFuture<>();
+      Future<GrpcTestClient.Result> slow =
+          slowClient.start(
+              req(4)
+                  .setNumSamples(16)
+                  .setSteps(steps)
+                  .setPreviewEvery(1)
+                  .setStepContent(StepContent.newBuilder().setState(true).setDenoised(true))
+                  .build(),
+              0,
+              request -> {},
+              (request, response, ev) -> {
+                if (ev.hasStarted()) {
+                  response.pause();
+                  paused.complete(response);
+                }
+              });
       var resp = paused.get(60, java.util.concurrent.TimeUnit.SECONDS);
       List<Future<GrpcTestClient.Result>> others = new ArrayList<>();
       for (int i = 0; i < 8; i++) {
@@ -111,13 +142,26 @@ class StreamingUnderLoadTest {
       assertEquals(GrpcStatus.OK, r.status(), r.message());
       assertTrue(r.last().hasCompleted(), "the final result is always delivered");
       long delivered = r.events().stream().filter(GenerateResponse::hasStep).count();
-      int skipped = r.events().stream().filter(GenerateResponse::hasStep).mapToInt(e -> e.getStep().getSkipped()).sum();
+      int skipped =
+          r.events().stream()
+              .filter(GenerateResponse::hasStep)
+              .mapToInt(e -> e.getStep().getSkipped())
+              .sum();
       int total = r.last().getCompleted().getSkippedSteps();
-      System.out.println("slow reader: " + delivered + " steps delivered, " + skipped + " skips reported on steps, "
-          + total + " in all, of " + steps);
-      assertTrue(delivered < steps / 2, "steps coalesced while the client was not reading: " + delivered);
+      System.out.println(
+          "slow reader: "
+              + delivered
+              + " steps delivered, "
+              + skipped
+              + " skips reported on steps, "
+              + total
+              + " in all, of "
+              + steps);
+      assertTrue(
+          delivered < steps / 2, "steps coalesced while the client was not reading: " + delivered);
       assertTrue(total > steps / 2, "Completed reports the dropped steps: " + total);
-      assertEquals(steps, delivered + total, "every step is either delivered or counted as skipped");
+      assertEquals(
+          steps, delivered + total, "every step is either delivered or counted as skipped");
       assertTrue(skipped <= total);
     }
   }
@@ -125,27 +169,47 @@ class StreamingUnderLoadTest {
   @Test
   void fullServerAnswersResourceExhaustedAtOnceAndReportsQueuePositions() throws Exception {
     String model = "mnist-unet-edm"; // slow enough that the first job outlives the checks
-    try (PfgmServer server = PfgmServer.start(ServerFixture.config().withEngine(new EngineLimits(64, 4, 4)));
+    try (PfgmServer server =
+            PfgmServer.start(ServerFixture.config().withEngine(new EngineLimits(64, 4, 4)));
         GrpcTestClient client = new GrpcTestClient(server.port())) {
-      var firstRequest = new java.util.concurrent.atomic.AtomicReference<
-          io.vertx.grpc.client.GrpcClientRequest<GenerateRequest, GenerateResponse>>();
+      var firstRequest =
+          new java.util.concurrent.atomic.AtomicReference<
+              io.vertx.grpc.client.GrpcClientRequest<GenerateRequest, GenerateResponse>>();
       var firstStarted = new CompletableFuture<Integer>();
-      client.start(GenerateRequest.newBuilder().setModel(model).setSeed(1)
-          .setNumSamples(4).setSteps(1000).setPreviewEvery(100).build(), 0, firstRequest::set,
+      client.start(
+          GenerateRequest.newBuilder()
+              .setModel(model)
+              .setSeed(1)
+              .setNumSamples(4)
+              .setSteps(1000)
+              .setPreviewEvery(100)
+              .build(),
+          0,
+          firstRequest::set,
           (request, response, ev) -> {
             if (ev.hasStarted()) {
               firstStarted.complete(ev.getStarted().getQueuePosition());
             }
           });
       awaitRows(() -> server.activeRows(model), 4);
-      Future<GrpcTestClient.Result> queued = client.start(GenerateRequest.newBuilder().setModel(model).setSeed(2)
-          .setNumSamples(4).setSteps(5).build(), 0, x -> {});
+      Future<GrpcTestClient.Result> queued =
+          client.start(
+              GenerateRequest.newBuilder()
+                  .setModel(model)
+                  .setSeed(2)
+                  .setNumSamples(4)
+                  .setSteps(5)
+                  .build(),
+              0,
+              x -> {});
       awaitRows(() -> server.engines(model).stream().mapToInt(e -> e.queuedRows()).sum(), 4);
-      GrpcTestClient.Result refused = client.generate(GenerateRequest.newBuilder().setModel(model).setSeed(3)
-          .setSteps(5).build());
+      GrpcTestClient.Result refused =
+          client.generate(
+              GenerateRequest.newBuilder().setModel(model).setSeed(3).setSteps(5).build());
       assertEquals(GrpcStatus.RESOURCE_EXHAUSTED, refused.status(), refused.message());
       assertTrue(refused.message().contains("server is full"), refused.message());
-      // Refused at once: the 1000-step job that fills the server is still being stepped (no wall clock).
+      // Refused at once: the 1000-step job that fills the server is still being stepped (no wall
+      // clock).
       assertEquals(4, server.activeRows(model), "refused while the server was still full");
       firstRequest.get().cancel();
       assertEquals(0, firstStarted.get(10, java.util.concurrent.TimeUnit.SECONDS));
@@ -155,7 +219,8 @@ class StreamingUnderLoadTest {
     }
   }
 
-  private static void awaitRows(java.util.function.IntSupplier rows, int expected) throws InterruptedException {
+  private static void awaitRows(java.util.function.IntSupplier rows, int expected)
+      throws InterruptedException {
     long end = System.nanoTime() + 30_000_000_000L;
     while (rows.getAsInt() != expected) {
       if (System.nanoTime() > end) {

@@ -17,12 +17,14 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Requests as the wire can carry them and well-behaved clients never send: each gets a gRPC status
- * with a message (never silence, a bare reset or HTTP 500), starts no job, and leaves no stream open.
+ * with a message (never silence, a bare reset or HTTP 500), starts no job, and leaves no stream
+ * open.
  */
 class WireInputTest {
 
   static final String MODEL = "mnist-exact-d128";
   static PfgmServer server;
+
   /** A connection per test: what one test's broken input does to its connection stays there. */
   RawGrpc raw;
 
@@ -53,17 +55,23 @@ class WireInputTest {
   }
 
   private static byte[] request(int steps) {
-    return GenerateRequest.newBuilder().setModel(MODEL).setSteps(steps).setSeed(1).build().toByteArray();
+    return GenerateRequest.newBuilder()
+        .setModel(MODEL)
+        .setSteps(steps)
+        .setSeed(1)
+        .build()
+        .toByteArray();
   }
 
   private RawGrpc.Answer generate(Buffer body) throws Exception {
-    return raw.call(RawGrpc.GENERATE, h -> { }, body);
+    return raw.call(RawGrpc.GENERATE, h -> {}, body);
   }
 
   private static void assertStatus(GrpcStatus status, String message, RawGrpc.Answer answer) {
     assertEquals(200, answer.httpStatus(), answer.toString());
     assertEquals(status.code, answer.grpcStatus(), answer.toString());
-    assertTrue(answer.grpcMessage() != null && answer.grpcMessage().contains(message), answer.toString());
+    assertTrue(
+        answer.grpcMessage() != null && answer.grpcMessage().contains(message), answer.toString());
   }
 
   @Test
@@ -72,8 +80,12 @@ class WireInputTest {
   }
 
   private static RawGrpc.Answer withMessage(RawGrpc.Answer a) {
-    return new RawGrpc.Answer(a.httpStatus(), a.grpcStatus(), a.grpcMessage() == null ? "" : a.grpcMessage(),
-        a.bodyBytes(), a.requestId());
+    return new RawGrpc.Answer(
+        a.httpStatus(),
+        a.grpcStatus(),
+        a.grpcMessage() == null ? "" : a.grpcMessage(),
+        a.bodyBytes(),
+        a.requestId());
   }
 
   @Test
@@ -83,33 +95,46 @@ class WireInputTest {
 
   @Test
   void aSecondRequestMessageIsInvalidArgumentAndStartsNothing() throws Exception {
-    RawGrpc.Answer a = generate(RawGrpc.frame(request(400)).appendBuffer(RawGrpc.frame(request(400))));
+    RawGrpc.Answer a =
+        generate(RawGrpc.frame(request(400)).appendBuffer(RawGrpc.frame(request(400))));
     assertStatus(GrpcStatus.INVALID_ARGUMENT, "exactly one GenerateRequest", a);
     assertEquals(0, a.bodyBytes(), "no Started event: no job ran");
   }
 
   @Test
   void garbageBytesAreInvalidArgument() throws Exception {
-    assertStatus(GrpcStatus.INVALID_ARGUMENT, "not a valid pfgm.v1.GenerateRequest",
+    assertStatus(
+        GrpcStatus.INVALID_ARGUMENT,
+        "not a valid pfgm.v1.GenerateRequest",
         generate(RawGrpc.frame(new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, 0x07})));
   }
 
   @Test
   void aLengthPrefixPastTheBodyIsInvalidArgument() throws Exception {
     byte[] req = request(3);
-    assertStatus(GrpcStatus.INVALID_ARGUMENT, "without a complete one", generate(RawGrpc.frame(false, req.length + 50, req)));
+    assertStatus(
+        GrpcStatus.INVALID_ARGUMENT,
+        "without a complete one",
+        generate(RawGrpc.frame(false, req.length + 50, req)));
   }
 
   @Test
   void aCompressedFlagWithoutEncodingIsInvalidArgument() throws Exception {
     byte[] req = request(3);
-    assertStatus(GrpcStatus.INVALID_ARGUMENT, "declares no grpc-encoding", generate(RawGrpc.frame(true, req.length, req)));
+    assertStatus(
+        GrpcStatus.INVALID_ARGUMENT,
+        "declares no grpc-encoding",
+        generate(RawGrpc.frame(true, req.length, req)));
   }
 
   @Test
   void anUnknownEncodingIsUnimplemented() throws Exception {
     byte[] req = request(3);
-    RawGrpc.Answer a = raw.call(RawGrpc.GENERATE, h -> h.set("grpc-encoding", "snappy"), RawGrpc.frame(true, req.length, req));
+    RawGrpc.Answer a =
+        raw.call(
+            RawGrpc.GENERATE,
+            h -> h.set("grpc-encoding", "snappy"),
+            RawGrpc.frame(true, req.length, req));
     assertStatus(GrpcStatus.UNIMPLEMENTED, "grpc-encoding 'snappy' is not supported", a);
   }
 
@@ -120,19 +145,27 @@ class WireInputTest {
       gz.write(request(3));
     }
     byte[] zipped = out.toByteArray();
-    RawGrpc.Answer a = raw.call(RawGrpc.GENERATE, h -> h.set("grpc-encoding", "gzip"), RawGrpc.frame(true, zipped.length, zipped));
+    RawGrpc.Answer a =
+        raw.call(
+            RawGrpc.GENERATE,
+            h -> h.set("grpc-encoding", "gzip"),
+            RawGrpc.frame(true, zipped.length, zipped));
     assertEquals(GrpcStatus.OK.code, a.grpcStatus(), a.toString());
   }
 
   @Test
   void aTimeoutTooLargeToRepresentIsNoDeadline() throws Exception {
-    RawGrpc.Answer a = raw.call(RawGrpc.GENERATE, h -> h.set("grpc-timeout", "3000000H"), RawGrpc.frame(request(3)));
+    RawGrpc.Answer a =
+        raw.call(
+            RawGrpc.GENERATE, h -> h.set("grpc-timeout", "3000000H"), RawGrpc.frame(request(3)));
     assertEquals(GrpcStatus.OK.code, a.grpcStatus(), a.toString());
   }
 
   @Test
   void aJsonContentTypeIsUnsupportedMediaType() throws Exception {
-    RawGrpc.Answer a = raw.call(RawGrpc.GENERATE, h -> h.set("content-type", "application/json"), Buffer.buffer("{}"));
+    RawGrpc.Answer a =
+        raw.call(
+            RawGrpc.GENERATE, h -> h.set("content-type", "application/json"), Buffer.buffer("{}"));
     assertEquals(415, a.httpStatus(), a.toString());
   }
 

@@ -37,8 +37,10 @@ public final class LogRecorder extends Handler implements AutoCloseable {
   }
 
   private List<String> at(Level min, int max) {
-    return records.stream().filter(r -> r.getLevel().intValue() >= min.intValue() && r.getLevel().intValue() <= max)
-        .map(LogRecord::getMessage).toList();
+    return records.stream()
+        .filter(r -> r.getLevel().intValue() >= min.intValue() && r.getLevel().intValue() <= max)
+        .map(LogRecord::getMessage)
+        .toList();
   }
 
   @Override

@@ -11,12 +11,15 @@ final class ModelCopy {
 
   /** The shipped models (tests run in the server module: ../models unless the build says). */
   static final Path SHIPPED = Path.of(System.getProperty("pfgm.models.dir", "../models"));
+
   /** A small shipped model (an exact field, 202 KB, with check.json). */
   static final String GOOD = "mnist-exact-d128";
 
   private ModelCopy() {}
 
-  /** Copies GOOD's model.json, model.onnx and check.json into dir/name, with the card's id = name. */
+  /**
+   * Copies GOOD's model.json, model.onnx and check.json into dir/name, with the card's id = name.
+   */
   static Path of(Path dir, String name) throws IOException {
     Path from = SHIPPED.resolve(GOOD);
     Path folder = Files.createDirectories(dir.resolve(name));

@@ -31,16 +31,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Cards are checked against graphs at load; a bad folder is refused with a message, good ones load. */
+/**
+ * Cards are checked against graphs at load; a bad folder is refused with a message, good ones load.
+ */
 class ModelRepositoryTest {
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   /** Copies the good model into dir/name, editing its card's text. */
   Path variant(String name, UnaryOperator<String> card) throws IOException {
     Path folder = ModelCopy.of(dir, name);
-    Files.writeString(folder.resolve("model.json"), card.apply(Files.readString(folder.resolve("model.json"))));
+    Files.writeString(
+        folder.resolve("model.json"), card.apply(Files.readString(folder.resolve("model.json"))));
     return folder;
   }
 
@@ -52,7 +54,9 @@ class ModelRepositoryTest {
   }
 
   String refusal(ModelRepository repo, String folder) {
-    return repo.refusals().stream().filter(m -> m.contains(dir.resolve(folder).toString())).findFirst()
+    return repo.refusals().stream()
+        .filter(m -> m.contains(dir.resolve(folder).toString()))
+        .findFirst()
         .orElseThrow(() -> new AssertionError(folder + " was not refused: " + repo.refusals()));
   }
 
@@ -62,10 +66,16 @@ class ModelRepositoryTest {
     Files.write(variant("garbage", s -> s).resolve("model.onnx"), new byte[] {1, 2, 3, 4, 5});
     variant("wrong-shape", s -> s.replaceAll("\\[\\s*1,\\s*28,\\s*28\\s*\\]", "[1, 8, 8]"));
     variant("no-sigma-max", s -> s.replaceAll("\"sigma_max\"\\s*:\\s*80,", ""));
-    variant("claims-classes", s -> s.replaceAll("\"class_labels\"\\s*:\\s*\\[\\s*\\]", "\"class_labels\": [\"a\", \"b\"]"));
+    variant(
+        "claims-classes",
+        s ->
+            s.replaceAll(
+                "\"class_labels\"\\s*:\\s*\\[\\s*\\]", "\"class_labels\": [\"a\", \"b\"]"));
     variant("drifted", s -> s);
     Path check = dir.resolve("drifted/check.json");
-    Files.writeString(check, Files.readString(check).replaceFirst("(\"denoised\":\\s*\\[)\\s*[-0-9.eE+]+", "$19.0"));
+    Files.writeString(
+        check,
+        Files.readString(check).replaceFirst("(\"denoised\":\\s*\\[)\\s*[-0-9.eE+]+", "$19.0"));
     fixture(variant("float64", s -> s), "float64-input.onnx");
     fixture(variant("fixed-batch", s -> s), "fixed-batch.onnx");
     Files.delete(variant("no-onnx", s -> s).resolve("model.onnx"));
@@ -74,15 +84,24 @@ class ModelRepositoryTest {
       assertEquals(Set.of("good"), repo.models().keySet());
       assertEquals(8, repo.refusals().size(), String.join("\n", repo.refusals()));
       assertTrue(refusal(repo, "garbage").contains("cannot be loaded by ONNX Runtime"));
-      assertTrue(refusal(repo, "wrong-shape").contains("input x has shape [-1, 1, 28, 28] but the card says [-1, 1, 8, 8]"),
+      assertTrue(
+          refusal(repo, "wrong-shape")
+              .contains("input x has shape [-1, 1, 28, 28] but the card says [-1, 1, 8, 8]"),
           refusal(repo, "wrong-shape"));
       assertTrue(refusal(repo, "no-sigma-max").contains("missing required key 'sigma_max'"));
-      assertTrue(refusal(repo, "claims-classes").contains("but the card (conditional, 2 classes) needs"),
+      assertTrue(
+          refusal(repo, "claims-classes").contains("but the card (conditional, 2 classes) needs"),
           refusal(repo, "claims-classes"));
-      assertTrue(refusal(repo, "drifted").contains("differs from check.json"), refusal(repo, "drifted"));
-      assertTrue(refusal(repo, "float64").contains("input x must be float32, is DOUBLE"), refusal(repo, "float64"));
-      assertTrue(refusal(repo, "fixed-batch").contains("fixed batch dimension 4"), refusal(repo, "fixed-batch"));
-      assertTrue(refusal(repo, "no-onnx").contains("model.onnx is missing"), refusal(repo, "no-onnx"));
+      assertTrue(
+          refusal(repo, "drifted").contains("differs from check.json"), refusal(repo, "drifted"));
+      assertTrue(
+          refusal(repo, "float64").contains("input x must be float32, is DOUBLE"),
+          refusal(repo, "float64"));
+      assertTrue(
+          refusal(repo, "fixed-batch").contains("fixed batch dimension 4"),
+          refusal(repo, "fixed-batch"));
+      assertTrue(
+          refusal(repo, "no-onnx").contains("model.onnx is missing"), refusal(repo, "no-onnx"));
     }
   }
 
@@ -90,7 +109,11 @@ class ModelRepositoryTest {
   void shippedModelsAllLoadWithoutAWarning() throws Exception {
     List<String> shipped;
     try (Stream<Path> s = Files.list(SHIPPED)) {
-      shipped = s.filter(p -> Files.exists(p.resolve("model.json"))).map(p -> p.getFileName().toString()).sorted().toList();
+      shipped =
+          s.filter(p -> Files.exists(p.resolve("model.json")))
+              .map(p -> p.getFileName().toString())
+              .sorted()
+              .toList();
     }
     try (LogRecorder log = new LogRecorder(ModelRepository.class.getPackageName());
         ModelRepository repo = ModelRepository.load(SHIPPED, RuntimeOptions.DEFAULTS)) {
@@ -110,7 +133,8 @@ class ModelRepositoryTest {
         ModelRepository repo = ModelRepository.load(dir, RuntimeOptions.DEFAULTS)) {
       assertEquals(Set.of("good"), repo.models().keySet());
       assertEquals(List.of(), repo.refusals());
-      assertEquals(List.of("models folder " + dir + ": [notes] hold no model.json, not model folders"),
+      assertEquals(
+          List.of("models folder " + dir + ": [notes] hold no model.json, not model folders"),
           log.at(Level.INFO).stream().filter(m -> m.contains("notes")).toList());
     }
   }
@@ -120,7 +144,9 @@ class ModelRepositoryTest {
     Path missing = dir.resolve("missing");
     try (ModelRepository repo = ModelRepository.load(missing, RuntimeOptions.DEFAULTS)) {
       assertEquals(Set.of(), repo.models().keySet());
-      assertEquals(List.of("models folder " + missing + " cannot be listed: NoSuchFileException: " + missing),
+      assertEquals(
+          List.of(
+              "models folder " + missing + " cannot be listed: NoSuchFileException: " + missing),
           repo.refusals());
     }
   }
@@ -130,7 +156,9 @@ class ModelRepositoryTest {
     Path folder = ModelCopy.of(dir, GOOD);
     try (ModelRepository repo = ModelRepository.load(dir, RuntimeOptions.DEFAULTS);
         OrtSession.SessionOptions so = new OrtSession.SessionOptions();
-        OrtSession session = OrtEnvironment.getEnvironment().createSession(folder.resolve("model.onnx").toString(), so)) {
+        OrtSession session =
+            OrtEnvironment.getEnvironment()
+                .createSession(folder.resolve("model.onnx").toString(), so)) {
       assertEquals(Set.of(GOOD), repo.models().keySet());
       for (String input : List.of("x", "sigma")) {
         TensorInfo info = (TensorInfo) session.getInputInfo().get(input).getInfo();
@@ -166,23 +194,26 @@ class ModelRepositoryTest {
     try {
       List<Future<NetworkFailure>> outcomes = new ArrayList<>();
       for (int t = 0; t < workers; t++) {
-        outcomes.add(pool.submit(() -> {
-          for (int run = 0; ; run++) {
-            try {
-              net.denoise(x, sigma, null, rows);
-            } catch (NetworkFailure e) {
-              return e;
-            }
-            if (run == 0) {
-              allRunning.countDown();
-            }
-          }
-        }));
+        outcomes.add(
+            pool.submit(
+                () -> {
+                  for (int run = 0; ; run++) {
+                    try {
+                      net.denoise(x, sigma, null, rows);
+                    } catch (NetworkFailure e) {
+                      return e;
+                    }
+                    if (run == 0) {
+                      allRunning.countDown();
+                    }
+                  }
+                }));
       }
       allRunning.await();
       repo.close();
       for (Future<NetworkFailure> outcome : outcomes) {
-        // get() rethrows anything else a worker met (an ORT error on a freed session, an assertion).
+        // get() rethrows anything else a worker met (an ORT error on a freed session, an
+        // assertion).
         String message = outcome.get().getMessage();
         assertTrue(message.contains("closed"), "runs after close fail cleanly, got: " + message);
       }

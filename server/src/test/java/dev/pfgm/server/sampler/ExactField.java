@@ -1,9 +1,9 @@
 package dev.pfgm.server.sampler;
 
 /**
- * The exact PFGM++ field of a finite data set (DESIGN §1): D(x, sigma) = sum w_i y_i / sum w_i
- * with log w_i = -(N+D)/2 * log(|x - y_i|^2 + sigma^2 D) (finite D) or -|x - y_i|^2/(2 sigma^2)
- * (D = infinity).
+ * The exact PFGM++ field of a finite data set (DESIGN §1): D(x, sigma) = sum w_i y_i / sum w_i with
+ * log w_i = -(N+D)/2 * log(|x - y_i|^2 + sigma^2 D) (finite D) or -|x - y_i|^2/(2 sigma^2) (D =
+ * infinity).
  *
  * <p>Computed with log-sum-exp (the max log weight is subtracted before exponentiating), so it is
  * stable for tiny sigma, and defined at sigma = 0 (where it is y_i when x = y_i). Sampling with it
@@ -23,8 +23,8 @@ public final class ExactField implements Denoiser {
    */
   public ExactField(double[][] data, double augmentDim) {
     if (data == null || data.length == 0) {
-      throw new IllegalArgumentException("data must have >= 1 points, was "
-          + (data == null ? "null" : 0));
+      throw new IllegalArgumentException(
+          "data must have >= 1 points, was " + (data == null ? "null" : 0));
     }
     if (!(augmentDim > 0)) {
       throw new IllegalArgumentException(
@@ -38,8 +38,13 @@ public final class ExactField implements Denoiser {
     this.data = new double[count * dataDim];
     for (int i = 0; i < count; i++) {
       if (data[i] == null || data[i].length != dataDim) {
-        throw new IllegalArgumentException("data[" + i + "] must have length " + dataDim + ", was "
-            + (data[i] == null ? "null" : data[i].length));
+        throw new IllegalArgumentException(
+            "data["
+                + i
+                + "] must have length "
+                + dataDim
+                + ", was "
+                + (data[i] == null ? "null" : data[i].length));
       }
       System.arraycopy(data[i], 0, this.data, i * dataDim, dataDim);
     }

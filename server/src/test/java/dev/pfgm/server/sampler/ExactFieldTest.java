@@ -16,7 +16,10 @@ class ExactFieldTest {
     for (double augmentDim : new double[] {1, 8, 1e6, Double.POSITIVE_INFINITY}) {
       ExactField field = new ExactField(DATA, augmentDim);
       for (double sigma : new double[] {1e-30, 1e-300, 0}) {
-        assertArrayEquals(DATA[0], field.denoise(DATA[0].clone(), sigma), 1e-12,
+        assertArrayEquals(
+            DATA[0],
+            field.denoise(DATA[0].clone(), sigma),
+            1e-12,
             "D=" + augmentDim + " sigma=" + sigma);
       }
     }
@@ -26,8 +29,8 @@ class ExactFieldTest {
   void forDiffusionAtTinySigmaTheFieldIsTheNearestDataPointWithoutNaN() {
     ExactField field = new ExactField(DATA, Double.POSITIVE_INFINITY);
     for (double sigma : new double[] {1e-2, 1e-30, 1e-300, 0}) {
-      assertArrayEquals(DATA[1], field.denoise(new double[] {-0.9, 1.2}, sigma), 1e-12,
-          "sigma=" + sigma);
+      assertArrayEquals(
+          DATA[1], field.denoise(new double[] {-0.9, 1.2}, sigma), 1e-12, "sigma=" + sigma);
     }
   }
 
@@ -61,8 +64,8 @@ class ExactFieldTest {
     var e = assertThrows(IllegalArgumentException.class, () -> new ExactField(DATA, 0));
     assertEquals("augmentDim must be > 0 (or +Infinity for diffusion), was 0.0", e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> new ExactField(new double[0][], 8));
-    assertThrows(IllegalArgumentException.class,
-        () -> new ExactField(new double[][] {{1, 2}, {3}}, 8));
+    assertThrows(
+        IllegalArgumentException.class, () -> new ExactField(new double[][] {{1, 2}, {3}}, 8));
     ExactField field = new ExactField(DATA, 8);
     assertThrows(IllegalArgumentException.class, () -> field.denoise(new double[3], 1));
     assertThrows(IllegalArgumentException.class, () -> field.denoise(new double[2], -1));

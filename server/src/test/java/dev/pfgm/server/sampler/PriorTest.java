@@ -50,8 +50,7 @@ class PriorTest {
     double b = augmentDim / 2;
     double scale = SIGMA_MAX * SIGMA_MAX * augmentDim; // R^2 = scale * B'
     double expected = SIGMA_MAX * SIGMA_MAX * dataDim * augmentDim / (augmentDim - 2);
-    double standardError =
-        scale * Math.sqrt(a * (a + b - 1) / ((b - 2) * (b - 1) * (b - 1)) / n);
+    double standardError = scale * Math.sqrt(a * (a + b - 1) / ((b - 2) * (b - 1) * (b - 1)) / n);
     double mean = Arrays.stream(sampleBetaPrime(augmentDim, dataDim, n)).average().orElseThrow();
     assertEquals(expected, scale * mean, 5 * standardError);
   }
@@ -101,13 +100,17 @@ class PriorTest {
     var e = assertThrows(IllegalArgumentException.class, () -> Prior.of(8, 0, SIGMA_MAX));
     assertEquals("dataDim must be >= 1, was 0", e.getMessage());
     // Messages are checked: a zero D would also fail later, inside the Gamma sampler.
-    assertEquals("augmentDim must be > 0 (or +Infinity for diffusion), was 0.0",
+    assertEquals(
+        "augmentDim must be > 0 (or +Infinity for diffusion), was 0.0",
         assertThrows(IllegalArgumentException.class, () -> Prior.of(0, 4, SIGMA_MAX)).getMessage());
     assertThrows(IllegalArgumentException.class, () -> Prior.of(Double.NaN, 4, SIGMA_MAX));
-    assertEquals("sigmaMax must be finite and > 0, was 0.0",
+    assertEquals(
+        "sigmaMax must be finite and > 0, was 0.0",
         assertThrows(IllegalArgumentException.class, () -> Prior.of(8, 4, 0)).getMessage());
-    assertEquals("sigmaMax must be finite and > 0, was Infinity",
-        assertThrows(IllegalArgumentException.class, () -> Prior.of(8, 4, Double.POSITIVE_INFINITY)).getMessage());
+    assertEquals(
+        "sigmaMax must be finite and > 0, was Infinity",
+        assertThrows(IllegalArgumentException.class, () -> Prior.of(8, 4, Double.POSITIVE_INFINITY))
+            .getMessage());
   }
 
   @Test
@@ -115,13 +118,17 @@ class PriorTest {
     // N = 1: the sphere is {-1, 1}, x0 = +-R.
     double[] x0 = Prior.of(8, 1, SIGMA_MAX).sample(SampleSeeds.rng(3));
     assertEquals(1, x0.length);
-    assertEquals(1, Prior.of(Double.POSITIVE_INFINITY, 1, SIGMA_MAX).sample(SampleSeeds.rng(3)).length);
+    assertEquals(
+        1, Prior.of(Double.POSITIVE_INFINITY, 1, SIGMA_MAX).sample(SampleSeeds.rng(3)).length);
   }
 
   @Test
   void priorsNameTheirParameters() {
-    assertEquals("PfgmPrior[augmentDim=8.0, dataDim=4, sigmaMax=80.0]", Prior.of(8, 4, 80).toString());
-    assertEquals("DiffusionPrior[dataDim=4, sigmaMax=80.0]", Prior.of(Double.POSITIVE_INFINITY, 4, 80).toString());
+    assertEquals(
+        "PfgmPrior[augmentDim=8.0, dataDim=4, sigmaMax=80.0]", Prior.of(8, 4, 80).toString());
+    assertEquals(
+        "DiffusionPrior[dataDim=4, sigmaMax=80.0]",
+        Prior.of(Double.POSITIVE_INFINITY, 4, 80).toString());
   }
 
   private static double[] sampleBetaPrime(double augmentDim, int dataDim, int n) {

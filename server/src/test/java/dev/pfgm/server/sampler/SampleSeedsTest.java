@@ -16,8 +16,9 @@ class SampleSeedsTest {
     assertEquals(42 + 7, SampleSeeds.seedOf(42, 7));
     assertEquals(Long.MIN_VALUE, SampleSeeds.seedOf(Long.MAX_VALUE, 1));
     assertEquals(-3, SampleSeeds.seedOf(-5, 2));
-    assertEquals("sampleIndex must be >= 0, was -1", assertThrows(IllegalArgumentException.class,
-        () -> SampleSeeds.seedOf(1, -1)).getMessage());
+    assertEquals(
+        "sampleIndex must be >= 0, was -1",
+        assertThrows(IllegalArgumentException.class, () -> SampleSeeds.seedOf(1, -1)).getMessage());
   }
 
   @Test

@@ -12,15 +12,27 @@ class SamplerDependenciesTest {
 
   @Test
   void samplerDependsOnNoFrameworkOrRuntime() {
-    JavaClasses sampler = new ClassFileImporter()
-        .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-        .importPackages("dev.pfgm.server.sampler");
-    noClasses().should().dependOnClassesThat().resideInAnyPackage(
-            "io.vertx..", "io.grpc..", "com.google.protobuf..", "ai.onnxruntime..",
+    JavaClasses sampler =
+        new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("dev.pfgm.server.sampler");
+    noClasses()
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "io.vertx..",
+            "io.grpc..",
+            "com.google.protobuf..",
+            "ai.onnxruntime..",
             "dev.pfgm.proto..")
         .check(sampler);
-    noClasses().should().dependOnClassesThat().resideOutsideOfPackages(
-            "java..", "org.apache.commons.rng..", "org.apache.commons.statistics..",
+    noClasses()
+        .should()
+        .dependOnClassesThat()
+        .resideOutsideOfPackages(
+            "java..",
+            "org.apache.commons.rng..",
+            "org.apache.commons.statistics..",
             "dev.pfgm.server.sampler..")
         .check(sampler);
   }

@@ -49,13 +49,22 @@ class ScheduleTest {
     // Messages are checked: several bad arguments would also fail later, with another message.
     assertRefused("steps must be >= 1, was 0", () -> Schedule.edm(0, 0.002, 80, 7));
     assertRefused("sigmaMin must be finite and > 0, was 0.0", () -> Schedule.edm(18, 0, 80, 7));
-    assertRefused("sigmaMin must be finite and > 0, was Infinity", () -> Schedule.edm(18, Double.POSITIVE_INFINITY, 80, 7));
-    assertRefused("sigmaMax must be finite and >= sigmaMin (0.002), was 0.001", () -> Schedule.edm(18, 0.002, 0.001, 7));
-    assertRefused("sigmaMax must be finite and >= sigmaMin (0.002), was NaN", () -> Schedule.edm(18, 0.002, Double.NaN, 7));
-    assertRefused("sigmaMax must be finite and >= sigmaMin (0.002), was Infinity",
+    assertRefused(
+        "sigmaMin must be finite and > 0, was Infinity",
+        () -> Schedule.edm(18, Double.POSITIVE_INFINITY, 80, 7));
+    assertRefused(
+        "sigmaMax must be finite and >= sigmaMin (0.002), was 0.001",
+        () -> Schedule.edm(18, 0.002, 0.001, 7));
+    assertRefused(
+        "sigmaMax must be finite and >= sigmaMin (0.002), was NaN",
+        () -> Schedule.edm(18, 0.002, Double.NaN, 7));
+    assertRefused(
+        "sigmaMax must be finite and >= sigmaMin (0.002), was Infinity",
         () -> Schedule.edm(18, 0.002, Double.POSITIVE_INFINITY, 7));
     assertRefused("rho must be finite and > 0, was 0.0", () -> Schedule.edm(18, 0.002, 80, 0));
-    assertRefused("rho must be finite and > 0, was Infinity", () -> Schedule.edm(18, 0.002, 80, Double.POSITIVE_INFINITY));
+    assertRefused(
+        "rho must be finite and > 0, was Infinity",
+        () -> Schedule.edm(18, 0.002, 80, Double.POSITIVE_INFINITY));
     Schedule schedule = Schedule.edm(18, 0.002, 80, 7);
     var high = assertThrows(IndexOutOfBoundsException.class, () -> schedule.sigma(19));
     assertEquals("i must be in 0..18, was 19", high.getMessage());
@@ -82,7 +91,8 @@ class ScheduleTest {
     assertEquals("Schedule[80.0, 0.0]", Schedule.edm(1, 0.002, 80, 7).toString());
   }
 
-  private static void assertRefused(String message, org.junit.jupiter.api.function.Executable call) {
+  private static void assertRefused(
+      String message, org.junit.jupiter.api.function.Executable call) {
     assertEquals(message, assertThrows(IllegalArgumentException.class, call).getMessage());
   }
 
@@ -93,8 +103,9 @@ class ScheduleTest {
   @Test
   void aRhoThatFloat64CannotRepresentIsRefusedNotRoundedToAZeroSigma() {
     // rho = 0.2: sigmaMax^5 = 3.3e9 swallows sigmaMin^5 = 3.2e-14, so sigma_17 would come out 0.
-    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-        () -> Schedule.edm(18, 0.002, 80, 0.2));
+    IllegalArgumentException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class, () -> Schedule.edm(18, 0.002, 80, 0.2));
     assertTrue(e.getMessage().contains("rho=0.2"), e.getMessage());
     assertTrue(e.getMessage().contains("sigma_17 comes out 0.0"), e.getMessage());
     double[] ok = Schedule.edm(18, 0.002, 80, 0.5).sigmas();
@@ -114,7 +125,9 @@ class ScheduleTest {
     var zero = assertThrows(IllegalArgumentException.class, () -> Schedule.edm(18, 1e-46, 80, 7));
     assertTrue(zero.getMessage().contains("sigma_17 comes out"), zero.getMessage());
     // sigmaMax^(1/rho)^rho overflows to infinity.
-    var inf = assertThrows(IllegalArgumentException.class, () -> Schedule.edm(2, 1, Double.MAX_VALUE, 11));
+    var inf =
+        assertThrows(
+            IllegalArgumentException.class, () -> Schedule.edm(2, 1, Double.MAX_VALUE, 11));
     assertTrue(inf.getMessage().contains("sigma_0 comes out Infinity"), inf.getMessage());
   }
 }

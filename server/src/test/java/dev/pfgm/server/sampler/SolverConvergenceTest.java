@@ -23,18 +23,23 @@ class SolverConvergenceTest {
   @Test
   void heunIsSecondOrderOnTheLinearGaussianDenoiser() {
     // Errors at sigma_{n-1} for 16, 32, 64, 128 intervals of the rho-schedule.
-    double[] errors = {errorAtLastNonzeroSigma(SolverKind.HEUN, 17),
-        errorAtLastNonzeroSigma(SolverKind.HEUN, 33), errorAtLastNonzeroSigma(SolverKind.HEUN, 65),
-        errorAtLastNonzeroSigma(SolverKind.HEUN, 129)};
+    double[] errors = {
+      errorAtLastNonzeroSigma(SolverKind.HEUN, 17),
+      errorAtLastNonzeroSigma(SolverKind.HEUN, 33),
+      errorAtLastNonzeroSigma(SolverKind.HEUN, 65),
+      errorAtLastNonzeroSigma(SolverKind.HEUN, 129)
+    };
     assertRatiosIn(errors, 3.5, 4.5);
   }
 
   @Test
   void eulerIsFirstOrderOnTheLinearGaussianDenoiser() {
-    double[] errors = {errorAtLastNonzeroSigma(SolverKind.EULER, 17),
-        errorAtLastNonzeroSigma(SolverKind.EULER, 33),
-        errorAtLastNonzeroSigma(SolverKind.EULER, 65),
-        errorAtLastNonzeroSigma(SolverKind.EULER, 129)};
+    double[] errors = {
+      errorAtLastNonzeroSigma(SolverKind.EULER, 17),
+      errorAtLastNonzeroSigma(SolverKind.EULER, 33),
+      errorAtLastNonzeroSigma(SolverKind.EULER, 65),
+      errorAtLastNonzeroSigma(SolverKind.EULER, 129)
+    };
     assertRatiosIn(errors, 1.75, 2.25);
   }
 
@@ -65,25 +70,29 @@ class SolverConvergenceTest {
    */
   private static double errorAtLastNonzeroSigma(SolverKind solver, int steps) {
     Schedule schedule = Schedule.edm(steps, 0.002, 80, 7);
-    Denoiser linear = (x, sigma) -> {
-      double cSkip = SIGMA_DATA * SIGMA_DATA / (sigma * sigma + SIGMA_DATA * SIGMA_DATA);
-      return new double[] {cSkip * x[0]};
-    };
+    Denoiser linear =
+        (x, sigma) -> {
+          double cSkip = SIGMA_DATA * SIGMA_DATA / (sigma * sigma + SIGMA_DATA * SIGMA_DATA);
+          return new double[] {cSkip * x[0]};
+        };
     Trajectory trajectory = new Trajectory(solver, schedule, new double[] {1});
     while (trajectory.completedSteps() < steps - 1) {
       trajectory.supply(linear.denoise(trajectory.query(), trajectory.querySigma()));
     }
     double sigma = schedule.sigma(steps - 1);
     double sigma0 = schedule.sigma(0);
-    double exact = Math.sqrt((sigma * sigma + SIGMA_DATA * SIGMA_DATA)
-        / (sigma0 * sigma0 + SIGMA_DATA * SIGMA_DATA));
+    double exact =
+        Math.sqrt(
+            (sigma * sigma + SIGMA_DATA * SIGMA_DATA)
+                / (sigma0 * sigma0 + SIGMA_DATA * SIGMA_DATA));
     return Math.abs(trajectory.state()[0] - exact) / exact;
   }
 
   private static void assertRatiosIn(double[] errors, double low, double high) {
     for (int j = 1; j < errors.length; j++) {
       double ratio = errors[j - 1] / errors[j];
-      assertTrue(ratio >= low && ratio <= high,
+      assertTrue(
+          ratio >= low && ratio <= high,
           "error ratio " + j + " was " + ratio + ", errors " + java.util.Arrays.toString(errors));
     }
   }

@@ -22,8 +22,9 @@ class TrajectoryTest {
     assertEquals(18, SolverKind.EULER.nfe(18));
     assertEquals(1, SolverKind.HEUN.nfe(1));
     assertEquals(1, SolverKind.EULER.nfe(1));
-    assertEquals("steps must be >= 1, was 0", assertThrows(IllegalArgumentException.class,
-        () -> SolverKind.HEUN.nfe(0)).getMessage());
+    assertEquals(
+        "steps must be >= 1, was 0",
+        assertThrows(IllegalArgumentException.class, () -> SolverKind.HEUN.nfe(0)).getMessage());
     for (SolverKind solver : SolverKind.values()) {
       for (int steps : new int[] {1, 2, 18}) {
         Trajectory trajectory = runToEnd(solver, Schedule.edm(steps, 0.002, 80, 7));
@@ -104,7 +105,8 @@ class TrajectoryTest {
     var none = assertThrows(IllegalArgumentException.class, () -> trajectory.supply(null));
     assertEquals("denoised must have length 2, was null", none.getMessage());
     assertEquals(0, trajectory.nfe());
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> new Trajectory(SolverKind.EULER, SCHEDULE, new double[0]));
   }
 
@@ -113,7 +115,8 @@ class TrajectoryTest {
     double[] x0 = {1, 2};
     assertThrows(IllegalArgumentException.class, () -> new Trajectory(null, SCHEDULE, x0));
     assertThrows(IllegalArgumentException.class, () -> new Trajectory(SolverKind.HEUN, null, x0));
-    assertThrows(IllegalArgumentException.class, () -> new Trajectory(SolverKind.HEUN, SCHEDULE, null));
+    assertThrows(
+        IllegalArgumentException.class, () -> new Trajectory(SolverKind.HEUN, SCHEDULE, null));
     Trajectory t = new Trajectory(SolverKind.HEUN, SCHEDULE, x0);
     assertSame(SolverKind.HEUN, t.solver());
     assertSame(SCHEDULE, t.schedule());

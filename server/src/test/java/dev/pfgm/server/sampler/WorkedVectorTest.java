@@ -20,10 +20,14 @@ class WorkedVectorTest {
   void heunWithExactFieldForD8ReproducesWorkedVectorAfterSteps0And10AndAtTheEnd() {
     double[] x0 = {48.705243785456744, 97.41048757091349, -97.41048757091349, 24.352621892728372};
     double[][] states = run(new ExactField(DATA, 8), x0);
-    assertClose(new double[] {35.15486715512341, 70.23917020547216, -70.14750751971802,
-        17.413981316755486}, states[1]);
-    assertClose(new double[] {1.183150051346519, 1.5903451292363036, -1.5166519918383194,
-        -0.27658894549341173}, states[11]);
+    assertClose(
+        new double[] {35.15486715512341, 70.23917020547216, -70.14750751971802, 17.413981316755486},
+        states[1]);
+    assertClose(
+        new double[] {
+          1.183150051346519, 1.5903451292363036, -1.5166519918383194, -0.27658894549341173
+        },
+        states[11]);
     assertClose(new double[] {1, 1, -1, -0.5}, states[18]);
   }
 
@@ -31,8 +35,11 @@ class WorkedVectorTest {
   void heunWithExactFieldForDiffusionReproducesWorkedVectorAfterStep0AndAtTheEnd() {
     double[] x0 = {24, -96, 56, 8};
     double[][] states = run(new ExactField(DATA, Double.POSITIVE_INFINITY), x0);
-    assertClose(new double[] {17.368662496742814, -68.98883623707977, 40.290093367387506,
-        5.640584660306072}, states[1]);
+    assertClose(
+        new double[] {
+          17.368662496742814, -68.98883623707977, 40.290093367387506, 5.640584660306072
+        },
+        states[1]);
     assertClose(new double[] {0.5, -0.25, 0.75, -1}, states[18]);
   }
 

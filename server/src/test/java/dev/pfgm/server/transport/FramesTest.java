@@ -29,29 +29,46 @@ class FramesTest {
   @Test
   void grayscalePngDecodesToTheSamePixels() throws Exception {
     double[] x = new Random(3).doubles(5 * 7, -1.2, 1.2).toArray();
-    BufferedImage img = ImageIO.read(new ByteArrayInputStream(Frames.pngs(Frames.snapshot(List.of(x), v -> v, 35),
-        new int[] {1, 5, 7}).get(0).toByteArray()));
+    BufferedImage img =
+        ImageIO.read(
+            new ByteArrayInputStream(
+                Frames.pngs(Frames.snapshot(List.of(x), v -> v, 35), new int[] {1, 5, 7})
+                    .get(0)
+                    .toByteArray()));
     assertEquals(7, img.getWidth());
     assertEquals(5, img.getHeight());
     for (int y = 0; y < 5; y++) {
       for (int c = 0; c < 7; c++) {
-        assertEquals(Frames.pixel((float) x[y * 7 + c]), img.getRaster().getSample(c, y, 0), "pixel " + y + "," + c);
+        assertEquals(
+            Frames.pixel((float) x[y * 7 + c]),
+            img.getRaster().getSample(c, y, 0),
+            "pixel " + y + "," + c);
       }
     }
   }
 
-  /** 3 x 160 x 200 is 96,160 raw bytes with the filter bytes: two deflate stored blocks (65,535 max). */
+  /**
+   * 3 x 160 x 200 is 96,160 raw bytes with the filter bytes: two deflate stored blocks (65,535
+   * max).
+   */
   @ParameterizedTest
   @CsvSource({"3, 4", "160, 200"})
   void rgbPngDecodesToTheSamePixelsPerChannel(int h, int w) throws Exception {
     double[] x = new Random(4).doubles(3 * h * w, -1, 1).toArray();
-    BufferedImage img = ImageIO.read(new ByteArrayInputStream(Frames.pngs(Frames.snapshot(List.of(x), v -> v, x.length),
-        new int[] {3, h, w}).get(0).toByteArray()));
+    BufferedImage img =
+        ImageIO.read(
+            new ByteArrayInputStream(
+                Frames.pngs(Frames.snapshot(List.of(x), v -> v, x.length), new int[] {3, h, w})
+                    .get(0)
+                    .toByteArray()));
     assertEquals(w, img.getWidth());
     assertEquals(h, img.getHeight());
     for (int ch = 0; ch < 3; ch++) {
       for (int p = 0; p < h * w; p++) {
-        assertEquals(Frames.pixel((float) x[ch * h * w + p]), img.getRaster().getSample(p % w, p / w, ch), "pixel " + p);
+        assertEquals(
+            Frames.pixel((float) x[ch * h * w + p]),
+            img.getRaster().getSample(p % w, p / w, ch),
+            "pixel " + p);
       }
     }
   }
@@ -67,7 +84,9 @@ class FramesTest {
       assertEquals((float) a[k], rows[0][k]);
       assertEquals((float) b[k], rows[1][k]);
     }
-    // a[3] = 1.0f is 00 00 80 3f in little-endian IEEE-754: the byte order itself, not only a round trip.
-    assertArrayEquals(new byte[] {0x00, 0x00, (byte) 0x80, 0x3f}, t.getData().substring(12, 16).toByteArray());
+    // a[3] = 1.0f is 00 00 80 3f in little-endian IEEE-754: the byte order itself, not only a round
+    // trip.
+    assertArrayEquals(
+        new byte[] {0x00, 0x00, (byte) 0x80, 0x3f}, t.getData().substring(12, 16).toByteArray());
   }
 }

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class ServingModelTest {
 
   private static ServingModel model() throws Exception {
-    return new ServingModel(RequestValidatorTest.card("u", "[]"), job -> { });
+    return new ServingModel(RequestValidatorTest.card("u", "[]"), job -> {});
   }
 
   @Test
@@ -46,6 +46,9 @@ class ServingModelTest {
     assertThrows(IllegalStateException.class, m::release);
     CompletableFuture<Void> drained = m.retire();
     assertTrue(drained.isDone());
-    assertThrows(IllegalStateException.class, m::release, "a retired, drained version has no stream to release");
+    assertThrows(
+        IllegalStateException.class,
+        m::release,
+        "a retired, drained version has no stream to release");
   }
 }

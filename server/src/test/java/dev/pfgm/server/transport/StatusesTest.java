@@ -19,25 +19,33 @@ import org.junit.jupiter.api.Test;
 class StatusesTest {
 
   /** The table, written out: a new domain exception must be added here and in Statuses. */
-  static final Map<Class<?>, GrpcStatus> TABLE = Map.of(
-      InvalidArgument.class, GrpcStatus.INVALID_ARGUMENT,
-      ModelNotFound.class, GrpcStatus.NOT_FOUND,
-      CapacityExceeded.class, GrpcStatus.RESOURCE_EXHAUSTED,
-      RequestTooLarge.class, GrpcStatus.RESOURCE_EXHAUSTED,
-      DeadlineExpired.class, GrpcStatus.DEADLINE_EXCEEDED,
-      Unavailable.class, GrpcStatus.UNAVAILABLE,
-      Unimplemented.class, GrpcStatus.UNIMPLEMENTED,
-      NetworkFailure.class, GrpcStatus.INTERNAL,
-      ServingFailure.class, GrpcStatus.INTERNAL);
+  static final Map<Class<?>, GrpcStatus> TABLE =
+      Map.of(
+          InvalidArgument.class, GrpcStatus.INVALID_ARGUMENT,
+          ModelNotFound.class, GrpcStatus.NOT_FOUND,
+          CapacityExceeded.class, GrpcStatus.RESOURCE_EXHAUSTED,
+          RequestTooLarge.class, GrpcStatus.RESOURCE_EXHAUSTED,
+          DeadlineExpired.class, GrpcStatus.DEADLINE_EXCEEDED,
+          Unavailable.class, GrpcStatus.UNAVAILABLE,
+          Unimplemented.class, GrpcStatus.UNIMPLEMENTED,
+          NetworkFailure.class, GrpcStatus.INTERNAL,
+          ServingFailure.class, GrpcStatus.INTERNAL);
 
   @Test
   void everyDomainExceptionHasItsOwnRowAndStatus() throws Exception {
-    Set<String> domain = new ClassFileImporter().importPackages("dev.pfgm.server").stream()
-        .filter(c -> c.isAssignableTo(RuntimeException.class) && !c.getModifiers().contains(
-            com.tngtech.archunit.core.domain.JavaModifier.ABSTRACT))
-        .map(JavaClass::getName)
-        .collect(Collectors.toSet());
-    assertEquals(TABLE.keySet().stream().map(Class::getName).collect(Collectors.toSet()), domain,
+    Set<String> domain =
+        new ClassFileImporter()
+            .importPackages("dev.pfgm.server").stream()
+                .filter(
+                    c ->
+                        c.isAssignableTo(RuntimeException.class)
+                            && !c.getModifiers()
+                                .contains(com.tngtech.archunit.core.domain.JavaModifier.ABSTRACT))
+                .map(JavaClass::getName)
+                .collect(Collectors.toSet());
+    assertEquals(
+        TABLE.keySet().stream().map(Class::getName).collect(Collectors.toSet()),
+        domain,
         "every domain exception needs a row in Statuses and in this table");
     // The rows themselves, not the INTERNAL fallback: deleting a row fails here.
     assertEquals(TABLE, Map.copyOf(Statuses.TABLE));
@@ -61,7 +69,8 @@ class StatusesTest {
     assertEquals(GrpcStatus.INTERNAL, Statuses.of(e));
     assertNotEquals(GrpcStatus.UNKNOWN, Statuses.of(new Error("x")));
     assertEquals("internal error: IllegalStateException: boom", Statuses.message(e));
-    assertEquals("internal error: IllegalStateException", Statuses.message(new IllegalStateException()));
+    assertEquals(
+        "internal error: IllegalStateException", Statuses.message(new IllegalStateException()));
   }
 
   @Test
