@@ -153,6 +153,27 @@ enum ConfigKey {
       "S",
       "" + ServerConfig.DEFAULT_SHUTDOWN_GRACE_SECONDS,
       "On SIGTERM, how long running streams may finish before they are cancelled, 0..3600."),
+  ROLE(
+      "role",
+      "ROLE",
+      ClusterOptions.Role.ALL.value(),
+      "all (one process serves everything), gateway (gRPC endpoint, no models) or worker (engines for"
+          + " the models folder); gateway and worker join the cluster of cluster-members."),
+  CLUSTER_HOST(
+      "cluster-host",
+      "ADDR",
+      ClusterOptions.DEFAULT_HOST,
+      "Address this node binds for the cluster and is reached at by the other nodes."),
+  CLUSTER_PORT(
+      "cluster-port",
+      "N",
+      "" + ClusterOptions.DEFAULT_PORT,
+      "Hazelcast port of this node, 1..65535; the event bus takes a free port on cluster-host."),
+  CLUSTER_MEMBERS(
+      "cluster-members",
+      "H:P,...",
+      "",
+      "Hazelcast members to join through (TCP discovery, no multicast), comma-separated host:port."),
   LOG_FORMAT(
       "log-format",
       "FORMAT",

@@ -29,6 +29,7 @@ import java.util.function.Consumer;
  * @param authTokens accepted bearer tokens; empty turns authentication off
  * @param shutdownGrace how long running streams may finish after SIGTERM
  * @param modelPollSeconds how often the models folder is read again (as on SIGHUP); 0 = never
+ * @param cluster the process's role and how it joins a cluster
  */
 public record ServerConfig(
     String host,
@@ -47,7 +48,8 @@ public record ServerConfig(
     TlsFiles tls,
     Set<String> authTokens,
     Duration shutdownGrace,
-    int modelPollSeconds) {
+    int modelPollSeconds,
+    ClusterOptions cluster) {
 
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_PORT = 50051;
@@ -83,7 +85,8 @@ public record ServerConfig(
         null,
         Set.of(),
         Duration.ofSeconds(DEFAULT_SHUTDOWN_GRACE_SECONDS),
-        0);
+        0,
+        ClusterOptions.SINGLE);
   }
 
   public ServerConfig {
@@ -112,6 +115,7 @@ public record ServerConfig(
     }
     Objects.requireNonNull(resetGuard, "resetGuard");
     Objects.requireNonNull(metricsHost, "metricsHost");
+    Objects.requireNonNull(cluster, "cluster");
     authTokens = Set.copyOf(authTokens);
   }
 
@@ -180,6 +184,10 @@ public record ServerConfig(
     return edit(b -> b.shutdownGrace = grace);
   }
 
+  public ServerConfig withCluster(ClusterOptions options) {
+    return edit(b -> b.cluster = options);
+  }
+
   /** A copy with one change: the one place that lists every field twice. */
   private ServerConfig edit(Consumer<Copy> change) {
     Copy c = new Copy(this);
@@ -201,7 +209,8 @@ public record ServerConfig(
         c.tls,
         c.authTokens,
         c.shutdownGrace,
-        c.modelPollSeconds);
+        c.modelPollSeconds,
+        c.cluster);
   }
 
   private static final class Copy {
@@ -222,6 +231,7 @@ public record ServerConfig(
     Set<String> authTokens;
     Duration shutdownGrace;
     int modelPollSeconds;
+    ClusterOptions cluster;
 
     Copy(ServerConfig c) {
       host = c.host;
@@ -241,6 +251,7 @@ public record ServerConfig(
       authTokens = c.authTokens;
       shutdownGrace = c.shutdownGrace;
       modelPollSeconds = c.modelPollSeconds;
+      cluster = c.cluster;
     }
   }
 
@@ -281,6 +292,8 @@ public record ServerConfig(
         + shutdownGrace
         + ", modelPollSeconds="
         + modelPollSeconds
+        + ", cluster="
+        + cluster
         + "]";
   }
 }

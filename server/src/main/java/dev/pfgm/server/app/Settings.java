@@ -59,12 +59,15 @@ final class Settings {
 
   /** Checks every rule and builds the configuration. */
   ServerConfig toConfig() throws ConfigException {
+    ClusterOptions cluster = cluster();
     String host = string(HOST);
     if (host.isBlank()) {
       throw fail(HOST, "must not be empty");
     }
     int port = intIn(PORT, 0, 65535);
-    Path models = directory(MODELS);
+    // A gateway serves the workers' models: its models folder need not exist.
+    Path models =
+        cluster.role() == ClusterOptions.Role.GATEWAY ? Path.of(string(MODELS)) : directory(MODELS);
     String device = string(DEVICE);
     if (!RuntimeOptions.isDevice(device)) {
       throw fail(DEVICE, "must be cpu, cuda, cuda:N or auto");
@@ -136,7 +139,26 @@ final class Settings {
         tls(),
         tokens,
         Duration.ofSeconds(intIn(SHUTDOWN_GRACE_SECONDS, 0, 3600)),
-        intIn(MODEL_POLL_SECONDS, 0, 86_400));
+        intIn(MODEL_POLL_SECONDS, 0, 86_400),
+        cluster);
+  }
+
+  private ClusterOptions cluster() throws ConfigException {
+    ClusterOptions.Role role = ClusterOptions.Role.of(string(ROLE));
+    if (role == null) {
+      throw fail(ROLE, "must be all, gateway or worker");
+    }
+    String host = string(CLUSTER_HOST);
+    if (host.isBlank()) {
+      throw fail(CLUSTER_HOST, "must not be empty");
+    }
+    List<String> members = splitList(string(CLUSTER_MEMBERS));
+    for (String m : members) {
+      if (!m.matches("[^\\s:,]+:\\d{1,5}")) {
+        throw fail(CLUSTER_MEMBERS, "must list host:port items, and '" + m + "' is not one");
+      }
+    }
+    return new ClusterOptions(role, host, intIn(CLUSTER_PORT, 1, 65535), members);
   }
 
   /** The console log's format; not part of {@link ServerConfig}: Main applies it to the process. */

@@ -49,6 +49,8 @@ public final class Job {
     this.previewEvery = previewEvery;
     this.deadlineNanos = deadlineNanos;
     this.listener = listener;
+    // A job resumed from checkpoints reports from its first step still to do.
+    this.reportedSteps = completedSteps();
   }
 
   /** Asks the engine to drop this job at its next step boundary; no further events follow. */
@@ -85,19 +87,29 @@ public final class Job {
     return samples.size();
   }
 
-  List<Trajectory> samples() {
+  /**
+   * The job's trajectories. Read and written by the thread that runs the job only (its engine, or
+   * in a cluster the gateway's mirror of a job that a worker runs).
+   */
+  public List<Trajectory> samples() {
     return samples;
   }
 
-  float[] classOneHot() {
+  /** [numClasses] one-hot row, or null for unconditional networks; do not modify. */
+  public float[] classOneHot() {
     return classOneHot;
   }
 
-  long deadlineNanos() {
+  /** Engine-clock deadline, or {@link #NO_DEADLINE}. */
+  public long deadlineNanos() {
     return deadlineNanos;
   }
 
-  JobListener listener() {
+  public int previewEvery() {
+    return previewEvery;
+  }
+
+  public JobListener listener() {
     return listener;
   }
 
@@ -124,7 +136,7 @@ public final class Job {
   }
 
   /** Whether step index i (0-based, of n) is reported. */
-  boolean reports(int i) {
+  public boolean reports(int i) {
     int n = samples.get(0).schedule().steps();
     return previewEvery > 0 && ((i + 1) % previewEvery == 0 || i == n - 1);
   }

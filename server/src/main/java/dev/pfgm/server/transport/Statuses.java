@@ -2,6 +2,7 @@ package dev.pfgm.server.transport;
 
 import dev.pfgm.server.engine.CapacityExceeded;
 import dev.pfgm.server.engine.DeadlineExpired;
+import dev.pfgm.server.engine.EnginesGone;
 import dev.pfgm.server.engine.NetworkFailure;
 import dev.pfgm.server.engine.ServingFailure;
 import io.vertx.grpc.common.GrpcStatus;
@@ -20,7 +21,8 @@ public final class Statuses {
           Unavailable.class, GrpcStatus.UNAVAILABLE,
           Unimplemented.class, GrpcStatus.UNIMPLEMENTED,
           NetworkFailure.class, GrpcStatus.INTERNAL,
-          ServingFailure.class, GrpcStatus.INTERNAL);
+          ServingFailure.class, GrpcStatus.INTERNAL,
+          EnginesGone.class, GrpcStatus.UNAVAILABLE);
 
   private Statuses() {}
 

@@ -8,6 +8,7 @@ import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import dev.pfgm.server.engine.CapacityExceeded;
 import dev.pfgm.server.engine.DeadlineExpired;
+import dev.pfgm.server.engine.EnginesGone;
 import dev.pfgm.server.engine.NetworkFailure;
 import dev.pfgm.server.engine.ServingFailure;
 import io.vertx.grpc.common.GrpcStatus;
@@ -29,7 +30,8 @@ class StatusesTest {
           Unavailable.class, GrpcStatus.UNAVAILABLE,
           Unimplemented.class, GrpcStatus.UNIMPLEMENTED,
           NetworkFailure.class, GrpcStatus.INTERNAL,
-          ServingFailure.class, GrpcStatus.INTERNAL);
+          ServingFailure.class, GrpcStatus.INTERNAL,
+          EnginesGone.class, GrpcStatus.UNAVAILABLE);
 
   @Test
   void everyDomainExceptionHasItsOwnRowAndStatus() throws Exception {
