@@ -23,6 +23,12 @@ final class ClusterNode {
   /** Hazelcast's INFO (banner, member lists) is not the server's business; warnings still show. */
   private static final Logger HAZELCAST = Logger.getLogger("com.hazelcast");
 
+  /**
+   * Hazelcast warns at every start that its CP subsystem (strongly consistent locks and counters)
+   * is off. Nothing here uses it: the cluster carries event-bus messages only.
+   */
+  private static final Logger CP_SUBSYSTEM = Logger.getLogger("com.hazelcast.cp.CPSubsystem");
+
   private final Vertx vertx;
   private final HazelcastClusterManager manager;
   private final String name;
@@ -38,6 +44,7 @@ final class ClusterNode {
     // Through JUL like the rest of the server's log, before Hazelcast's first log line.
     System.setProperty("hazelcast.logging.type", "jdk");
     HAZELCAST.setLevel(Level.WARNING);
+    CP_SUBSYSTEM.setLevel(Level.SEVERE);
     Config hz = ConfigUtil.loadConfig(); // Vert.x's maps and multimaps, then our network
     hz.setClusterName("pfgm");
     hz.setProperty("hazelcast.phone.home.enabled", "false");

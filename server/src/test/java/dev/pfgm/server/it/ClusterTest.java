@@ -1,0 +1,227 @@
+package dev.pfgm.server.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import dev.pfgm.proto.v1.GenerateRequest;
+import dev.pfgm.proto.v1.GenerateResponse;
+import dev.pfgm.server.app.PfgmServer;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.grpc.common.GrpcStatus;
+import io.vertx.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * A cluster of real processes on loopback (one gateway, two workers, a third worker later) against
+ * the single-process server: placement, byte-identical results, a worker killed mid-stream, a
+ * worker that joins late, and a gateway left without workers. The tests run in order on one
+ * cluster: each starts from what the one before left.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClusterTest {
+
+  private static final String MODEL = GrpcTestClient.MODEL;
+  private static final long SPREAD_SEEDS = 1000; // 32 short streams
+  private static final long KILL_SEEDS = 2000; // 16 long streams
+  private static final long LATE_SEEDS = 3000; // 8 short streams
+  private static final int SHORT = 18;
+  private static final int LONG = 1000;
+
+  private final Map<Long, ByteString> single = new HashMap<>(); // seed -> samples bytes
+  private List<Integer> ports; // Hazelcast ports: gateway, worker 1, 2, 3
+  private NodeProcess gateway;
+  private NodeProcess worker1;
+  private NodeProcess worker2;
+  private NodeProcess worker3;
+  private GrpcTestClient client;
+
+  private static GenerateRequest request(long seed, int steps) {
+    return GenerateRequest.newBuilder()
+        .setModel(MODEL)
+        .setNumSamples(1)
+        .setSeed(seed)
+        .setSteps(steps)
+        .setPreviewEvery(steps == LONG ? 50 : 6)
+        .build();
+  }
+
+  @BeforeAll
+  void start() throws Exception {
+    // The single-process results first, while the machine is quiet.
+    try (PfgmServer one = ServerFixture.start();
+        GrpcTestClient c = new GrpcTestClient(one.port())) {
+      List<Future<GrpcTestClient.Result>> runs = new ArrayList<>();
+      List<Long> seeds = new ArrayList<>();
+      for (long s : seeds(SPREAD_SEEDS, 32)) {
+        seeds.add(s);
+        runs.add(c.start(request(s, SHORT)));
+      }
+      for (long s : seeds(KILL_SEEDS, 16)) {
+        seeds.add(s);
+        runs.add(c.start(request(s, LONG)));
+      }
+      for (long s : seeds(LATE_SEEDS, 8)) {
+        seeds.add(s);
+        runs.add(c.start(request(s, SHORT)));
+      }
+      for (int i = 0; i < runs.size(); i++) {
+        GrpcTestClient.Result r = GrpcTestClient.await(runs.get(i), 300);
+        assertEquals(GrpcStatus.OK, r.status(), r.message());
+        single.put(seeds.get(i), r.last().getCompleted().getSamples().getData());
+      }
+    }
+    ports = NodeProcess.freePorts(4);
+    List<Integer> members = ports.subList(0, 3);
+    gateway = NodeProcess.start("gateway", ports.get(0), members);
+    worker1 = NodeProcess.start("worker", ports.get(1), members);
+    worker2 = NodeProcess.start("worker", ports.get(2), members);
+    client = new GrpcTestClient(gateway.port());
+    worker1.port();
+    worker2.port();
+    gateway.awaitLog("; 2 worker(s)", 60);
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    if (client != null) {
+      client.close();
+    }
+    for (NodeProcess n : new NodeProcess[] {worker3, worker2, worker1, gateway}) {
+      if (n != null) {
+        n.close();
+      }
+    }
+  }
+
+  @Test
+  @Order(1)
+  void placementSpreadsStreamsOverBothWorkersAndEachEqualsTheSingleProcessResult() {
+    Map<Long, GrpcTestClient.Result> results = run(seeds(SPREAD_SEEDS, 32), SHORT);
+    Map<String, Long> perWorker =
+        results.values().stream()
+            .collect(
+                Collectors.groupingBy(
+                    r -> r.events().get(0).getStarted().getWorker(), Collectors.counting()));
+    assertEquals(Set.of(worker1.name, worker2.name), perWorker.keySet(), perWorker.toString());
+    perWorker.values().forEach(n -> assertTrue(n >= 8, "placement: " + perWorker));
+    assertIdenticalToSingleProcess(results);
+    assertEquals(List.of(), gateway.warnings(), "a normal run logs no warning");
+    assertEquals(List.of(), worker1.warnings());
+    assertEquals(List.of(), worker2.warnings());
+  }
+
+  @Test
+  @Order(2)
+  void killingAWorkerMidStreamCompletesAllItsStreamsWithByteIdenticalSamples() throws Exception {
+    List<Long> seeds = seeds(KILL_SEEDS, 16);
+    Map<Long, Future<GrpcTestClient.Result>> running = new HashMap<>();
+    Map<Long, String> placedOn = new ConcurrentHashMap<>();
+    List<Future<Void>> stepped = new ArrayList<>();
+    for (long seed : seeds) {
+      Promise<Void> firstStep = Promise.promise();
+      stepped.add(firstStep.future());
+      running.put(
+          seed,
+          client.start(
+              request(seed, LONG),
+              Map.of(),
+              ev -> {
+                if (ev.hasStarted()) {
+                  placedOn.put(seed, ev.getStarted().getWorker());
+                } else if (ev.hasStep()) {
+                  firstStep.tryComplete();
+                }
+              }));
+    }
+    GrpcTestClient.await(Future.all(stepped), 120); // every stream is under way
+    worker1.kill();
+    Map<Long, GrpcTestClient.Result> results = new HashMap<>();
+    running.forEach((seed, f) -> results.put(seed, GrpcTestClient.await(f, 300)));
+    long onKilled = placedOn.values().stream().filter(worker1.name::equals).count();
+    assertTrue(onKilled > 0, "no stream ran on the killed worker: " + placedOn);
+    assertIdenticalToSingleProcess(results);
+    for (GrpcTestClient.Result r : results.values()) {
+      // The client sees every step once, in order: a resumed job does not replay what it sent.
+      List<Integer> steps =
+          r.events().stream()
+              .filter(GenerateResponse::hasStep)
+              .map(e -> e.getStep().getIndex())
+              .toList();
+      assertEquals(
+          LongStream.range(0, LONG / 50).mapToObj(i -> (int) (i * 50 + 49)).toList(), steps);
+    }
+    gateway.awaitLog("resumes on " + worker2.name, 1);
+  }
+
+  @Test
+  @Order(3)
+  void aWorkerThatJoinsLaterTakesNewJobsAtOnce() throws Exception {
+    worker3 = NodeProcess.start("worker", ports.get(3), ports);
+    worker3.port();
+    gateway.awaitLog("worker " + worker3.name + " joined", 60);
+    Map<Long, GrpcTestClient.Result> results = run(seeds(LATE_SEEDS, 8), SHORT);
+    Set<String> workers = new TreeSet<>();
+    results.values().forEach(r -> workers.add(r.events().get(0).getStarted().getWorker()));
+    assertTrue(workers.contains(worker3.name), "placed on " + workers);
+    assertIdenticalToSingleProcess(results);
+  }
+
+  @Test
+  @Order(4)
+  void aGatewayWithoutWorkersIsNotServingAndStreamsEndUnavailable() throws Exception {
+    worker2.kill();
+    worker3.kill();
+    long end = System.nanoTime() + 30_000_000_000L;
+    while (GrpcTestClient.await(client.health("pfgm.v1.Generator"), 10)
+        != ServingStatus.NOT_SERVING) {
+      assertTrue(System.nanoTime() < end, "the gateway still says SERVING");
+      Thread.sleep(100);
+    }
+    GrpcTestClient.Result r = client.generate(request(1, SHORT));
+    assertEquals(GrpcStatus.UNAVAILABLE, r.status(), r.message());
+    assertTrue(r.message().contains("no worker serves model " + MODEL), r.message());
+  }
+
+  private Map<Long, GrpcTestClient.Result> run(List<Long> seeds, int steps) {
+    Map<Long, Future<GrpcTestClient.Result>> running = new HashMap<>();
+    for (long seed : seeds) {
+      running.put(seed, client.start(request(seed, steps)));
+    }
+    Map<Long, GrpcTestClient.Result> results = new HashMap<>();
+    running.forEach((seed, f) -> results.put(seed, GrpcTestClient.await(f, 300)));
+    return results;
+  }
+
+  private void assertIdenticalToSingleProcess(Map<Long, GrpcTestClient.Result> results) {
+    results.forEach(
+        (seed, r) -> {
+          assertEquals(GrpcStatus.OK, r.status(), "seed " + seed + ": " + r.message());
+          assertEquals(
+              single.get(seed),
+              r.last().getCompleted().getSamples().getData(),
+              "seed " + seed + ": samples differ from the single-process run");
+        });
+  }
+
+  private static List<Long> seeds(long first, int n) {
+    return LongStream.range(first, first + n).boxed().toList();
+  }
+}
