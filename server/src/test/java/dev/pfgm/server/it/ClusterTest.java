@@ -1,7 +1,9 @@
 package dev.pfgm.server.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.google.protobuf.ByteString;
 import dev.pfgm.proto.v1.GenerateRequest;
@@ -11,6 +13,9 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -18,6 +23,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterAll;
@@ -88,11 +95,11 @@ class ClusterTest {
         single.put(seeds.get(i), r.last().getCompleted().getSamples().getData());
       }
     }
-    ports = NodeProcess.freePorts(4);
+    ports = NodeProcess.freePorts(8); // Hazelcast ports, then metrics ports
     List<Integer> members = ports.subList(0, 3);
-    gateway = NodeProcess.start("gateway", ports.get(0), members);
-    worker1 = NodeProcess.start("worker", ports.get(1), members);
-    worker2 = NodeProcess.start("worker", ports.get(2), members);
+    gateway = NodeProcess.start("gateway", ports.get(0), ports.get(4), members);
+    worker1 = NodeProcess.start("worker", ports.get(1), ports.get(5), members);
+    worker2 = NodeProcess.start("worker", ports.get(2), ports.get(6), members);
     client = new GrpcTestClient(gateway.port());
     worker1.port();
     worker2.port();
@@ -113,7 +120,8 @@ class ClusterTest {
 
   @Test
   @Order(1)
-  void placementSpreadsStreamsOverBothWorkersAndEachEqualsTheSingleProcessResult() {
+  void placementSpreadsStreamsOverBothWorkersAndEachEqualsTheSingleProcessResult()
+      throws Exception {
     Map<Long, GrpcTestClient.Result> results = run(seeds(SPREAD_SEEDS, 32), SHORT);
     Map<String, Long> perWorker =
         results.values().stream()
@@ -123,6 +131,14 @@ class ClusterTest {
     assertEquals(Set.of(worker1.name, worker2.name), perWorker.keySet(), perWorker.toString());
     perWorker.values().forEach(n -> assertTrue(n >= 8, "placement: " + perWorker));
     assertIdenticalToSingleProcess(results);
+    for (NodeProcess w : List.of(worker1, worker2)) {
+      assertEquals(
+          (double) perWorker.get(w.name),
+          gateway.metric(
+              "pfgm_cluster_placements_total{model=\"" + MODEL + "\",worker=\"" + w.name),
+          "the gateway's placement counter of " + w.name);
+    }
+    assertEquals(2.0, gateway.metric("pfgm_cluster_workers "));
     assertEquals(List.of(), gateway.warnings(), "a normal run logs no warning");
     assertEquals(List.of(), worker1.warnings());
     assertEquals(List.of(), worker2.warnings());
@@ -130,6 +146,34 @@ class ClusterTest {
 
   @Test
   @Order(2)
+  void cancelsAndDeadlinesReachTheWorkerAndFreeItsRows() throws Exception {
+    GrpcTestClient.await(client.cancelAtFirstEvent(request(7, LONG)), 60);
+    GrpcTestClient.Result late =
+        GrpcTestClient.await(client.start(request(8, LONG), 300, r -> {}), 60);
+    assertEquals(GrpcStatus.DEADLINE_EXCEEDED, late.status(), late.message());
+    long end = System.nanoTime() + 20_000_000_000L;
+    while (dropped() < 2 || activeRows() > 0) {
+      assertTrue(
+          System.nanoTime() < end,
+          "the workers still hold the jobs: dropped "
+              + dropped()
+              + ", active rows "
+              + activeRows());
+      Thread.sleep(50);
+    }
+  }
+
+  private double dropped() throws Exception {
+    return worker1.metric("pfgm_engine_jobs_dropped_total{")
+        + worker2.metric("pfgm_engine_jobs_dropped_total{");
+  }
+
+  private double activeRows() throws Exception {
+    return worker1.metric("pfgm_engine_active_rows{") + worker2.metric("pfgm_engine_active_rows{");
+  }
+
+  @Test
+  @Order(3)
   void killingAWorkerMidStreamCompletesAllItsStreamsWithByteIdenticalSamples() throws Exception {
     List<Long> seeds = seeds(KILL_SEEDS, 16);
     Map<Long, Future<GrpcTestClient.Result>> running = new HashMap<>();
@@ -169,12 +213,17 @@ class ClusterTest {
           LongStream.range(0, LONG / 50).mapToObj(i -> (int) (i * 50 + 49)).toList(), steps);
     }
     gateway.awaitLog("resumes on " + worker2.name, 1);
+    assertEquals(
+        (double) onKilled,
+        gateway.metric(
+            "pfgm_cluster_resumes_total{model=\"" + MODEL + "\",worker=\"" + worker2.name),
+        "the gateway's resume counter");
   }
 
   @Test
-  @Order(3)
+  @Order(4)
   void aWorkerThatJoinsLaterTakesNewJobsAtOnce() throws Exception {
-    worker3 = NodeProcess.start("worker", ports.get(3), ports);
+    worker3 = NodeProcess.start("worker", ports.get(3), ports.get(7), ports.subList(0, 4));
     worker3.port();
     gateway.awaitLog("worker " + worker3.name + " joined", 60);
     Map<Long, GrpcTestClient.Result> results = run(seeds(LATE_SEEDS, 8), SHORT);
@@ -185,7 +234,40 @@ class ClusterTest {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
+  void ghzThroughTheGatewayEndsEveryCallOk() throws Exception {
+    Path ghz = Path.of("..", ".tools", "bin", "ghz");
+    assumeTrue(Files.isExecutable(ghz), "ghz is not installed: scripts/tools.sh ghz");
+    Process p =
+        new ProcessBuilder(
+                ghz.toString(),
+                "--insecure",
+                "--call=pfgm.v1.Generator/Generate",
+                "--data={\"model\":\""
+                    + MODEL
+                    + "\",\"num_samples\":1,\"steps\":18,"
+                    + "\"preview_every\":1,\"step_content\":{\"state\":true}}",
+                "--concurrency=16",
+                "--total=96",
+                "--timeout=0",
+                "--format=json",
+                "127.0.0.1:" + gateway.port())
+            .redirectErrorStream(false)
+            .start();
+    String report = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(300, TimeUnit.SECONDS));
+    // Every call OK, and no error of any kind (ghz leaves errorDistribution out when there is
+    // none).
+    assertTrue(
+        Pattern.compile("\"statusCodeDistribution\":\\s*\\{\\s*\"OK\":\\s*96\\s*}")
+            .matcher(report)
+            .find(),
+        report);
+    assertFalse(report.contains("\"errorDistribution\":{"), report);
+  }
+
+  @Test
+  @Order(6)
   void aGatewayWithoutWorkersIsNotServingAndStreamsEndUnavailable() throws Exception {
     worker2.kill();
     worker3.kill();

@@ -5,6 +5,10 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,13 +34,18 @@ final class NodeProcess implements AutoCloseable {
           "--add-opens=java.management/sun.management=ALL-UNNAMED",
           "--add-opens=jdk.management/com.sun.management.internal=ALL-UNNAMED");
 
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
   final String name; // host:port of its cluster endpoint
+  final int metricsPort;
   private final Process process;
   private final List<String> lines = Collections.synchronizedList(new ArrayList<>());
   private final CompletableFuture<Integer> port = new CompletableFuture<>();
 
-  private NodeProcess(String name, Process process) {
+  private NodeProcess(String name, int metricsPort, Process process) {
     this.name = name;
+    this.metricsPort = metricsPort;
     this.process = process;
     Thread t = new Thread(this::read, "node-" + name);
     t.setDaemon(true);
@@ -61,8 +70,9 @@ final class NodeProcess implements AutoCloseable {
     return ports;
   }
 
-  /** Starts Main with a role, its Hazelcast port and the cluster's member ports. */
-  static NodeProcess start(String role, int clusterPort, List<Integer> members, String... extra)
+  /** Starts Main with a role, its Hazelcast and metrics ports and the cluster's member ports. */
+  static NodeProcess start(
+      String role, int clusterPort, int metricsPort, List<Integer> members, String... extra)
       throws IOException {
     List<String> command =
         new ArrayList<>(
@@ -76,7 +86,7 @@ final class NodeProcess implements AutoCloseable {
             Main.class.getName(),
             "--role=" + role,
             "--port=0",
-            "--metrics-port=0",
+            "--metrics-port=" + metricsPort,
             "--event-loops=1",
             "--models=" + ServerFixture.MODELS,
             "--cluster-host=127.0.0.1",
@@ -86,7 +96,7 @@ final class NodeProcess implements AutoCloseable {
     command.addAll(List.of(extra));
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
     pb.environment().keySet().removeIf(k -> k.startsWith("PFGM_"));
-    return new NodeProcess("127.0.0.1:" + clusterPort, pb.start());
+    return new NodeProcess("127.0.0.1:" + clusterPort, metricsPort, pb.start());
   }
 
   private void read() {
@@ -126,6 +136,23 @@ final class NodeProcess implements AutoCloseable {
       }
       Thread.sleep(50);
     }
+  }
+
+  /** The sum of the samples of a metric whose line starts with {@code series} (name{labels). */
+  double metric(String series) throws Exception {
+    String text =
+        HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + "/metrics"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
+    double sum = 0;
+    for (String line : text.split("\n")) {
+      if (line.startsWith(series)) {
+        sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return sum;
   }
 
   /** Log lines at WARNING or SEVERE. */
