@@ -256,14 +256,14 @@ class ClusterTest {
             .start();
     String report = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(p.waitFor(300, TimeUnit.SECONDS));
-    // Every call OK, and no error of any kind (ghz leaves errorDistribution out when there is
-    // none).
+    // Every call OK, and no error of any kind (an empty errorDistribution).
+    String summary = report.substring(0, Math.min(report.length(), 1200));
     assertTrue(
         Pattern.compile("\"statusCodeDistribution\":\\s*\\{\\s*\"OK\":\\s*96\\s*}")
             .matcher(report)
             .find(),
-        report);
-    assertFalse(report.contains("\"errorDistribution\":{"), report);
+        summary);
+    assertFalse(report.contains("\"errorDistribution\":{\""), summary);
   }
 
   @Test
