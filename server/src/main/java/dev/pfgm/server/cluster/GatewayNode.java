@@ -49,6 +49,9 @@ public final class GatewayNode extends VerticleBase {
     default void resumed(String model, String worker) {}
 
     default void workers(int live) {}
+
+    /** A frame's trip from its worker's engine to this gateway (worker send to gateway read). */
+    default void frameHop(long nanos) {}
   }
 
   private final String nodeId;
@@ -268,6 +271,9 @@ public final class GatewayNode extends VerticleBase {
     switch (e.getKindCase()) {
       case ADMITTED -> r.admitted(e.getAdmitted());
       case PROGRESS -> {
+        if (e.getProgress().getFrame()) {
+          observer.frameHop(Wire.unixNanos() - e.getProgress().getSentUnixNanos());
+        }
         r.progress(e.getProgress());
         flow(r);
       }

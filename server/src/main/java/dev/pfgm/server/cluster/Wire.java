@@ -9,11 +9,18 @@ import io.vertx.core.json.JsonObject;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.DoubleBuffer;
+import java.time.Instant;
 
 /** Conversions between the server's values and their cluster messages. */
 final class Wire {
 
   private Wire() {}
+
+  /** The wall clock in nanoseconds since the epoch (microsecond resolution on Linux). */
+  static long unixNanos() {
+    Instant now = Instant.now();
+    return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+  }
 
   /** float64 little-endian bytes of an array (exact: resume needs the very bits). */
   static ByteString doubles(double[] values) {

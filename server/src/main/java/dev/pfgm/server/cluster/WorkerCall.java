@@ -69,7 +69,7 @@ final class WorkerCall implements JobListener {
         p.addDenoised(Wire.doubles(t.lastDenoised()));
       }
     }
-    send(JobEvent.newBuilder().setProgress(p));
+    send(JobEvent.newBuilder().setProgress(p.setSentUnixNanos(Wire.unixNanos())));
   }
 
   @Override
