@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Cluster benchmark on one machine: the same ghz load against one process (--role=all), and
-# against a gateway with 1 and with 2 workers; prints streams/s and steps/s of each, and the
-# gateway's per-frame hop latency (worker engine -> gateway, median and p99 from its metrics).
+# against a gateway with 1 and with 2 workers; prints streams/s and steps/s of each. With workers,
+# it first runs one stream at a time and prints the gateway's per-frame hop latency (worker engine
+# -> gateway, median and p99 from its metrics) on an idle cluster, then again after the load.
 # Usage: scripts/cluster-bench.sh            (needs server/target/pfgm-serve.jar and .tools/bin/ghz)
 # Knobs (environment): MODEL (mnist-exact-d128), STEPS (100), TOTAL (256), CONCURRENCY (32),
 # PREVIEW_EVERY (1).
@@ -25,8 +26,15 @@ node() { # name, then flags
   PIDS+=($!)
 }
 wait_log() { # file, text
-  for _ in $(seq 600); do grep -q -- "$2" "$1" && return 0; sleep 0.2; done
+  for _ in $(seq 600); do grep -qs -- "$2" "$1" && return 0; sleep 0.2; done
   echo "timed out waiting for '$2' in $1" >&2; tail -20 "$1" >&2; exit 1
+}
+hop() { # label: the gateway's frame-hop quantiles
+  curl -s http://127.0.0.1:15092/metrics | python3 -c '
+import re, sys
+q = dict(re.findall(r"pfgm_cluster_frame_hop_seconds\{quantile=\"([0-9.]+)\"\} (\S+)", sys.stdin.read()))
+print("  frame hop worker -> gateway, %s: median %.2f ms, p99 %.2f ms" % (
+    sys.argv[1], float(q.get("0.5", "nan")) * 1e3, float(q.get("0.99", "nan")) * 1e3))' "$1"
 }
 load() { # label, port
   local data="{\"model\":\"$MODEL\",\"num_samples\":1,\"steps\":$STEPS,\"preview_every\":$PREVIEW_EVERY}"
@@ -58,11 +66,15 @@ for workers in 1 2; do
       --cluster-port=$((15801 + w)) --cluster-members=$MEMBERS
   done
   wait_log "$LOGS/gateway.log" "; $workers worker(s)"
+  # One stream at a time (after a warm-up): the hop itself, without queueing behind other streams.
+  one="{\"model\":\"$MODEL\",\"num_samples\":1,\"steps\":$STEPS,\"preview_every\":1}"
+  "$GHZ" --insecure --call=pfgm.v1.Generator/Generate -d "$one" -c 8 -n 64 -t 0 \
+    -O json -o "$LOGS/hop-warmup.json" 127.0.0.1:15052
+  sleep 130 # the summary's window (2 min) forgets the warm-up
+  "$GHZ" --insecure --call=pfgm.v1.Generator/Generate -d "$one" -c 1 -n 30 -t 0 \
+    -O json -o "$LOGS/hop.json" 127.0.0.1:15052
+  hop "one stream at a time"
   load "gateway + $workers worker(s)" 15052
-  curl -s http://127.0.0.1:15092/metrics | python3 -c '
-import re, sys
-q = dict(re.findall(r"pfgm_cluster_frame_hop_seconds\{quantile=\"([0-9.]+)\"\} (\S+)", sys.stdin.read()))
-print("  frame hop worker -> gateway: median %.2f ms, p99 %.2f ms" % (
-    float(q.get("0.5", "nan")) * 1e3, float(q.get("0.99", "nan")) * 1e3))'
+  hop "under the load above"
   stop_all
 done

@@ -117,6 +117,7 @@ public final class PfgmServer implements AutoCloseable {
       if (node != null) {
         worker = new WorkerNode(node.nodeId(), node.name(), models::offers);
         await(vertx.deployVerticle(worker));
+        node.onNodeLeft(worker::nodeLeft);
       }
       String role =
           node == null ? "" : " as worker " + node.name() + " of " + node.members() + " node(s),";
@@ -324,7 +325,7 @@ public final class PfgmServer implements AutoCloseable {
     vertx.cancelTimer(pollTimer);
     endpoint.stopAccepting();
     if (worker != null) {
-      worker.stopAnnouncing(); // gateways place nothing new here; running jobs may finish
+      worker.drain(); // gateways place nothing new here; running jobs may finish
     }
     int running = endpoint.openStreams();
     LOG.info(

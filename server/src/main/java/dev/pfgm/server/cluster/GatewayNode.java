@@ -75,6 +75,11 @@ public final class GatewayNode extends VerticleBase {
   }
 
   private String address() {
+    return address(nodeId);
+  }
+
+  /** The event-bus address of a gateway's job events. */
+  static String address(String nodeId) {
     return "pfgm.gateway." + nodeId;
   }
 

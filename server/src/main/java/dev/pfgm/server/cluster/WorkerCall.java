@@ -41,6 +41,10 @@ final class WorkerCall implements JobListener {
     this.congested = start.getCongested();
   }
 
+  String replyTo() {
+    return start.getReplyTo();
+  }
+
   int attempt() {
     return start.getAttempt();
   }

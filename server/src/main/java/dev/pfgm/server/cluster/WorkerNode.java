@@ -43,7 +43,7 @@ public final class WorkerNode extends VerticleBase {
   private final Map<String, WorkerCall> jobs = new ConcurrentHashMap<>();
   private MessageConsumer<ClusterMessage> consumer;
   private long timer = -1;
-  private volatile boolean announcing = true;
+  private volatile boolean draining;
 
   /**
    * @param nodeId the cluster manager's id of this node
@@ -79,10 +79,30 @@ public final class WorkerNode extends VerticleBase {
     return consumer.unregister();
   }
 
-  /** Gateways place no new job here from the next announcement on (for a drain). */
-  public void stopAnnouncing() {
-    announcing = false;
-    vertx.cancelTimer(timer);
+  /**
+   * Gateways place no new job here from now on; running jobs go on (for a drain). Announcements go
+   * on too, saying so: a worker that fell silent would have its jobs resumed elsewhere.
+   */
+  public void drain() {
+    draining = true;
+    vertx.runOnContext(v -> announce());
+  }
+
+  /**
+   * A node left the cluster: the jobs of a gateway that left have nobody to send to, and go. (Their
+   * clients' streams ended with that gateway.)
+   */
+  public void nodeLeft(String node) {
+    String gateway = GatewayNode.address(node);
+    jobs.entrySet()
+        .removeIf(
+            e -> {
+              if (e.getValue().replyTo().equals(gateway)) {
+                e.getValue().job.cancel();
+                return true;
+              }
+              return false;
+            });
   }
 
   /** Jobs of gateways running here now. */
@@ -91,11 +111,12 @@ public final class WorkerNode extends VerticleBase {
   }
 
   private void announce() {
-    if (!announcing) {
-      return;
-    }
     WorkerAnnounce.Builder a =
-        WorkerAnnounce.newBuilder().setNodeId(nodeId).setName(name).setAddress(address(nodeId));
+        WorkerAnnounce.newBuilder()
+            .setNodeId(nodeId)
+            .setName(name)
+            .setAddress(address(nodeId))
+            .setDraining(draining);
     for (Offer o : offers.get()) {
       a.addModels(
           WorkerModel.newBuilder()

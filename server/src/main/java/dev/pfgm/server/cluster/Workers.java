@@ -24,6 +24,7 @@ final class Workers {
     final String name;
     final String address;
     Map<String, WorkerModel> models = Map.of();
+    boolean draining;
     long lastSeenNanos;
     int placedRows; // rows of this gateway's jobs running there now
 
@@ -55,6 +56,7 @@ final class Workers {
     Map<String, WorkerModel> models = new LinkedHashMap<>();
     a.getModelsList().forEach(m -> models.put(m.getCard().getId(), m));
     w.models = models;
+    w.draining = a.getDraining();
     w.lastSeenNanos = nowNanos;
     return fresh ? w : null;
   }
@@ -99,7 +101,7 @@ final class Workers {
     long free = 0;
     for (Worker w : byNode.values()) {
       WorkerModel m = w.models.get(model);
-      if (m == null) {
+      if (m == null || w.draining) {
         continue;
       }
       serving++;

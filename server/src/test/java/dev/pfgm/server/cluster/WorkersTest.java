@@ -65,6 +65,14 @@ class WorkersTest {
   }
 
   @Test
+  void aDrainingWorkerTakesNoNewJob() {
+    Workers workers = new Workers();
+    workers.announced(announce("a", "m", 100, 0).toBuilder().setDraining(true).build(), 0);
+    workers.announced(announce("b", "m", 100, 90), 0);
+    assertEquals("b", workers.place("m", 1).nodeId);
+  }
+
+  @Test
   void aWorkerIsNewOnItsFirstAnnouncementAndSilentAfterItsLast() {
     Workers workers = new Workers();
     Workers.Worker a = workers.announced(announce("a", "m", 8, 0), 0);
