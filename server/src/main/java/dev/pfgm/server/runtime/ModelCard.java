@@ -44,6 +44,17 @@ public record ModelCard(
    */
   public static final int MAX_DATA_DIM = 1 << 18;
 
+  /**
+   * The rule for rho, the schedule's curvature, in a card and in a request that overrides it: one
+   * rule, so a card's own rho is always one a request may ask for.
+   */
+  public static final String RHO_RULE = "must be in (0, 100]";
+
+  /** Whether {@code rho} keeps {@link #RHO_RULE} (NaN does not). */
+  public static boolean rhoAllowed(double rho) {
+    return rho > 0 && rho <= 100;
+  }
+
   /** Parses and validates a card; every message names the key, the rule and the value. */
   public static ModelCard parse(String json) throws ModelLoadException {
     JsonFields card = JsonFields.parse("model.json", json);
@@ -70,8 +81,8 @@ public record ModelCard(
               + sigmaMax);
     }
     double rho = card.number("rho");
-    if (!(rho > 0 && rho <= 100)) {
-      throw card.fail("rho", "must be in (0, 100]", rho);
+    if (!rhoAllowed(rho)) {
+      throw card.fail("rho", RHO_RULE, rho);
     }
     int defaultSteps = card.integer("default_steps", 1, 1000);
     String solver = card.string("default_solver");
