@@ -63,7 +63,7 @@ final class CommandLineFlags {
           default -> "";
         };
     // An integer's example would only repeat its range.
-    String example = spec.kind == KeySpec.Kind.INT ? "" : "; e.g. " + k.example();
+    String example = spec.kind == KeySpec.Kind.INT ? "" : "; for example " + k.example();
     return spec.help + rule + " Env " + k.env() + "; default " + k.shownDefault() + example + ".";
   }
 

@@ -42,6 +42,11 @@ public final class ConfigValues {
     return (List<String>) of(k, KeySpec.Kind.LIST);
   }
 
+  /** The value whatever its kind. */
+  Object get(ConfigKey k) {
+    return values.get(k);
+  }
+
   private Object of(ConfigKey k, KeySpec.Kind kind) {
     if (k.spec().kind != kind) {
       throw new IllegalArgumentException(k.key() + " is " + k.spec().kind + ", not " + kind);

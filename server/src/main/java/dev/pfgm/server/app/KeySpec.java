@@ -87,7 +87,10 @@ final class KeySpec {
     return this;
   }
 
-  /** A valid value other than the default, for --help ("e.g.") and the cross-source test. */
+  /**
+   * A valid value other than the default, for --help and the test that every source reads every key
+   * alike.
+   */
   KeySpec example(String value) {
     example = value;
     return this;
