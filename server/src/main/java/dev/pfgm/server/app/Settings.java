@@ -6,16 +6,13 @@ import dev.pfgm.server.engine.EngineLimits;
 import dev.pfgm.server.engine.IntRange;
 import dev.pfgm.server.runtime.RuntimeOptions;
 import dev.pfgm.server.transport.ServingLimits;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * The merged raw values, each with where it came from, and the rules that turn them into a {@link
@@ -34,15 +31,6 @@ final class Settings {
       return !origin.equals(DEFAULT);
     }
   }
-
-  /** RFC 6750 b64token characters. */
-  private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9\\-._~+/]+=*");
-
-  private static final int MIN_TOKEN_CHARS = 16;
-  private static final String TOKEN_RULE =
-      "must be "
-          + MIN_TOKEN_CHARS
-          + "..4096 characters of A-Z a-z 0-9 - . _ ~ + / (then '=' padding)";
 
   private final Map<ConfigKey, Setting> values;
   private int tokenCount;
@@ -91,9 +79,10 @@ final class Settings {
     if (metricsPort != 0 && metricsPort == port) {
       throw fail(METRICS_PORT, "must differ from port");
     }
-    Set<String> tokens = tokens();
-    TlsFiles tls = tls();
     ConfigValues v = new ConfigValues(typed);
+    Set<String> tokens = BearerTokens.read(this, v);
+    tokenCount = tokens.size();
+    TlsFiles tls = tls();
     String host = v.text(HOST);
     return new ServerConfig(
         host,
@@ -131,7 +120,7 @@ final class Settings {
     return switch (k.spec().kind) {
       case TEXT -> {
         String v = string(k);
-        // A default is not checked (a unit test does that); an empty default means unset.
+        // An empty default is "unset", not an empty value: the rule holds for what is set.
         if ((get(k).given() || !v.isEmpty()) && !k.spec().rule.test(v)) {
           throw fail(k, k.spec().ruleText);
         }
@@ -189,67 +178,6 @@ final class Settings {
     return new TlsFiles(cert, key, ca);
   }
 
-  private Set<String> tokens() throws ConfigException {
-    Set<String> tokens = new LinkedHashSet<>();
-    Setting listed = get(AUTH_TOKENS);
-    List<String> items = splitList(listed.value());
-    if (listed.given() && items.isEmpty()) {
-      // An empty list must not read as "no authentication": that is what leaving it unset means.
-      throw new ConfigException(
-          "auth-tokens must list at least one token when set (unset it to serve"
-              + " without authentication), was 0 tokens (from "
-              + listed.origin()
-              + ")");
-    }
-    for (int i = 0; i < items.size(); i++) {
-      checkToken(
-          items.get(i), "auth-tokens: token " + (i + 1) + " of " + items.size(), listed.origin());
-      tokens.add(items.get(i));
-    }
-    Path file = file(AUTH_TOKENS_FILE);
-    if (file != null) {
-      List<String> lines;
-      try {
-        lines = Files.readAllLines(file);
-      } catch (IOException e) {
-        throw fail(AUTH_TOKENS_FILE, "must be a readable file (" + e.getMessage() + ")");
-      }
-      int inFile = 0;
-      for (int i = 0; i < lines.size(); i++) {
-        String line = lines.get(i).strip();
-        if (!line.isEmpty() && !line.startsWith("#")) {
-          checkToken(line, "auth-tokens-file: the token on line " + (i + 1), "file " + file);
-          tokens.add(line);
-          inFile++;
-        }
-      }
-      if (inFile == 0) {
-        throw fail(AUTH_TOKENS_FILE, "must hold at least one token");
-      }
-    }
-    tokenCount = tokens.size();
-    return tokens;
-  }
-
-  /** Token values are never echoed, only their length. */
-  private static void checkToken(String token, String which, String origin) throws ConfigException {
-    if (token.length() < MIN_TOKEN_CHARS
-        || token.length() > 4096
-        || !TOKEN.matcher(token).matches()) {
-      throw new ConfigException(
-          which
-              + " "
-              + TOKEN_RULE
-              + ", was "
-              + token.length()
-              + " characters"
-              + (TOKEN.matcher(token).matches() ? "" : " with others among them")
-              + " (from "
-              + origin
-              + ")");
-    }
-  }
-
   static List<String> splitList(String value) {
     return value.isBlank()
         ? List.of()
@@ -301,7 +229,7 @@ final class Settings {
     return p;
   }
 
-  private ConfigException fail(ConfigKey k, String rule) {
+  ConfigException fail(ConfigKey k, String rule) {
     Setting s = get(k);
     String shown =
         k.spec().secret

@@ -1,5 +1,6 @@
 package dev.pfgm.server.runtime;
 
+import dev.pfgm.server.engine.EngineLimits;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -39,10 +40,11 @@ public record ModelCard(
   }
 
   /**
-   * Most values in one sample (C·H·W): the engine packs up to 4096 rows into one float array per
-   * network call, and 4096 · 2^18 = 2^30 stays below Java's array limit of 2^31 − 1.
+   * Most values in one sample (C·H·W): the engine packs up to 4096 rows ({@link
+   * EngineLimits#BATCH_ROWS}) into one float array per network call, and 4096 · 2^18 = 2^30 stays
+   * below Java's array limit of 2^31 − 1.
    */
-  public static final int MAX_DATA_DIM = 1 << 18;
+  public static final int MAX_DATA_DIM = (1 << 30) / EngineLimits.BATCH_ROWS.max();
 
   /**
    * The rule for rho, the schedule's curvature, in a card and in a request that overrides it: one
