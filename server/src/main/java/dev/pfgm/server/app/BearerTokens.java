@@ -13,9 +13,9 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * The bearer-token rules of auth-tokens and auth-tokens-file: RFC 6750 characters, a length range,
- * and a set key that names no token is an error rather than "authentication off". Token values are
- * never echoed, only their count and lengths.
+ * The bearer-token rules of auth-tokens and auth-tokens-file: RFC 6750 characters and a length
+ * range; a file that holds no token is an error rather than "authentication off" (an empty
+ * auth-tokens is refused as every empty list is). Token values are never echoed, only lengths.
  */
 final class BearerTokens {
 
@@ -38,14 +38,6 @@ final class BearerTokens {
     Set<String> tokens = new LinkedHashSet<>();
     Setting listed = settings.get(AUTH_TOKENS);
     List<String> items = values.list(AUTH_TOKENS);
-    if (listed.given() && items.isEmpty()) {
-      // An empty list must not read as "no authentication": that is what leaving it unset means.
-      throw new ConfigException(
-          "auth-tokens must list at least one token when set (unset it to serve"
-              + " without authentication), was 0 tokens (from "
-              + listed.origin()
-              + ")");
-    }
     for (int i = 0; i < items.size(); i++) {
       checkToken(
           items.get(i), "auth-tokens: token " + (i + 1) + " of " + items.size(), listed.origin());

@@ -125,7 +125,10 @@ public enum ConfigKey {
           .help("PEM CA certificates; when set, clients must present a certificate they signed.")
           .example("/etc/pfgm/clients-ca.crt")),
   AUTH_TOKENS(
-      list("T1,T2")
+      list(
+              "T1,T2",
+              "tokens",
+              "must list at least one token when set (unset it to serve without authentication)")
           .help("Accepted bearer tokens, comma-separated; an empty list is an error. Secret.")
           .secret()
           .example("change-me-0123456789abcdef")),

@@ -22,7 +22,10 @@ final class KeySpec {
     DIR,
     /** An optional readable file. */
     FILE,
-    /** A comma-separated list (a JSON list in a .json file). */
+    /**
+     * A comma-separated list (a JSON list in a .json file); set to an empty list it is refused, so
+     * a template that expands to nothing cannot read as "none configured".
+     */
     LIST
   }
 
@@ -37,6 +40,7 @@ final class KeySpec {
   Predicate<String> rule = v -> true;
   String ruleText = "";
   boolean secret;
+  String noun;
 
   private KeySpec(Kind kind, String label, String defaultValue) {
     this.kind = kind;
@@ -68,8 +72,15 @@ final class KeySpec {
     return new KeySpec(Kind.FILE, "FILE", "");
   }
 
-  static KeySpec list(String label) {
-    return new KeySpec(Kind.LIST, label, "");
+  /**
+   * A list, unset by default; {@code noun} names its items and {@code emptyRule} is the rule an
+   * empty list breaks ("was 0 noun").
+   */
+  static KeySpec list(String label, String noun, String emptyRule) {
+    KeySpec s = new KeySpec(Kind.LIST, label, "");
+    s.noun = noun;
+    s.ruleText = emptyRule;
+    return s;
   }
 
   /**

@@ -53,14 +53,15 @@ final class Settings {
     for (ConfigKey k : ConfigKey.values()) {
       typed.put(k, typed(k, typed));
     }
+    ConfigValues v = new ConfigValues(typed);
     // ... then the rules that join keys or need the machine.
     String unavailable = RuntimeOptions.unavailable(string(DEVICE));
     if (unavailable != null) {
       throw fail(DEVICE, "cannot be used: " + unavailable);
     }
-    int maxActiveRows = (int) typed.get(MAX_ACTIVE_ROWS);
-    int enginesPerModel = (int) typed.get(ENGINES_PER_MODEL);
-    int maxSamples = (int) typed.get(MAX_SAMPLES);
+    int maxActiveRows = v.integer(MAX_ACTIVE_ROWS);
+    int enginesPerModel = v.integer(ENGINES_PER_MODEL);
+    int maxSamples = v.integer(MAX_SAMPLES);
     // The model's limits are shared out over its engines: a request must fit one engine's share.
     int perEngine = maxActiveRows / enginesPerModel;
     if (maxSamples > perEngine) {
@@ -74,15 +75,14 @@ final class Settings {
               + perEngine
               + "), or every request that large is refused");
     }
-    int port = (int) typed.get(PORT);
-    int metricsPort = (int) typed.get(METRICS_PORT);
+    int port = v.integer(PORT);
+    int metricsPort = v.integer(METRICS_PORT);
     if (metricsPort != 0 && metricsPort == port) {
       throw fail(METRICS_PORT, "must differ from port");
     }
-    ConfigValues v = new ConfigValues(typed);
     Set<String> tokens = BearerTokens.read(this, v);
     tokenCount = tokens.size();
-    TlsFiles tls = tls();
+    TlsFiles tls = tls(v);
     String host = v.text(HOST);
     return new ServerConfig(
         host,
@@ -135,7 +135,21 @@ final class Settings {
       case BOOL -> bool(k);
       case DIR -> directory(k);
       case FILE -> file(k);
-      case LIST -> splitList(get(k).value());
+      case LIST -> {
+        List<String> items = splitList(get(k).value());
+        if (get(k).given() && items.isEmpty()) {
+          throw new ConfigException(
+              k.key()
+                  + " "
+                  + k.spec().ruleText
+                  + ", was 0 "
+                  + k.spec().noun
+                  + " (from "
+                  + get(k).origin()
+                  + ")");
+        }
+        yield items;
+      }
     };
   }
 
@@ -147,10 +161,10 @@ final class Settings {
     return v.equals("true");
   }
 
-  private TlsFiles tls() throws ConfigException {
-    Path cert = file(TLS_CERT);
-    Path key = file(TLS_KEY);
-    Path ca = file(TLS_CLIENT_CA);
+  private TlsFiles tls(ConfigValues v) throws ConfigException {
+    Path cert = v.path(TLS_CERT);
+    Path key = v.path(TLS_KEY);
+    Path ca = v.path(TLS_CLIENT_CA);
     if (cert == null && key != null) {
       throw fail(TLS_CERT, "must be set when tls-key is");
     }

@@ -145,7 +145,7 @@ class ConfigSourcesTest {
       case BOOL -> List.of("maybe");
       case TEXT -> List.of("");
       case DIR, FILE -> List.of(dir.resolve("missing").toString());
-      case LIST -> List.of("short");
+      case LIST -> List.of(",");
     };
   }
 
