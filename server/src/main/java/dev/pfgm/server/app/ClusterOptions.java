@@ -1,7 +1,9 @@
 package dev.pfgm.server.app;
 
+import dev.pfgm.server.engine.IntRange;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * The process's role, and how it joins a cluster of gateways and workers (Vert.x's clustered event
@@ -40,6 +42,19 @@ public record ClusterOptions(Role role, String host, int port, List<String> memb
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 5701;
+  public static final IntRange PORT = new IntRange(1, 65535);
+
+  /** A cluster member as cluster-members lists it. */
+  static final Pattern MEMBER = Pattern.compile("[^\\s:,]+:\\d{1,5}");
+
+  /** The options of checked configuration values. */
+  static ClusterOptions of(ConfigValues v) {
+    return new ClusterOptions(
+        Role.of(v.text(ConfigKey.ROLE)),
+        v.text(ConfigKey.CLUSTER_HOST),
+        v.integer(ConfigKey.CLUSTER_PORT),
+        v.list(ConfigKey.CLUSTER_MEMBERS));
+  }
 
   /** One process, no cluster. */
   public static final ClusterOptions SINGLE =

@@ -38,7 +38,7 @@ class ConfigTest {
   void noArgumentsGiveTheDocumentedDefaults() throws Exception {
     // The defaults name ./models; point only that at the shipped models.
     ServerConfig c = load(Map.of(), "--models=" + MODELS).config();
-    assertEquals(ServerConfig.defaults().withModelsDir(Path.of(MODELS)), c);
+    assertEquals(ServerConfig.builder().set(ConfigKey.MODELS, MODELS).build(), c);
     assertEquals(50051, c.port());
     assertEquals("cpu", c.runtime().device());
     assertEquals(9090, c.metricsPort());
@@ -318,6 +318,48 @@ class ConfigTest {
     assertEquals(
         "log-format must be text or json, was 'xml' (from PFGM_LOG_FORMAT)",
         error(Map.of("PFGM_LOG_FORMAT", "xml"), "--models=" + MODELS));
+  }
+
+  @Test
+  void clusterRolesJoinThroughHostPortMembersAndAGatewayNeedsNoModelsFolder() throws Exception {
+    ClusterOptions single = load(Map.of(), "--models=" + MODELS).config().cluster();
+    assertEquals(ClusterOptions.Role.ALL, single.role());
+    assertFalse(single.clustered());
+    ClusterOptions worker =
+        load(
+                Map.of("PFGM_CLUSTER_MEMBERS", "10.0.0.5:5701, gw.internal:5701"),
+                "--models=" + MODELS,
+                "--role=worker",
+                "--cluster-host=10.0.0.6",
+                "--cluster-port=5702")
+            .config()
+            .cluster();
+    assertEquals(
+        new ClusterOptions(
+            ClusterOptions.Role.WORKER,
+            "10.0.0.6",
+            5702,
+            java.util.List.of("10.0.0.5:5701", "gw.internal:5701")),
+        worker);
+    assertEquals("10.0.0.6:5702", worker.name());
+    assertEquals(
+        "cluster-members must list host:port items, and 'gw.internal' is not one, was"
+            + " '10.0.0.5:5701,gw.internal' (from --cluster-members)",
+        error(
+            Map.of(),
+            "--models=" + MODELS,
+            "--role=worker",
+            "--cluster-members=10.0.0.5:5701,gw.internal"));
+    assertEquals(
+        "role must be all, gateway or worker, was 'both' (from PFGM_ROLE)",
+        error(Map.of("PFGM_ROLE", "both"), "--models=" + MODELS));
+    // The models folder is the workers' business: a gateway starts where none exists.
+    assertEquals(
+        ClusterOptions.Role.GATEWAY,
+        load(Map.of(), "--role=gateway", "--models=/nonexistent").config().cluster().role());
+    assertTrue(
+        error(Map.of(), "--role=worker", "--models=/nonexistent")
+            .startsWith("models must be an existing directory"));
   }
 
   @Test
