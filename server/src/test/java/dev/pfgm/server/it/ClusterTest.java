@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.google.protobuf.ByteString;
+import dev.pfgm.proto.v1.Delivery;
 import dev.pfgm.proto.v1.GenerateRequest;
 import dev.pfgm.proto.v1.GenerateResponse;
+import dev.pfgm.proto.v1.StepContent;
 import dev.pfgm.server.app.PfgmServer;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -26,6 +28,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -51,6 +54,7 @@ class ClusterTest {
   private static final long LATE_SEEDS = 3000; // 8 short streams
   private static final int SHORT = 18;
   private static final int LONG = 1000;
+  private static final int PAUSED_STEPS = 100;
 
   private final Map<Long, ByteString> single = new HashMap<>(); // seed -> samples bytes
   private List<Integer> ports; // Hazelcast ports: gateway, worker 1, 2, 3
@@ -163,6 +167,93 @@ class ClusterTest {
     }
   }
 
+  @Test
+  @Order(3)
+  void aStoppedReaderPausesItsJobOnTheWorkerWithDeliveryAllAndCoalescesWithLatest()
+      throws Exception {
+    double[] stepsDuringPause = new double[2];
+    GrpcTestClient.Result all = readWithAPause(Delivery.DELIVERY_ALL, stepsDuringPause);
+    assertEquals(GrpcStatus.OK, all.status(), all.message());
+    assertTrue(stepsDuringPause[0] > 0, "the workers' step counters are read");
+    assertEquals(
+        stepsDuringPause[0],
+        stepsDuringPause[1],
+        "the worker stepped the job while its reader had stopped");
+    assertEquals(
+        IntStream.range(0, PAUSED_STEPS).boxed().toList(),
+        all.events().stream()
+            .filter(GenerateResponse::hasStep)
+            .map(e -> e.getStep().getIndex())
+            .toList(),
+        "every step, in order");
+    assertEquals(0, all.last().getCompleted().getSkippedSteps());
+    assertRowsIdenticalToSingleProcess(all);
+    GrpcTestClient.Result latest = readWithAPause(Delivery.DELIVERY_LATEST, new double[2]);
+    assertEquals(GrpcStatus.OK, latest.status(), latest.message());
+    assertTrue(latest.last().getCompleted().getSkippedSteps() > 0, "frames coalesced");
+    assertRowsIdenticalToSingleProcess(latest);
+  }
+
+  /**
+   * 16 samples (seeds SPREAD_SEEDS...) with both tensors, every step: ~100 kB per Step, so a
+   * stopped reader congests within steps. The reader stops at step 5 for 2 s; the workers' step
+   * counters are read 1 s and 2 s into the stop.
+   */
+  private GrpcTestClient.Result readWithAPause(Delivery delivery, double[] steps) {
+    GenerateRequest req =
+        GenerateRequest.newBuilder()
+            .setModel(MODEL)
+            .setNumSamples(16)
+            .setSeed(SPREAD_SEEDS)
+            .setSteps(PAUSED_STEPS)
+            .setPreviewEvery(1)
+            .setDelivery(delivery)
+            .setStepContent(StepContent.newBuilder().setState(true).setDenoised(true))
+            .build();
+    java.util.concurrent.atomic.AtomicBoolean paused =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    Future<GrpcTestClient.Result> f =
+        client.start(
+            req,
+            0,
+            r -> {},
+            (request, resp, ev) -> {
+              if (ev.hasStep()
+                  && ev.getStep().getIndex() == 5
+                  && paused.compareAndSet(false, true)) {
+                resp.pause();
+                io.vertx.core.Vertx.currentContext()
+                    .owner()
+                    .executeBlocking(
+                        () -> {
+                          Thread.sleep(1000);
+                          steps[0] = workerSteps();
+                          Thread.sleep(1000);
+                          steps[1] = workerSteps();
+                          return null;
+                        })
+                    .onComplete(ar -> resp.resume());
+              }
+            });
+    return GrpcTestClient.await(f, 120);
+  }
+
+  private double workerSteps() throws Exception {
+    return worker1.metric("pfgm_engine_steps_total{") + worker2.metric("pfgm_engine_steps_total{");
+  }
+
+  /** Sample i of a 16-sample stream of seed SPREAD_SEEDS is the single-process sample of seed i. */
+  private void assertRowsIdenticalToSingleProcess(GrpcTestClient.Result r) {
+    ByteString data = r.last().getCompleted().getSamples().getData();
+    int row = data.size() / 16;
+    for (int i = 0; i < 16; i++) {
+      assertEquals(
+          single.get(SPREAD_SEEDS + i),
+          data.substring(i * row, (i + 1) * row),
+          "sample " + i + " differs from the single-process run");
+    }
+  }
+
   private double dropped() throws Exception {
     return worker1.metric("pfgm_engine_jobs_dropped_total{")
         + worker2.metric("pfgm_engine_jobs_dropped_total{");
@@ -173,7 +264,7 @@ class ClusterTest {
   }
 
   @Test
-  @Order(3)
+  @Order(4)
   void killingAWorkerMidStreamCompletesAllItsStreamsWithByteIdenticalSamples() throws Exception {
     List<Long> seeds = seeds(KILL_SEEDS, 16);
     Map<Long, Future<GrpcTestClient.Result>> running = new HashMap<>();
@@ -221,7 +312,7 @@ class ClusterTest {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void aWorkerThatJoinsLaterTakesNewJobsAtOnce() throws Exception {
     worker3 = NodeProcess.start("worker", ports.get(3), ports.get(7), ports.subList(0, 4));
     worker3.port();
@@ -234,7 +325,7 @@ class ClusterTest {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void ghzThroughTheGatewayEndsEveryCallOk() throws Exception {
     Path ghz = Path.of("..", ".tools", "bin", "ghz");
     assumeTrue(Files.isExecutable(ghz), "ghz is not installed: scripts/tools.sh ghz");
@@ -267,7 +358,7 @@ class ClusterTest {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void aGatewayWithoutWorkersIsNotServingAndStreamsEndUnavailable() throws Exception {
     worker2.kill();
     worker3.kill();
