@@ -2,7 +2,6 @@ package dev.pfgm.server.engine;
 
 import dev.pfgm.server.sampler.SampleSolve;
 import java.util.List;
-import java.util.function.ToIntFunction;
 
 /**
  * One generation request inside the engine: a trajectory per sample, all on the same schedule. Only
@@ -105,9 +104,18 @@ public final class Job {
     return samples.stream().allMatch(SampleSolve::done);
   }
 
-  /** Network evaluations done by the job's slowest sample. */
+  /**
+   * Network evaluations done by the job's slowest unfinished sample (an adaptive sample that
+   * finished early must not hold the others back).
+   */
   int progress() {
-    return slowest(SampleSolve::nfe);
+    int min = Integer.MAX_VALUE;
+    for (SampleSolve t : samples) {
+      if (!t.done()) {
+        min = Math.min(min, t.nfe());
+      }
+    }
+    return min;
   }
 
   /**
@@ -153,14 +161,6 @@ public final class Job {
   /** The steps the job takes when fixed in advance; 0 for an adaptive solver. */
   int plannedSteps() {
     return samples.get(0).plannedSteps();
-  }
-
-  private int slowest(ToIntFunction<SampleSolve> measure) {
-    int min = Integer.MAX_VALUE;
-    for (SampleSolve t : samples) {
-      min = Math.min(min, measure.applyAsInt(t));
-    }
-    return min;
   }
 
   /** Whether step index i (0-based) is reported: every previewEvery-th and the job's last. */
