@@ -1,7 +1,6 @@
 package dev.pfgm.server.engine;
 
 import dev.pfgm.server.sampler.SampleSolve;
-import dev.pfgm.server.sampler.StepLimitExceeded;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -108,10 +107,10 @@ final class Batch {
         d[k] = v;
       }
       if (!failed.contains(job)) {
-        try {
-          rows.get(r).supply(d);
-        } catch (StepLimitExceeded e) {
-          fail(job, new SolveLimitReached(e.getMessage()), failed);
+        SampleSolve row = rows.get(r);
+        row.supply(d);
+        if (row.failure() != null) {
+          fail(job, new SolveLimitReached(row.failure()), failed);
         }
       }
     }

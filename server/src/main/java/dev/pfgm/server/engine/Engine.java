@@ -160,7 +160,8 @@ public final class Engine {
       long start = nanoClock.getAsLong();
       for (Job failed : batch.run()) {
         finish(failed);
-        observer.jobDropped(failed.rows(), "network");
+        boolean limit = failed.samples().stream().anyMatch(t -> t.failure() != null);
+        observer.jobDropped(failed.rows(), limit ? "step_limit" : "network");
       }
       observer.networkCall(rows, nanoClock.getAsLong() - start);
       advance();

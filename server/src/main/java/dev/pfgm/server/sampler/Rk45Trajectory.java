@@ -27,10 +27,11 @@ import static dev.pfgm.server.sampler.DormandPrince.E;
  * the last step, {@link #sigma()} is then 0.
  *
  * <p>Cap: at most {@code maxTrials} trial steps (accepted plus rejected); a solve that needs more
- * throws {@link StepLimitExceeded}. {@link #checkpoint()} is the whole state at the last accepted
- * step (x, sigma, next h, counters); {@link #resume} continues from it at the cost of one
- * evaluation (the FSAL stage is recomputed) and, with a deterministic field, ends on the same bytes
- * when the checkpoint was taken right after an accepted step ({@link #supply} returned true).
+ * fails: {@link #failure()} says why and the solve stops. {@link #checkpoint()} is the whole state
+ * at the last accepted step (x, sigma, next h, counters); {@link #resume} continues from it at the
+ * cost of one evaluation (the FSAL stage is recomputed) and, with a deterministic field, ends on
+ * the same bytes when the checkpoint was taken right after an accepted step ({@link #supply}
+ * returned true).
  */
 public final class Rk45Trajectory implements SampleSolve {
 
@@ -56,6 +57,7 @@ public final class Rk45Trajectory implements SampleSolve {
   private int rejected;
   private int nfe;
   private boolean done;
+  private String failure;
 
   /** A solve from {@code x0} (copied) at settings.sigmaMax(). */
   public Rk45Trajectory(Rk45Settings settings, double[] x0) {
@@ -167,10 +169,15 @@ public final class Rk45Trajectory implements SampleSolve {
     return false;
   }
 
+  @Override
+  public String failure() {
+    return failure;
+  }
+
   /** Starts a trial step of size h from x, k1 known; returns false (no step completed). */
   private boolean startTrial() {
     if (accepted + rejected >= settings.maxTrials()) {
-      throw new StepLimitExceeded(
+      failure =
           "RK45 reached its limit of "
               + settings.maxTrials()
               + " trial steps at sigma "
@@ -181,7 +188,8 @@ public final class Rk45Trajectory implements SampleSolve {
               + accepted
               + " accepted, "
               + rejected
-              + " rejected); loosen rtol/atol or raise the limit");
+              + " rejected); loosen rtol/atol or raise the limit";
+      return false;
     }
     double remaining = tEnd - t; // negative
     lastStep = h <= remaining;
@@ -189,8 +197,8 @@ public final class Rk45Trajectory implements SampleSolve {
       h = remaining;
     }
     if (!(Math.abs(h) > 1e-12 * Math.max(1, Math.abs(t)))) {
-      throw new StepLimitExceeded(
-          "RK45 step size underflow (h = " + h + " in ln sigma) at sigma " + sigma);
+      failure = "RK45 step size underflow (h = " + h + " in ln sigma) at sigma " + sigma;
+      return false;
     }
     stage = 1;
     stageQuery(1);
@@ -300,6 +308,9 @@ public final class Rk45Trajectory implements SampleSolve {
   }
 
   private void requireNotDone() {
+    if (failure != null) {
+      throw new IllegalStateException(failure);
+    }
     if (done) {
       throw new IllegalStateException(
           "RK45 solve is done after " + accepted + " accepted steps, nfe " + nfe);

@@ -24,11 +24,19 @@ public interface SampleSolve {
   /**
    * Supplies D(query(), querySigma()) (copied); returns true when this completed a solver step.
    *
-   * @throws IllegalStateException if the solve is done
+   * @throws IllegalStateException if the solve is done or has failed
    * @throws IllegalArgumentException if {@code denoised} does not have the state's length
-   * @throws StepLimitExceeded if an adaptive solve used up its trial steps before sigma_min
    */
   boolean supply(double[] denoised);
+
+  /**
+   * Why the solve cannot go on, or null: an adaptive solve that used up its trial-step limit before
+   * sigma_min (the tolerance is too tight for the field). A failed solve is not done and takes no
+   * more evaluations.
+   */
+  default String failure() {
+    return null;
+  }
 
   /** Solver steps completed so far (accepted steps, for an adaptive solver). */
   int completedSteps();
