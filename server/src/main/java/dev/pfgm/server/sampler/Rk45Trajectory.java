@@ -188,7 +188,7 @@ public final class Rk45Trajectory implements SampleSolve {
               + accepted
               + " accepted, "
               + rejected
-              + " rejected); loosen rtol/atol or raise the limit";
+              + " rejected); loosen rtol/atol or raise the trial-step limit";
       return false;
     }
     double remaining = tEnd - t; // negative

@@ -10,6 +10,7 @@ import dev.pfgm.server.engine.CompletedView;
 import dev.pfgm.server.engine.EngineException;
 import dev.pfgm.server.engine.JobListener;
 import dev.pfgm.server.engine.ServingFailure;
+import dev.pfgm.server.engine.SolveLimitReached;
 import dev.pfgm.server.engine.StepView;
 import dev.pfgm.server.sampler.SampleSolve;
 import dev.pfgm.server.sampler.SolverKind;
@@ -138,7 +139,12 @@ final class GenerateCall implements JobListener {
 
   @Override
   public void failed(EngineException error) {
-    context.runOnContext(v -> writer.fail(error));
+    // The request's steps is RK45's trial-step limit: name the field the client can change.
+    EngineException named =
+        error instanceof SolveLimitReached
+            ? new SolveLimitReached(error.getMessage() + " (the request's steps)")
+            : error;
+    context.runOnContext(v -> writer.fail(named));
   }
 
   private Started started(int queuePosition) {

@@ -104,7 +104,11 @@ class BadInputTest {
         Arguments.of(
             ok().setSolver(Solver.SOLVER_RK45).setRtol(1e-6).setAtol(1e-8).setSteps(3),
             GrpcStatus.OUT_OF_RANGE,
-            "RK45 reached its limit of 3 trial steps"));
+            "RK45 reached its limit of 3 trial steps"),
+        Arguments.of(
+            ok().setSolver(Solver.SOLVER_RK45).setRtol(1e-6).setAtol(1e-8).setSteps(3),
+            GrpcStatus.OUT_OF_RANGE,
+            "loosen rtol/atol or raise the trial-step limit (the request's steps)"));
   }
 
   @ParameterizedTest
