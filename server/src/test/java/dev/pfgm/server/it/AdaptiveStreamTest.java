@@ -145,4 +145,49 @@ class AdaptiveStreamTest {
     Completed ca = a.last().getCompleted();
     assertEquals(plain.last().getCompleted().getNfe(), ca.getNfe(), "noise costs no evaluation");
   }
+
+  /**
+   * RK45 streams share the engine's network calls with Heun streams (every row has its own sigma):
+   * each ends as it does alone, within the float32 tolerance the schedule solvers have over a real
+   * port (StreamingUnderLoadTest); its steps and NFE are the same.
+   */
+  @Test
+  void concurrentRk45AndHeunStreamsEndAsTheirSerialRuns() throws Exception {
+    List<GenerateRequest> requests = new java.util.ArrayList<>();
+    for (int i = 0; i < 16; i++) {
+      GenerateRequest.Builder b =
+          GenerateRequest.newBuilder()
+              .setModel("mnist-exact-edm")
+              .setSeed(700 + i)
+              .setNumSamples(2);
+      requests.add(
+          i % 2 == 0
+              ? b.setSolver(Solver.SOLVER_RK45).setRtol(i % 4 == 0 ? 1e-3 : 1e-4).build()
+              : b.setSteps(10 + i).build());
+    }
+    List<Completed> serial = new java.util.ArrayList<>();
+    for (GenerateRequest req : requests) {
+      serial.add(client.generate(req).last().getCompleted());
+    }
+    List<io.vertx.core.Future<GrpcTestClient.Result>> together = new java.util.ArrayList<>();
+    for (GenerateRequest req : requests) {
+      together.add(client.start(req.toBuilder().setPreviewEvery(1).build(), 0, r -> {}));
+    }
+    double worst = 0;
+    for (int i = 0; i < requests.size(); i++) {
+      GrpcTestClient.Result r = GrpcTestClient.await(together.get(i), 120);
+      assertEquals(GrpcStatus.OK, r.status(), r.message());
+      Completed c = r.last().getCompleted();
+      assertEquals(serial.get(i).getNfe(), c.getNfe(), "request " + i);
+      assertEquals(serial.get(i).getRejectedSteps(), c.getRejectedSteps(), "request " + i);
+      float[][] a = ServerFixture.rows(c.getSamples());
+      float[][] b = ServerFixture.rows(serial.get(i).getSamples());
+      for (int j = 0; j < a.length; j++) {
+        for (int k = 0; k < a[j].length; k++) {
+          worst = Math.max(worst, Math.abs(a[j][k] - b[j][k]));
+        }
+      }
+    }
+    assertTrue(worst <= 1e-5, "max |concurrent - serial| = " + worst);
+  }
 }
