@@ -69,8 +69,8 @@ public final class RequestValidator {
           "sigma_min must be < sigma_max, was sigma_min=" + sigmaMin + " sigma_max=" + sigmaMax);
     }
     double rho = req.hasRho() ? req.getRho() : card.rho();
-    if (!(rho > 0 && rho <= 100)) {
-      throw new InvalidArgument("rho must be in (0, 100], was " + rho);
+    if (!ModelCard.rhoAllowed(rho)) {
+      throw new InvalidArgument("rho " + ModelCard.RHO_RULE + ", was " + rho);
     }
     int classLabel = classLabel(req, card);
     int previewEvery =
