@@ -11,6 +11,7 @@ import dev.pfgm.server.engine.Job;
 import dev.pfgm.server.transport.ServedModels;
 import dev.pfgm.server.transport.ServingLimits;
 import dev.pfgm.server.transport.ServingModel;
+import dev.pfgm.server.transport.Unimplemented;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import java.util.ArrayList;
@@ -184,6 +185,11 @@ public final class GatewayNode extends VerticleBase {
 
   /** Places a stream's job; failures (no worker, cluster full) are thrown to the stream. */
   private synchronized void submit(String model, Job job) {
+    if (!RemoteJob.resumable(job)) {
+      throw new Unimplemented(
+          "solver SOLVER_RK45 and noise_injection are not served through a cluster gateway yet"
+              + " (their state is more than a checkpoint); send them to a single process");
+    }
     RemoteJob r = new RemoteJob(nodeId + "-" + nextJob++, model, job);
     r.worker = workers.place(model, r.rows());
     job.onWake(() -> wake(r));
@@ -214,7 +220,7 @@ public final class GatewayNode extends VerticleBase {
                 "deadline passed after "
                     + r.completedSteps()
                     + " of "
-                    + r.job.samples().get(0).schedule().steps()
+                    + r.job.samples().get(0).plannedSteps()
                     + " steps"));
         return;
       }

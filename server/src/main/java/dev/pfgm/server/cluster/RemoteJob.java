@@ -46,7 +46,7 @@ final class RemoteJob {
     this.model = model;
     this.job = job;
     this.listener = job.listener();
-    this.schedule = job.samples().get(0).schedule();
+    this.schedule = mirror(job).get(0).schedule();
     this.readsDenoised = listener.readsDenoised();
   }
 
@@ -81,7 +81,7 @@ final class RemoteJob {
         b.addClassOneHot(v);
       }
     }
-    for (Trajectory t : job.samples()) {
+    for (Trajectory t : mirror(job)) {
       b.addSamples(Wire.checkpoint(t.checkpoint()));
     }
     return b.build();
@@ -116,7 +116,7 @@ final class RemoteJob {
     restore(d.getSamplesList(), List.of());
     skipTo(schedule.steps());
     listener.completed(
-        new CompletedView(job.samples(), d.getNfe(), d.getQueueNanos(), d.getComputeNanos()));
+        new CompletedView(job.samples(), d.getNfe(), 0, d.getQueueNanos(), d.getComputeNanos()));
   }
 
   void failed(Failure f) {
@@ -146,7 +146,7 @@ final class RemoteJob {
   private void restore(
       List<dev.pfgm.proto.internal.v1.Checkpoint> samples,
       List<com.google.protobuf.ByteString> denoised) {
-    List<Trajectory> mirror = job.samples();
+    List<Trajectory> mirror = mirror(job);
     for (int s = 0; s < mirror.size(); s++) {
       mirror
           .get(s)
@@ -158,6 +158,20 @@ final class RemoteJob {
 
   /** Steps completed by the mirror's slowest sample (for messages). */
   int completedSteps() {
-    return job.samples().stream().mapToInt(Trajectory::completedSteps).min().orElse(0);
+    return mirror(job).stream().mapToInt(Trajectory::completedSteps).min().orElse(0);
+  }
+
+  /**
+   * Whether a worker can run the job with exact resume: its solves are fixed-schedule trajectories
+   * whose whole future is their checkpoint (not RK45, not noise injection).
+   */
+  static boolean resumable(Job job) {
+    return job.samples().stream().allMatch(s -> s instanceof Trajectory t && t.checkpointable());
+  }
+
+  /** The job's solves as the trajectories they are (see {@link #resumable}). */
+  @SuppressWarnings("unchecked")
+  private static List<Trajectory> mirror(Job job) {
+    return (List<Trajectory>) (List<?>) job.samples();
   }
 }

@@ -15,6 +15,7 @@ import dev.pfgm.server.engine.Job;
 import dev.pfgm.server.engine.JobListener;
 import dev.pfgm.server.engine.NetworkFailure;
 import dev.pfgm.server.engine.StepView;
+import dev.pfgm.server.sampler.SampleSolve;
 import dev.pfgm.server.sampler.Trajectory;
 import io.vertx.core.eventbus.EventBus;
 import java.util.List;
@@ -67,7 +68,8 @@ final class WorkerCall implements JobListener {
       return; // nothing per step while the client is behind, between checkpoints
     }
     Progress.Builder p = Progress.newBuilder().setIndex(i).setNfe(view.nfe()).setFrame(frame);
-    for (Trajectory t : view.samples()) {
+    for (SampleSolve s : view.samples()) {
+      Trajectory t = (Trajectory) s; // a worker runs resumable jobs only
       p.addSamples(Wire.checkpoint(t.checkpoint()));
       if (frame && start.getDenoised()) {
         p.addDenoised(Wire.doubles(t.lastDenoised()));
@@ -109,8 +111,8 @@ final class WorkerCall implements JobListener {
     ended.run();
   }
 
-  private static List<dev.pfgm.proto.internal.v1.Checkpoint> samples(List<Trajectory> samples) {
-    return samples.stream().map(t -> Wire.checkpoint(t.checkpoint())).toList();
+  private static List<dev.pfgm.proto.internal.v1.Checkpoint> samples(List<SampleSolve> samples) {
+    return samples.stream().map(s -> Wire.checkpoint(((Trajectory) s).checkpoint())).toList();
   }
 
   /** The client's preview_every: whether step i (of n) carries a frame. */

@@ -9,6 +9,7 @@ import com.google.protobuf.ByteString;
 import dev.pfgm.proto.v1.Delivery;
 import dev.pfgm.proto.v1.GenerateRequest;
 import dev.pfgm.proto.v1.GenerateResponse;
+import dev.pfgm.proto.v1.Solver;
 import dev.pfgm.proto.v1.StepContent;
 import dev.pfgm.server.app.PfgmServer;
 import io.vertx.core.Future;
@@ -164,6 +165,19 @@ class ClusterTest {
               + ", active rows "
               + activeRows());
       Thread.sleep(50);
+    }
+  }
+
+  @Test
+  @Order(2)
+  void adaptiveAndNoisySolvesAreRefusedUnimplementedNotRunWithoutResume() {
+    for (GenerateRequest req :
+        List.of(
+            request(1, SHORT).toBuilder().setSolver(Solver.SOLVER_RK45).build(),
+            request(1, SHORT).toBuilder().setNoiseInjection(0.1).build())) {
+      GrpcTestClient.Result r = client.generate(req);
+      assertEquals(GrpcStatus.UNIMPLEMENTED, r.status(), r.message());
+      assertTrue(r.message().contains("not served through a cluster gateway"), r.message());
     }
   }
 
