@@ -5,13 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import com.google.protobuf.ByteString;
 import dev.pfgm.proto.v1.Delivery;
 import dev.pfgm.proto.v1.GenerateRequest;
 import dev.pfgm.proto.v1.GenerateResponse;
 import dev.pfgm.proto.v1.Solver;
 import dev.pfgm.proto.v1.StepContent;
-import dev.pfgm.server.app.PfgmServer;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.grpc.common.GrpcStatus;
@@ -57,7 +55,7 @@ class ClusterTest {
   private static final int LONG = 1000;
   private static final int PAUSED_STEPS = 100;
 
-  private final Map<Long, ByteString> single = new HashMap<>(); // seed -> samples bytes
+  private SingleProcessResults single;
   private List<Integer> ports; // Hazelcast ports: gateway, worker 1, 2, 3
   private NodeProcess gateway;
   private NodeProcess worker1;
@@ -78,28 +76,11 @@ class ClusterTest {
   @BeforeAll
   void start() throws Exception {
     // The single-process results first, while the machine is quiet.
-    try (PfgmServer one = ServerFixture.start();
-        GrpcTestClient c = new GrpcTestClient(one.port())) {
-      List<Future<GrpcTestClient.Result>> runs = new ArrayList<>();
-      List<Long> seeds = new ArrayList<>();
-      for (long s : seeds(SPREAD_SEEDS, 32)) {
-        seeds.add(s);
-        runs.add(c.start(request(s, SHORT)));
-      }
-      for (long s : seeds(KILL_SEEDS, 16)) {
-        seeds.add(s);
-        runs.add(c.start(request(s, LONG)));
-      }
-      for (long s : seeds(LATE_SEEDS, 8)) {
-        seeds.add(s);
-        runs.add(c.start(request(s, SHORT)));
-      }
-      for (int i = 0; i < runs.size(); i++) {
-        GrpcTestClient.Result r = GrpcTestClient.await(runs.get(i), 300);
-        assertEquals(GrpcStatus.OK, r.status(), r.message());
-        single.put(seeds.get(i), r.last().getCompleted().getSamples().getData());
-      }
-    }
+    List<GenerateRequest> requests = new ArrayList<>();
+    seeds(SPREAD_SEEDS, 32).forEach(s -> requests.add(request(s, SHORT)));
+    seeds(KILL_SEEDS, 16).forEach(s -> requests.add(request(s, LONG)));
+    seeds(LATE_SEEDS, 8).forEach(s -> requests.add(request(s, SHORT)));
+    single = new SingleProcessResults(requests);
     ports = NodeProcess.freePorts(8); // Hazelcast ports, then metrics ports
     List<Integer> members = ports.subList(0, 3);
     gateway = NodeProcess.start("gateway", ports.get(0), ports.get(4), members);
@@ -135,7 +116,7 @@ class ClusterTest {
                     r -> r.events().get(0).getStarted().getWorker(), Collectors.counting()));
     assertEquals(Set.of(worker1.name, worker2.name), perWorker.keySet(), perWorker.toString());
     perWorker.values().forEach(n -> assertTrue(n >= 8, "placement: " + perWorker));
-    assertIdenticalToSingleProcess(results);
+    single.assertIdentical(results);
     for (NodeProcess w : List.of(worker1, worker2)) {
       assertEquals(
           (double) perWorker.get(w.name),
@@ -152,9 +133,10 @@ class ClusterTest {
   @Test
   @Order(2)
   void cancelsAndDeadlinesReachTheWorkerAndFreeItsRows() throws Exception {
-    GrpcTestClient.await(client.cancelAtFirstEvent(request(7, LONG)), 60);
-    GrpcTestClient.Result late =
-        GrpcTestClient.await(client.start(request(8, LONG), 300, r -> {}), 60);
+    // 64 samples of 1000 steps: seconds of work, far more than the deadline or a cancel's trip.
+    GenerateRequest big = request(7, LONG).toBuilder().setNumSamples(64).build();
+    GrpcTestClient.await(client.cancelAtFirstEvent(big), 60);
+    GrpcTestClient.Result late = GrpcTestClient.await(client.start(big, 200, r -> {}), 60);
     assertEquals(GrpcStatus.DEADLINE_EXCEEDED, late.status(), late.message());
     long end = System.nanoTime() + 20_000_000_000L;
     while (dropped() < 2 || activeRows() > 0) {
@@ -201,11 +183,11 @@ class ClusterTest {
             .toList(),
         "every step, in order");
     assertEquals(0, all.last().getCompleted().getSkippedSteps());
-    assertRowsIdenticalToSingleProcess(all);
+    single.assertRowsIdentical(all, SPREAD_SEEDS, 16);
     GrpcTestClient.Result latest = readWithAPause(Delivery.DELIVERY_LATEST, new double[2]);
     assertEquals(GrpcStatus.OK, latest.status(), latest.message());
     assertTrue(latest.last().getCompleted().getSkippedSteps() > 0, "frames coalesced");
-    assertRowsIdenticalToSingleProcess(latest);
+    single.assertRowsIdentical(latest, SPREAD_SEEDS, 16);
   }
 
   /**
@@ -256,18 +238,6 @@ class ClusterTest {
     return worker1.metric("pfgm_engine_steps_total{") + worker2.metric("pfgm_engine_steps_total{");
   }
 
-  /** Sample i of a 16-sample stream of seed SPREAD_SEEDS is the single-process sample of seed i. */
-  private void assertRowsIdenticalToSingleProcess(GrpcTestClient.Result r) {
-    ByteString data = r.last().getCompleted().getSamples().getData();
-    int row = data.size() / 16;
-    for (int i = 0; i < 16; i++) {
-      assertEquals(
-          single.get(SPREAD_SEEDS + i),
-          data.substring(i * row, (i + 1) * row),
-          "sample " + i + " differs from the single-process run");
-    }
-  }
-
   private double dropped() throws Exception {
     return worker1.metric("pfgm_engine_jobs_dropped_total{")
         + worker2.metric("pfgm_engine_jobs_dropped_total{");
@@ -306,7 +276,7 @@ class ClusterTest {
     running.forEach((seed, f) -> results.put(seed, GrpcTestClient.await(f, 300)));
     long onKilled = placedOn.values().stream().filter(worker1.name::equals).count();
     assertTrue(onKilled > 0, "no stream ran on the killed worker: " + placedOn);
-    assertIdenticalToSingleProcess(results);
+    single.assertIdentical(results);
     for (GrpcTestClient.Result r : results.values()) {
       // The client sees every step once, in order: a resumed job does not replay what it sent.
       List<Integer> steps =
@@ -335,7 +305,7 @@ class ClusterTest {
     Set<String> workers = new TreeSet<>();
     results.values().forEach(r -> workers.add(r.events().get(0).getStarted().getWorker()));
     assertTrue(workers.contains(worker3.name), "placed on " + workers);
-    assertIdenticalToSingleProcess(results);
+    single.assertIdentical(results);
   }
 
   @Test
@@ -395,17 +365,6 @@ class ClusterTest {
     Map<Long, GrpcTestClient.Result> results = new HashMap<>();
     running.forEach((seed, f) -> results.put(seed, GrpcTestClient.await(f, 300)));
     return results;
-  }
-
-  private void assertIdenticalToSingleProcess(Map<Long, GrpcTestClient.Result> results) {
-    results.forEach(
-        (seed, r) -> {
-          assertEquals(GrpcStatus.OK, r.status(), "seed " + seed + ": " + r.message());
-          assertEquals(
-              single.get(seed),
-              r.last().getCompleted().getSamples().getData(),
-              "seed " + seed + ": samples differ from the single-process run");
-        });
   }
 
   private static List<Long> seeds(long first, int n) {
