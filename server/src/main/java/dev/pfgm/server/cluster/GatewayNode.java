@@ -186,9 +186,10 @@ public final class GatewayNode extends VerticleBase {
   /** Places a stream's job; failures (no worker, cluster full) are thrown to the stream. */
   private synchronized void submit(String model, Job job) {
     if (!RemoteJob.resumable(job)) {
+      // Not reached by the server's own jobs (every solver it builds checkpoints exactly).
       throw new Unimplemented(
-          "solver SOLVER_RK45 and noise_injection are not served through a cluster gateway yet"
-              + " (their state is more than a checkpoint); send them to a single process");
+          "this job's solves cannot be checkpointed, so a cluster gateway cannot resume them;"
+              + " send it to a single process");
     }
     RemoteJob r = new RemoteJob(nodeId + "-" + nextJob++, model, job);
     r.worker = workers.place(model, r.rows());
@@ -214,13 +215,13 @@ public final class GatewayNode extends VerticleBase {
     if (r.job.deadlineNanos() != Job.NO_DEADLINE) {
       long left = r.job.deadlineNanos() - System.nanoTime();
       if (left <= 0) {
+        int planned = r.job.samples().get(0).plannedSteps(); // 0 for RK45
         end(r);
         r.listener.failed(
             new DeadlineExpired(
                 "deadline passed after "
                     + r.completedSteps()
-                    + " of "
-                    + r.job.samples().get(0).plannedSteps()
+                    + (planned > 0 ? " of " + planned : "")
                     + " steps"));
         return;
       }

@@ -4,7 +4,6 @@ import dev.pfgm.proto.internal.v1.Done;
 import dev.pfgm.proto.internal.v1.Failure;
 import dev.pfgm.proto.internal.v1.JobStart;
 import dev.pfgm.proto.internal.v1.Progress;
-import dev.pfgm.proto.v1.Solver;
 import dev.pfgm.server.engine.CapacityExceeded;
 import dev.pfgm.server.engine.CompletedView;
 import dev.pfgm.server.engine.DeadlineExpired;
@@ -14,17 +13,19 @@ import dev.pfgm.server.engine.Job;
 import dev.pfgm.server.engine.JobListener;
 import dev.pfgm.server.engine.NetworkFailure;
 import dev.pfgm.server.engine.ServingFailure;
+import dev.pfgm.server.engine.SolveLimitReached;
 import dev.pfgm.server.engine.StepView;
-import dev.pfgm.server.sampler.Schedule;
-import dev.pfgm.server.sampler.SolverKind;
+import dev.pfgm.server.sampler.Rk45Trajectory;
+import dev.pfgm.server.sampler.SampleSolve;
 import dev.pfgm.server.sampler.Trajectory;
 import java.util.List;
 
 /**
- * A gateway's record of one job that a worker runs. Its {@link Job} is a mirror: its trajectories
- * are set to every checkpoint the worker sends, so they always hold the last state received, which
- * is where the job resumes when its worker dies. The stream's listener is driven from the mirror
- * exactly as an engine would drive it. Used under the gateway's lock only.
+ * A gateway's record of one job that a worker runs. Its {@link Job} is a mirror: its solves (Heun,
+ * Euler, with or without noise injection, or RK45) are set to every checkpoint the worker sends, so
+ * they always hold the last state received, which is where the job resumes when its worker dies.
+ * The stream's listener is driven from the mirror exactly as an engine would drive it. Used under
+ * the gateway's lock only.
  */
 final class RemoteJob {
 
@@ -32,7 +33,6 @@ final class RemoteJob {
   final String model;
   final Job job;
   final JobListener listener;
-  private final Schedule schedule;
   private final boolean readsDenoised;
   int attempt;
   Workers.Worker worker;
@@ -46,7 +46,6 @@ final class RemoteJob {
     this.model = model;
     this.job = job;
     this.listener = job.listener();
-    this.schedule = mirror(job).get(0).schedule();
     this.readsDenoised = listener.readsDenoised();
   }
 
@@ -58,31 +57,27 @@ final class RemoteJob {
   JobStart start(String replyTo, long deadlineMs, int checkpointEvery) {
     sentCongested = !listener.wantsFrames();
     sentPaused = job.paused();
-    SolverKind solver = job.samples().get(0).solver();
     JobStart.Builder b =
         JobStart.newBuilder()
             .setJobId(id)
             .setAttempt(attempt)
             .setReplyTo(replyTo)
             .setModel(model)
-            .setSolver(solver == SolverKind.EULER ? Solver.SOLVER_EULER : Solver.SOLVER_HEUN)
             .setPreviewEvery(job.previewEvery())
             .setDenoised(readsDenoised)
             .setDeadlineMs(deadlineMs)
             .setCheckpointEvery(checkpointEvery)
             .setCongested(sentCongested)
             .setPaused(sentPaused);
-    for (double sigma : schedule.sigmas()) {
-      b.addSigmas(sigma);
-    }
+    Wire.solve(b, job.samples().get(0));
     float[] oneHot = job.classOneHot();
     if (oneHot != null) {
       for (float v : oneHot) {
         b.addClassOneHot(v);
       }
     }
-    for (Trajectory t : mirror(job)) {
-      b.addSamples(Wire.checkpoint(t.checkpoint()));
+    for (SampleSolve s : job.samples()) {
+      b.addSamples(Wire.checkpoint(s));
     }
     return b.build();
   }
@@ -105,7 +100,7 @@ final class RemoteJob {
     lastIndex = i;
     if (job.reports(i)) {
       if (p.getFrame() && (!readsDenoised || p.getDenoisedCount() > 0)) {
-        listener.step(new StepView(i, schedule.sigma(i + 1), p.getNfe(), job.samples()));
+        listener.step(new StepView(i, p.getSigma(), p.getNfe(), job.samples()));
       } else {
         listener.stepSkipped(i);
       }
@@ -114,9 +109,12 @@ final class RemoteJob {
 
   void completed(Done d) {
     restore(d.getSamplesList(), List.of());
-    skipTo(schedule.steps());
+    // Every sample is done: the job's steps are its longest sample's (all n on a schedule).
+    skipTo(job.samples().stream().mapToInt(SampleSolve::completedSteps).max().orElse(0));
+    int rejected = job.samples().stream().mapToInt(SampleSolve::rejectedSteps).sum();
     listener.completed(
-        new CompletedView(job.samples(), d.getNfe(), 0, d.getQueueNanos(), d.getComputeNanos()));
+        new CompletedView(
+            job.samples(), d.getNfe(), rejected, d.getQueueNanos(), d.getComputeNanos()));
   }
 
   void failed(Failure f) {
@@ -127,6 +125,7 @@ final class RemoteJob {
           case KIND_DEADLINE -> new DeadlineExpired(m);
           case KIND_NETWORK -> new NetworkFailure(m);
           case KIND_GONE -> new EnginesGone(m);
+          case KIND_SOLVE_LIMIT -> new SolveLimitReached(m);
           default -> new ServingFailure(m);
         };
     listener.failed(e);
@@ -146,32 +145,26 @@ final class RemoteJob {
   private void restore(
       List<dev.pfgm.proto.internal.v1.Checkpoint> samples,
       List<com.google.protobuf.ByteString> denoised) {
-    List<Trajectory> mirror = mirror(job);
+    List<SampleSolve> mirror = job.samples();
     for (int s = 0; s < mirror.size(); s++) {
-      mirror
-          .get(s)
-          .restore(
-              Wire.checkpoint(samples.get(s)),
-              denoised.isEmpty() ? null : Wire.doubles(denoised.get(s)));
+      Wire.restore(
+          mirror.get(s), samples.get(s), denoised.isEmpty() ? null : Wire.doubles(denoised.get(s)));
     }
   }
 
   /** Steps completed by the mirror's slowest sample (for messages). */
   int completedSteps() {
-    return mirror(job).stream().mapToInt(Trajectory::completedSteps).min().orElse(0);
+    return job.samples().stream().mapToInt(SampleSolve::completedSteps).min().orElse(0);
   }
 
   /**
-   * Whether a worker can run the job with exact resume: its solves are fixed-schedule trajectories
-   * whose whole future is their checkpoint (not RK45, not noise injection).
+   * Whether a worker can run the job with exact resume: every solve's whole future is its
+   * checkpoint (RK45 always; Heun and Euler with noise injection when the sample's random stream
+   * can save its state, as the server's streams can).
    */
   static boolean resumable(Job job) {
-    return job.samples().stream().allMatch(s -> s instanceof Trajectory t && t.checkpointable());
-  }
-
-  /** The job's solves as the trajectories they are (see {@link #resumable}). */
-  @SuppressWarnings("unchecked")
-  private static List<Trajectory> mirror(Job job) {
-    return (List<Trajectory>) (List<?>) job.samples();
+    return job.samples().stream()
+        .allMatch(
+            s -> s instanceof Rk45Trajectory || s instanceof Trajectory t && t.checkpointable());
   }
 }

@@ -14,9 +14,9 @@ import dev.pfgm.server.engine.EnginesGone;
 import dev.pfgm.server.engine.Job;
 import dev.pfgm.server.engine.JobListener;
 import dev.pfgm.server.engine.NetworkFailure;
+import dev.pfgm.server.engine.SolveLimitReached;
 import dev.pfgm.server.engine.StepView;
 import dev.pfgm.server.sampler.SampleSolve;
-import dev.pfgm.server.sampler.Trajectory;
 import io.vertx.core.eventbus.EventBus;
 import java.util.List;
 
@@ -29,15 +29,13 @@ final class WorkerCall implements JobListener {
 
   private final EventBus bus;
   private final JobStart start;
-  private final int steps;
   private final Runnable ended;
   private volatile boolean congested;
   Job job; // set once, before the job is submitted
 
-  WorkerCall(EventBus bus, JobStart start, int steps, Runnable ended) {
+  WorkerCall(EventBus bus, JobStart start, Runnable ended) {
     this.bus = bus;
     this.start = start;
-    this.steps = steps;
     this.ended = ended;
     this.congested = start.getCongested();
   }
@@ -62,17 +60,17 @@ final class WorkerCall implements JobListener {
   @Override
   public void step(StepView view) {
     int i = view.index();
-    boolean frame = clientSees(i) && !congested;
+    boolean frame = clientSees(i, view.samples()) && !congested;
     int every = Math.max(1, start.getCheckpointEvery());
     if (!frame && (i + 1) % every != 0) {
       return; // nothing per step while the client is behind, between checkpoints
     }
-    Progress.Builder p = Progress.newBuilder().setIndex(i).setNfe(view.nfe()).setFrame(frame);
+    Progress.Builder p =
+        Progress.newBuilder().setIndex(i).setNfe(view.nfe()).setSigma(view.sigma()).setFrame(frame);
     for (SampleSolve s : view.samples()) {
-      Trajectory t = (Trajectory) s; // a worker runs resumable jobs only
-      p.addSamples(Wire.checkpoint(t.checkpoint()));
+      p.addSamples(Wire.checkpoint(s));
       if (frame && start.getDenoised()) {
-        p.addDenoised(Wire.doubles(t.lastDenoised()));
+        p.addDenoised(Wire.doubles(s.lastDenoised()));
       }
     }
     send(JobEvent.newBuilder().setProgress(p.setSentUnixNanos(Wire.unixNanos())));
@@ -101,7 +99,9 @@ final class WorkerCall implements JobListener {
                     ? Failure.Kind.KIND_NETWORK
                     : error instanceof EnginesGone
                         ? Failure.Kind.KIND_GONE
-                        : Failure.Kind.KIND_SERVING;
+                        : error instanceof SolveLimitReached
+                            ? Failure.Kind.KIND_SOLVE_LIMIT
+                            : Failure.Kind.KIND_SERVING;
     send(
         JobEvent.newBuilder()
             .setFailed(
@@ -112,13 +112,32 @@ final class WorkerCall implements JobListener {
   }
 
   private static List<dev.pfgm.proto.internal.v1.Checkpoint> samples(List<SampleSolve> samples) {
-    return samples.stream().map(s -> Wire.checkpoint(((Trajectory) s).checkpoint())).toList();
+    return samples.stream().map(Wire::checkpoint).toList();
   }
 
-  /** The client's preview_every: whether step i (of n) carries a frame. */
-  private boolean clientSees(int i) {
-    int every = start.getPreviewEvery();
-    return every > 0 && ((i + 1) % every == 0 || i == steps - 1);
+  /**
+   * The client's preview_every: whether step i carries a frame (as {@link Job#reports}: every k-th
+   * and the job's last, which is the last once every sample is done; adaptive samples end apart).
+   */
+  private static boolean clientSees(int i, List<SampleSolve> samples, int every) {
+    if (every <= 0) {
+      return false;
+    }
+    if ((i + 1) % every == 0) {
+      return true;
+    }
+    int last = 0;
+    for (SampleSolve s : samples) {
+      if (!s.done()) {
+        return false;
+      }
+      last = Math.max(last, s.completedSteps());
+    }
+    return i == last - 1;
+  }
+
+  private boolean clientSees(int i, List<SampleSolve> samples) {
+    return clientSees(i, samples, start.getPreviewEvery());
   }
 
   private void send(JobEvent.Builder event) {

@@ -5,13 +5,11 @@ import dev.pfgm.proto.internal.v1.JobControl;
 import dev.pfgm.proto.internal.v1.JobStart;
 import dev.pfgm.proto.internal.v1.WorkerAnnounce;
 import dev.pfgm.proto.internal.v1.WorkerModel;
-import dev.pfgm.proto.v1.Solver;
 import dev.pfgm.server.engine.EnginesGone;
 import dev.pfgm.server.engine.Job;
+import dev.pfgm.server.engine.SolveLimitReached;
 import dev.pfgm.server.runtime.ModelCard;
-import dev.pfgm.server.sampler.Schedule;
-import dev.pfgm.server.sampler.SolverKind;
-import dev.pfgm.server.sampler.Trajectory;
+import dev.pfgm.server.sampler.SampleSolve;
 import dev.pfgm.server.transport.JobSink;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -137,12 +135,8 @@ public final class WorkerNode extends VerticleBase {
   }
 
   private void start(JobStart s) {
-    Schedule schedule = Schedule.of(s.getSigmasList().stream().mapToDouble(d -> d).toArray());
-    SolverKind solver = s.getSolver() == Solver.SOLVER_EULER ? SolverKind.EULER : SolverKind.HEUN;
     WorkerCall[] self = new WorkerCall[1];
-    WorkerCall call =
-        new WorkerCall(
-            vertx.eventBus(), s, schedule.steps(), () -> jobs.remove(s.getJobId(), self[0]));
+    WorkerCall call = new WorkerCall(vertx.eventBus(), s, () -> jobs.remove(s.getJobId(), self[0]));
     self[0] = call;
     Offer offer =
         offers.get().stream()
@@ -153,10 +147,13 @@ public final class WorkerNode extends VerticleBase {
       call.failed(new EnginesGone("worker " + name + " does not serve model " + s.getModel()));
       return;
     }
-    List<Trajectory> samples =
-        s.getSamplesList().stream()
-            .map(c -> Trajectory.resume(solver, schedule, Wire.checkpoint(c)))
-            .toList();
+    List<SampleSolve> samples = Wire.resume(s);
+    for (SampleSolve t : samples) {
+      if (t.failure() != null) { // an RK45 sample resumed at its trial-step limit
+        call.failed(new SolveLimitReached(t.failure()));
+        return;
+      }
+    }
     float[] oneHot = null;
     if (s.getClassOneHotCount() > 0) {
       oneHot = new float[s.getClassOneHotCount()];

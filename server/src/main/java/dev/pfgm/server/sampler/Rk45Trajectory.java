@@ -28,10 +28,11 @@ import static dev.pfgm.server.sampler.DormandPrince.E;
  *
  * <p>Cap: at most {@code maxTrials} trial steps (accepted plus rejected); a solve that needs more
  * fails: {@link #failure()} says why and the solve stops. {@link #checkpoint()} is the whole state
- * at the last accepted step (x, sigma, next h, counters); {@link #resume} continues from it at the
- * cost of one evaluation (the FSAL stage is recomputed) and, with a deterministic field, ends on
- * the same bytes when the checkpoint was taken right after an accepted step ({@link #supply}
- * returned true).
+ * as it was when the last step was accepted (x, sigma, next h, the counters then, and the FSAL
+ * stage f(x)), whenever it is taken, even mid-trial; {@link #resume} continues from it with the
+ * same evaluations, so with a deterministic field it ends on the same bytes, NFE and rejected count
+ * as a solve that never stopped (the trials after that step, rejected ones included, are done
+ * again).
  */
 public final class Rk45Trajectory implements SampleSolve {
 
@@ -56,12 +57,16 @@ public final class Rk45Trajectory implements SampleSolve {
   private int accepted;
   private int rejected;
   private int nfe;
+  private double acceptedH; // h, rejected and nfe as they were at the last accepted step
+  private int acceptedRejected;
+  private int acceptedNfe;
+  private boolean fsalKnown; // k[0] holds f(x) for the accepted x
   private boolean done;
   private String failure;
 
   /** A solve from {@code x0} (copied) at settings.sigmaMax(). */
   public Rk45Trajectory(Rk45Settings settings, double[] x0) {
-    this(settings, new Checkpoint(x0, settings.sigmaMax(), 0, 0, 0, 0));
+    this(settings, new Checkpoint(x0, settings.sigmaMax(), 0, 0, 0, 0, null));
   }
 
   /** Continues a solve from a {@link #checkpoint()} taken under the same settings. */
@@ -70,41 +75,114 @@ public final class Rk45Trajectory implements SampleSolve {
   }
 
   private Rk45Trajectory(Rk45Settings settings, Checkpoint from) {
-    if (settings == null || from == null || from.x() == null || from.x().length == 0) {
-      throw new IllegalArgumentException("settings and a non-empty x are required");
+    if (settings == null || from == null) {
+      throw new IllegalArgumentException("settings and a checkpoint are required");
     }
     int n = from.x().length;
     this.settings = settings;
     this.tEnd = Math.log(settings.sigmaMin());
-    this.x = from.x().clone();
+    this.x = new double[n];
     this.query = new double[n];
     this.k = new double[DormandPrince.STAGES][n];
     this.xNew = new double[n];
-    this.sigma = from.sigma();
-    this.t = Math.log(sigma);
-    this.h = from.h();
-    this.accepted = from.accepted();
-    this.rejected = from.rejected();
-    this.nfe = from.nfe();
-    this.stage = -2;
-    System.arraycopy(x, 0, query, 0, n);
+    moveTo(from);
   }
 
   /**
    * The state at the last accepted step: resuming from it gives the same sample as going on.
    *
+   * @param x [N] the accepted state (copied)
+   * @param sigma its noise level; 0 once the solve is done
    * @param h the next trial step in ln sigma (negative), 0 when the first step is still to choose
+   * @param accepted accepted steps so far; rejected and nfe are the counts when the last was
+   * @param fsal [N] f(x) = x - D(x, sigma), the next step's first stage (copied), or null when no
+   *     step was accepted yet (then it is evaluated)
    */
   public record Checkpoint(
-      double[] x, double sigma, double h, int accepted, int rejected, int nfe) {
+      double[] x, double sigma, double h, int accepted, int rejected, int nfe, double[] fsal) {
     public Checkpoint {
+      if (x == null || x.length == 0) {
+        throw new IllegalArgumentException("x must have length >= 1");
+      }
+      if (!(sigma >= 0) || accepted < 0 || rejected < 0 || nfe < 0) {
+        throw new IllegalArgumentException(
+            "sigma and the counters must be >= 0, were "
+                + sigma
+                + ", "
+                + accepted
+                + ", "
+                + rejected
+                + " and "
+                + nfe);
+      }
+      if (fsal != null && fsal.length != x.length) {
+        throw new IllegalArgumentException(
+            "fsal must have length " + x.length + ", was " + fsal.length);
+      }
       x = x.clone();
+      fsal = fsal == null ? null : fsal.clone();
     }
   }
 
-  /** This solve's state at its last accepted step (a copy). */
+  /**
+   * This solve's state at its last accepted step (a copy), even when taken mid-trial: the counters
+   * and h are those of that moment, so a resume redoes the trials since then exactly.
+   */
   public Checkpoint checkpoint() {
-    return new Checkpoint(x, sigma, h, accepted, rejected, nfe);
+    return new Checkpoint(
+        x, sigma, acceptedH, accepted, acceptedRejected, acceptedNfe, fsalKnown ? k[0] : null);
+  }
+
+  /** The settings this solve runs under. */
+  public Rk45Settings settings() {
+    return settings;
+  }
+
+  /**
+   * Sets this solve to a checkpoint of one under the same settings, with the denoised estimate that
+   * came with it (copied; null keeps none): a mirror of a solve run elsewhere.
+   */
+  public void restore(Checkpoint from, double[] lastDenoised) {
+    if (from.x().length != x.length) {
+      throw new IllegalArgumentException(
+          "checkpoint x must have length " + x.length + ", was " + from.x().length);
+    }
+    moveTo(from);
+    if (lastDenoised != null) {
+      if (lastDenoised.length != x.length) {
+        throw new IllegalArgumentException(
+            "denoised must have length " + x.length + ", was " + lastDenoised.length);
+      }
+      denoised = lastDenoised.clone();
+    }
+  }
+
+  private void moveTo(Checkpoint from) {
+    System.arraycopy(from.x(), 0, x, 0, x.length);
+    sigma = from.sigma();
+    done = sigma == 0;
+    t = done ? Double.NEGATIVE_INFINITY : Math.log(sigma);
+    h = from.h();
+    accepted = from.accepted();
+    rejected = from.rejected();
+    nfe = from.nfe();
+    acceptedH = h;
+    acceptedRejected = rejected;
+    acceptedNfe = nfe;
+    rejectedLast = false; // always so right after an accepted step
+    failure = null;
+    fsalKnown = from.fsal() != null;
+    if (done) {
+      return;
+    }
+    if (fsalKnown) {
+      // As right after the accepted step: k1 known, the next trial under way (no evaluation spent).
+      System.arraycopy(from.fsal(), 0, k[0], 0, x.length);
+      startTrial();
+    } else {
+      stage = -2;
+      System.arraycopy(x, 0, query, 0, x.length);
+    }
   }
 
   @Override
@@ -244,6 +322,9 @@ public final class Rk45Trajectory implements SampleSolve {
       }
       rejectedLast = false;
       accepted++;
+      acceptedRejected = rejected;
+      acceptedNfe = nfe;
+      fsalKnown = true;
       System.arraycopy(xNew, 0, x, 0, x.length);
       System.arraycopy(k[6], 0, k[0], 0, x.length); // FSAL
       if (lastStep) {
@@ -257,6 +338,7 @@ public final class Rk45Trajectory implements SampleSolve {
       sigma = Math.exp(t + h);
       t = Math.log(sigma);
       h *= factor;
+      acceptedH = h;
       startTrial();
       return true;
     }

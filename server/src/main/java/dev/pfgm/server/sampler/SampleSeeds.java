@@ -1,6 +1,7 @@
 package dev.pfgm.server.sampler;
 
-import org.apache.commons.rng.UniformRandomProvider;
+import org.apache.commons.rng.RestorableUniformRandomProvider;
+import org.apache.commons.rng.core.RandomProviderDefaultState;
 import org.apache.commons.rng.simple.RandomSource;
 
 /**
@@ -25,9 +26,26 @@ public final class SampleSeeds {
    * Expanding the seed ourselves keeps streams independent of commons-rng's seed conversion, and
    * SplitMix64 decorrelates the consecutive seeds that {@link #seedOf} produces.
    */
-  public static UniformRandomProvider rng(long sampleSeed) {
-    UniformRandomProvider splitMix = RandomSource.SPLIT_MIX_64.create(sampleSeed);
+  public static RestorableUniformRandomProvider rng(long sampleSeed) {
+    RestorableUniformRandomProvider splitMix = RandomSource.SPLIT_MIX_64.create(sampleSeed);
     long[] state = {splitMix.nextLong(), splitMix.nextLong()}; // [2], never both 0
     return RandomSource.XO_RO_SHI_RO_128_PP.create(state);
+  }
+
+  /** The bytes of a stream's state ({@code saveState()}): where it is, exactly. */
+  public static byte[] save(RestorableUniformRandomProvider rng) {
+    return ((RandomProviderDefaultState) rng.saveState()).getState();
+  }
+
+  /** A sample stream set to a state {@link #save} returned: it goes on with the same draws. */
+  public static RestorableUniformRandomProvider restore(byte[] state) {
+    RestorableUniformRandomProvider rng = rng(0);
+    restore(rng, state);
+    return rng;
+  }
+
+  /** Sets a sample stream to a state {@link #save} returned. */
+  public static void restore(RestorableUniformRandomProvider rng, byte[] state) {
+    rng.restoreState(new RandomProviderDefaultState(state));
   }
 }

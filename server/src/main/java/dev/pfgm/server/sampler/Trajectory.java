@@ -1,5 +1,6 @@
 package dev.pfgm.server.sampler;
 
+import org.apache.commons.rng.RestorableUniformRandomProvider;
 import org.apache.commons.rng.UniformRandomProvider;
 import org.apache.commons.rng.sampling.distribution.ZigguratSampler;
 
@@ -17,7 +18,8 @@ import org.apache.commons.rng.sampling.distribution.ZigguratSampler;
  * from the sample's own RNG (N standard normals, coordinate 0 first, commons-rng {@code
  * ZigguratSampler.NormalizedGaussian}), after the prior's draws, step 0 first. The injection
  * happens when step i is first queried (or supplied), so {@link #state()} after step i is the ODE
- * state before step i+1's noise.
+ * state before step i+1's noise. A checkpoint holds the stream's saved state, so a noisy solve
+ * resumes exactly too (when the stream is restorable, as {@link SampleSeeds#rng} streams are).
  */
 public final class Trajectory implements SampleSolve {
 
@@ -32,6 +34,7 @@ public final class Trajectory implements SampleSolve {
   private int nfe;
   private final double noiseInjection; // alpha, 0 = off
   private final ZigguratSampler.NormalizedGaussian noise; // null when alpha == 0
+  private final UniformRandomProvider rng; // the stream noise draws from; null when alpha == 0
   private int injectedSteps; // steps whose noise has been added: step or step + 1
 
   /** A trajectory from {@code x0} (copied) over {@code schedule}. */
@@ -67,6 +70,7 @@ public final class Trajectory implements SampleSolve {
       throw new IllegalArgumentException("noise injection needs the sample's rng");
     }
     this.noiseInjection = noiseInjection;
+    this.rng = noiseInjection > 0 ? rng : null;
     this.noise = noiseInjection > 0 ? ZigguratSampler.NormalizedGaussian.of(rng) : null;
     this.solver = solver;
     this.schedule = schedule;
@@ -80,7 +84,32 @@ public final class Trajectory implements SampleSolve {
    * it asks for the same evaluations and computes the same bytes.
    */
   public static Trajectory resume(SolverKind solver, Schedule schedule, Checkpoint from) {
-    Trajectory t = new Trajectory(solver, schedule, from.x());
+    return resume(solver, schedule, from, 0);
+  }
+
+  /**
+   * Like {@link #resume(SolverKind, Schedule, Checkpoint)}, with noise injection alpha: the
+   * checkpoint's random stream state goes on with the same draws.
+   *
+   * @throws IllegalArgumentException if alpha > 0 and the checkpoint holds no stream state, or the
+   *     other way round
+   */
+  public static Trajectory resume(
+      SolverKind solver, Schedule schedule, Checkpoint from, double noiseInjection) {
+    if ((noiseInjection > 0) != (from.rng() != null)) {
+      throw new IllegalArgumentException(
+          "a checkpoint holds the random stream's state exactly when noise injection is on"
+              + " (alpha "
+              + noiseInjection
+              + ")");
+    }
+    Trajectory t =
+        new Trajectory(
+            solver,
+            schedule,
+            from.x(),
+            noiseInjection,
+            from.rng() == null ? null : SampleSeeds.restore(from.rng()));
     t.moveTo(from);
     return t;
   }
@@ -92,17 +121,27 @@ public final class Trajectory implements SampleSolve {
   public Checkpoint checkpoint() {
     if (!checkpointable()) {
       throw new IllegalStateException(
-          "a trajectory with noise injection has RNG state that a checkpoint does not hold");
+          "a trajectory with noise injection needs a restorable random stream to be checkpointed");
     }
-    return new Checkpoint(step, correcting ? nfe - 1 : nfe, x.clone());
+    if (noise == null) {
+      return new Checkpoint(step, correcting ? nfe - 1 : nfe, x.clone());
+    }
+    // x and the stream are taken as they are: when step i's noise is in x already, its draws are
+    // made and the resumed solve must not make them again (noiseAdded).
+    return new Checkpoint(
+        step,
+        correcting ? nfe - 1 : nfe,
+        x.clone(),
+        SampleSeeds.save((RestorableUniformRandomProvider) rng),
+        injectedSteps > step);
   }
 
   /**
-   * Whether {@link #checkpoint()} holds all of this trajectory's future: not with noise injection,
-   * whose draws come from the sample's RNG.
+   * Whether {@link #checkpoint()} holds all of this trajectory's future: with noise injection only
+   * when the sample's stream can save its state.
    */
   public boolean checkpointable() {
-    return noise == null;
+    return noise == null || rng instanceof RestorableUniformRandomProvider;
   }
 
   /**
@@ -130,10 +169,24 @@ public final class Trajectory implements SampleSolve {
       throw new IllegalArgumentException(
           "checkpoint step must be in 0.." + schedule.steps() + ", was " + from.step());
     }
+    if ((from.rng() != null) != (noise != null)) {
+      throw new IllegalArgumentException(
+          "checkpoint "
+              + (from.rng() == null ? "lacks" : "has")
+              + " a random stream state; this trajectory's noise injection is "
+              + noiseInjection);
+    }
     System.arraycopy(from.x(), 0, x, 0, x.length);
     step = from.step();
     nfe = from.nfe();
     correcting = false;
+    if (noise != null) {
+      if (!checkpointable()) {
+        throw new IllegalStateException("this trajectory's random stream cannot be restored");
+      }
+      SampleSeeds.restore((RestorableUniformRandomProvider) rng, from.rng());
+      injectedSteps = from.noiseAdded() ? step + 1 : step;
+    }
   }
 
   /** Whether all n steps are complete; {@link #state()} is then the sample. */
@@ -250,6 +303,11 @@ public final class Trajectory implements SampleSolve {
   @Override
   public int nfe() {
     return nfe;
+  }
+
+  /** The noise-injection alpha, 0 when off. */
+  public double noiseInjection() {
+    return noiseInjection;
   }
 
   /** The noise schedule this trajectory follows. */

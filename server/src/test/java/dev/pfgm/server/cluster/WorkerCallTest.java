@@ -54,7 +54,7 @@ class WorkerCallTest {
             .setDenoised(denoised)
             .setCongested(congested)
             .build();
-    WorkerCall call = new WorkerCall(vertx.eventBus(), start, STEPS, () -> {});
+    WorkerCall call = new WorkerCall(vertx.eventBus(), start, () -> {});
     Schedule schedule = Schedule.edm(STEPS, 0.002, 80, 7);
     Trajectory t = new Trajectory(SolverKind.EULER, schedule, new double[] {1, 2});
     for (int i = 0; i < STEPS; i++) {
