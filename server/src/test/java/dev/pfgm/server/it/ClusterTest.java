@@ -50,6 +50,10 @@ class ClusterTest {
   private static final long SPREAD_SEEDS = 1000; // 32 short streams
   private static final long KILL_SEEDS = 2000; // 16 long streams
   private static final long LATE_SEEDS = 3000; // 8 short streams
+  private static final long RK45_SEEDS = 4000; // 4 RK45 streams, every accepted step streamed
+  private static final long LOOSE_SEEDS = 4100; // 4 RK45 streams with loose tolerances
+  private static final long NOISY_SEEDS = 5000; // 4 short Heun streams with noise injection
+  private static final long NOISY_KILL_SEEDS = 6000; // 4 long ones
   private static final int SHORT = 18;
   private static final int LONG = 1000;
   private static final int PAUSED_STEPS = 100;
@@ -72,6 +76,33 @@ class ClusterTest {
         .build();
   }
 
+  /** RK45 with tight tolerances: hundreds of evaluations, every accepted step a frame. */
+  private static GenerateRequest rk45(long seed) {
+    return rk45(seed, 1e-5);
+  }
+
+  /** Loose tolerances: the step-size controller overshoots and rejects trial steps. */
+  private static GenerateRequest loose(long seed) {
+    return rk45(seed, 0.05);
+  }
+
+  private static GenerateRequest rk45(long seed, double tol) {
+    return GenerateRequest.newBuilder()
+        .setModel(MODEL)
+        .setNumSamples(1)
+        .setSeed(seed)
+        .setSolver(Solver.SOLVER_RK45)
+        .setRtol(tol)
+        .setAtol(tol)
+        .setPreviewEvery(1)
+        .setDelivery(Delivery.DELIVERY_ALL) // every accepted step arrives: the indices compare
+        .build();
+  }
+
+  private static GenerateRequest noisy(long seed, int steps) {
+    return request(seed, steps).toBuilder().setNoiseInjection(0.1).build();
+  }
+
   @BeforeAll
   void start() throws Exception {
     // The single-process results first, while the machine is quiet.
@@ -79,6 +110,10 @@ class ClusterTest {
     seeds(SPREAD_SEEDS, 32).forEach(s -> requests.add(request(s, SHORT)));
     seeds(KILL_SEEDS, 16).forEach(s -> requests.add(request(s, LONG)));
     seeds(LATE_SEEDS, 8).forEach(s -> requests.add(request(s, SHORT)));
+    seeds(RK45_SEEDS, 4).forEach(s -> requests.add(rk45(s)));
+    seeds(LOOSE_SEEDS, 4).forEach(s -> requests.add(loose(s)));
+    seeds(NOISY_SEEDS, 4).forEach(s -> requests.add(noisy(s, SHORT)));
+    seeds(NOISY_KILL_SEEDS, 4).forEach(s -> requests.add(noisy(s, LONG)));
     single = new SingleProcessResults(requests);
     ports = NodeProcess.freePorts(8); // Hazelcast ports, then metrics ports
     List<Integer> members = ports.subList(0, 3);
@@ -151,15 +186,23 @@ class ClusterTest {
 
   @Test
   @Order(2)
-  void adaptiveAndNoisySolvesAreRefusedUnimplementedNotRunWithoutResume() {
-    for (GenerateRequest req :
-        List.of(
-            request(1, SHORT).toBuilder().setSolver(Solver.SOLVER_RK45).build(),
-            request(1, SHORT).toBuilder().setNoiseInjection(0.1).build())) {
-      GrpcTestClient.Result r = client.generate(req);
-      assertEquals(GrpcStatus.UNIMPLEMENTED, r.status(), r.message());
-      assertTrue(r.message().contains("not served through a cluster gateway"), r.message());
+  void rk45AndNoiseInjectionThroughTheGatewayEqualTheSingleProcess() {
+    Map<Long, Future<GrpcTestClient.Result>> running = new HashMap<>();
+    seeds(RK45_SEEDS, 4).forEach(s -> running.put(s, client.start(rk45(s))));
+    seeds(LOOSE_SEEDS, 4).forEach(s -> running.put(s, client.start(loose(s))));
+    seeds(NOISY_SEEDS, 4).forEach(s -> running.put(s, client.start(noisy(s, SHORT))));
+    Map<Long, GrpcTestClient.Result> results = new HashMap<>();
+    running.forEach((seed, f) -> results.put(seed, GrpcTestClient.await(f, 300)));
+    // Bytes, NFE, rejected trial steps and the steps streamed, as one process solves them.
+    single.assertSameSolve(results);
+    int rejected = 0;
+    for (long seed : LongStream.range(RK45_SEEDS, RK45_SEEDS + 4).boxed().toList()) {
+      rejected +=
+          results.get(seed + LOOSE_SEEDS - RK45_SEEDS).last().getCompleted().getRejectedSteps();
+      assertEquals(Solver.SOLVER_RK45, results.get(seed).events().get(0).getStarted().getSolver());
     }
+    assertTrue(
+        rejected > 0, "the loose RK45 streams reject trial steps, so their count is compared");
   }
 
   @Test
@@ -249,34 +292,69 @@ class ClusterTest {
   @Test
   @Order(4)
   void killingAWorkerMidStreamCompletesAllItsStreamsWithByteIdenticalSamples() throws Exception {
-    List<Long> seeds = seeds(KILL_SEEDS, 16);
+    // Heun, RK45 and noisy Heun streams interleaved, so placement puts each kind on both workers.
+    Map<Long, GenerateRequest> requests = new java.util.LinkedHashMap<>();
+    List<Long> heun = seeds(KILL_SEEDS, 16);
+    List<Long> adaptive = seeds(RK45_SEEDS, 4);
+    List<Long> noisy = seeds(NOISY_KILL_SEEDS, 4);
+    for (int i = 0; i < heun.size(); i++) {
+      requests.put(heun.get(i), request(heun.get(i), LONG));
+      if (i < 4) {
+        requests.put(adaptive.get(i), rk45(adaptive.get(i)));
+        requests.put(noisy.get(i), noisy(noisy.get(i), LONG));
+      }
+    }
     Map<Long, Future<GrpcTestClient.Result>> running = new HashMap<>();
     Map<Long, String> placedOn = new ConcurrentHashMap<>();
+    Set<Long> doneBeforeKill = ConcurrentHashMap.newKeySet();
+    java.util.concurrent.atomic.AtomicBoolean killed =
+        new java.util.concurrent.atomic.AtomicBoolean();
     List<Future<Void>> stepped = new ArrayList<>();
-    for (long seed : seeds) {
-      Promise<Void> firstStep = Promise.promise();
-      stepped.add(firstStep.future());
-      running.put(
-          seed,
-          client.start(
-              request(seed, LONG),
-              Map.of(),
-              ev -> {
-                if (ev.hasStarted()) {
-                  placedOn.put(seed, ev.getStarted().getWorker());
-                } else if (ev.hasStep()) {
-                  firstStep.tryComplete();
-                }
-              }));
-    }
-    GrpcTestClient.await(Future.all(stepped), 120); // every stream is under way
+    Promise<Void> rk45UnderWay = Promise.promise();
+    stepped.add(rk45UnderWay.future());
+    requests.forEach(
+        (seed, req) -> {
+          Promise<Void> admitted = Promise.promise();
+          stepped.add(admitted.future());
+          running.put(
+              seed,
+              client.start(
+                  req,
+                  Map.of(),
+                  ev -> {
+                    if (ev.hasStarted()) {
+                      placedOn.put(seed, ev.getStarted().getWorker());
+                      admitted.tryComplete();
+                    } else if (ev.hasStep()
+                        && ev.getStep().getIndex() >= 4
+                        && adaptive.contains(seed)
+                        && worker1.name.equals(placedOn.get(seed))) {
+                      rk45UnderWay.tryComplete();
+                    } else if (ev.hasCompleted() && !killed.get()) {
+                      doneBeforeKill.add(seed);
+                    }
+                  }));
+        });
+    // Every stream is admitted, and an RK45 stream on worker 1 is 5 accepted steps in (of about 20;
+    // the Heun streams are as many evaluations in, past their checkpoint at step 8): RK45 is the
+    // shortest, and the workers' paces differ on a busy machine.
+    GrpcTestClient.await(Future.all(stepped), 120);
+    killed.set(true);
     worker1.kill();
     Map<Long, GrpcTestClient.Result> results = new HashMap<>();
     running.forEach((seed, f) -> results.put(seed, GrpcTestClient.await(f, 300)));
     long onKilled = placedOn.values().stream().filter(worker1.name::equals).count();
     assertTrue(onKilled > 0, "no stream ran on the killed worker: " + placedOn);
-    single.assertIdentical(results);
-    for (GrpcTestClient.Result r : results.values()) {
+    for (List<Long> kind : List.of(adaptive, noisy)) {
+      // At least one of each kind was cut off by the kill and went on elsewhere.
+      assertTrue(
+          kind.stream()
+              .anyMatch(s -> worker1.name.equals(placedOn.get(s)) && !doneBeforeKill.contains(s)),
+          "no stream of " + kind + " was running on the killed worker: " + placedOn);
+    }
+    single.assertSameSolve(results);
+    for (long seed : heun) {
+      GrpcTestClient.Result r = results.get(seed);
       // The client sees every step once, in order: a resumed job does not replay what it sent.
       List<Integer> steps =
           r.events().stream()
@@ -287,8 +365,12 @@ class ClusterTest {
           LongStream.range(0, LONG / 50).mapToObj(i -> (int) (i * 50 + 49)).toList(), steps);
     }
     gateway.awaitLog("resumes on " + worker2.name, 1);
+    long resumed =
+        placedOn.entrySet().stream()
+            .filter(e -> worker1.name.equals(e.getValue()) && !doneBeforeKill.contains(e.getKey()))
+            .count();
     assertEquals(
-        (double) onKilled,
+        (double) resumed,
         gateway.metric(
             "pfgm_cluster_resumes_total{model=\"" + MODEL + "\",worker=\"" + worker2.name),
         "the gateway's resume counter");
