@@ -2,7 +2,6 @@
 import math
 
 import numpy as np
-import torch
 
 
 def parse_augment_dim(value):
@@ -25,6 +24,7 @@ def perturbation(sigma, augment_dim, shape, generator, max_radius_factor=None):
     (R/σ above 2,230 for 1 % of draws, N = 784) that a few rows with inputs far outside anything the
     network can fit would dominate the loss; the clip bounds them. The sampler never clips.
     """
+    import torch  # here, not at the top: sampling and quantize.py use this module without torch
     b = sigma.shape[0]
     eps = torch.randn((b,) + tuple(shape), generator=generator)
     if math.isinf(augment_dim):
