@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
  */
 class BatchInvarianceTest {
 
-  // Trained networks (where ONNX Runtime's kernels could round by batch position) and the exact
-  // fields; the default model twice as often. Seven entries, so that i % 7 and the other
+  // Trained networks (where ONNX Runtime's kernels could round by batch position), their quantized
+  // variants (int8 kernels) and the exact fields. Nine entries, so that i % 9 and the other
   // parameters' periods (2, 3, 4, 5) give 32 different combinations.
   static final String[] MODELS = {
     "mnist-unet-d128",
@@ -30,8 +30,10 @@ class BatchInvarianceTest {
     "mnist-unet-d2048",
     "mnist-unet-cond-edm",
     "mnist-exact-d128",
-    "mnist-unet-d128",
+    "mnist-unet-d128-int8",
+    "mnist-unet-d128-w6",
     "mnist-exact-edm",
+    "mnist-unet-d128",
   };
 
   static GenerateRequest request(int i) {
