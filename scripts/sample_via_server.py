@@ -35,6 +35,10 @@ def load_stubs():
                       str(PROTO_ROOT / "pfgm" / "v1" / "generator.proto")])
     if rc != 0:
         raise RuntimeError("protoc failed on generator.proto")
+    # Regular packages, so that models/train/pfgm.py (on the path for args.py) cannot shadow them:
+    # a plain module wins over a namespace package wherever it sits on sys.path.
+    for pkg in ("pfgm", "pfgm/v1"):
+        pathlib.Path(out, pkg, "__init__.py").touch()
     sys.path.insert(0, out)
     from pfgm.v1 import generator_pb2, generator_pb2_grpc
     return generator_pb2, generator_pb2_grpc

@@ -103,6 +103,7 @@ def main(argv=None):
     ap.add_argument("--data", default="models/train/out/mnist.npz", help="calibration digits (--int8)")
     ap.add_argument("--out-dir", help="parent folder of the new model (default: the source's parent)")
     ap.add_argument("--description", help="card description (default: the source's, with the method)")
+    ap.add_argument("--quality", help="a JSON file from evaluate.py (samples of this variant) for provenance.quality")
     a = ap.parse_args(argv)
     with open(os.path.join(a.source, "model.json")) as f:
         card = json.load(f)
@@ -131,6 +132,9 @@ def main(argv=None):
     card["provenance"] = {"kind": "quantized", "script": "models/train/quantize.py", "source": source,
                           **method, "onnxruntime": onnxruntime.__version__,
                           "pipeline_commit": folder.git_commit()}
+    if a.quality:
+        with open(a.quality) as f:
+            card["provenance"]["quality"] = json.load(f)
     with open(os.path.join(out, "model.json"), "w") as fh:
         json.dump(card, fh, indent=2)
         fh.write("\n")
