@@ -36,7 +36,7 @@ GRIDS=${GRIDS-models/train/results}
 mkdir -p "$OUT_DIR" "$(dirname "$RESULTS")"
 
 [ -f server/target/pfgm-serve.jar ] || mvn -B -q -DskipTests package -pl server -am
-java -jar server/target/pfgm-serve.jar --port="$PORT" --models="$MODELS_DIR" > "$OUT_DIR/server.log" 2>&1 &
+java -jar server/target/pfgm-serve.jar --port="$PORT" --metrics-port=0 --models="$MODELS_DIR" > "$OUT_DIR/server.log" 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null || true' EXIT
 
