@@ -22,8 +22,8 @@ import org.junit.jupiter.api.Test;
 class BatchInvarianceTest {
 
   // Trained networks (where ONNX Runtime's kernels could round by batch position), their quantized
-  // variants (int8 kernels) and the exact fields. Nine entries, so that i % 9 and the other
-  // parameters' periods (2, 3, 4, 5) give 32 different combinations.
+  // variants (int8 kernels), D = 1 (heavy-tailed prior) and the exact fields. Eleven entries, so
+  // that i % 11 and the other parameters' periods (2, 3, 4, 5) give 32 different combinations.
   static final String[] MODELS = {
     "mnist-unet-d128",
     "mnist-unet-edm",
@@ -33,6 +33,8 @@ class BatchInvarianceTest {
     "mnist-unet-d128-int8",
     "mnist-unet-d128-w6",
     "mnist-exact-edm",
+    "mnist-unet-d1",
+    "mnist-unet-d16",
     "mnist-unet-d128",
   };
 
