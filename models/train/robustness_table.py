@@ -32,13 +32,22 @@ def collect(q, models):
     return nfe, by_nfe, by_bits
 
 
+def fd(r):
+    """The FD of the samples near the data scale: all of them, unless a few (< half) are far off."""
+    return r["fd_in_range"] if "fd_in_range" in r and r.get("off_data_share", 0) < 0.5 else r["fd"]
+
+
 def cell(r):
-    return "" if r is None else f"{r['fd']:.1f} / {r['confident_ge_0.9']:.2f}"
+    if r is None:
+        return ""
+    off = r.get("off_data_share", 0)
+    return f"{fd(r):.1f} / {r['confident_ge_0.9']:.2f}" + (f" ({100 * off:.1f} % off)" if off >= 0.005 else "")
 
 
 def markdown(q, models, nfe, by_nfe, by_bits):
     floors = sorted({r["fd_floor_train_same_count"] for r in q["rows"]})
-    out = [f"FD ↓ / share of samples the classifier calls a digit with p ≥ 0.9; "
+    out = [f"FD ↓ / share of samples the classifier calls a digit with p ≥ 0.9 (and, where ≥ 0.5 %, the share "
+           f"of samples far off the data, max |x| > 10: the FD is then over the others); "
            f"{q['rows'][0]['samples']} samples per cell through the server, Heun; FD floor at this count "
            f"(training digits vs held-out): {', '.join(f'{f:.1f}' for f in floors)}.", "",
            "| D | model | " + " | ".join(f"NFE {n}" for n in nfe) + " |",
@@ -85,9 +94,9 @@ def plot(path, q, models, nfe, by_nfe, by_bits):
     img = Image.new("RGB", (980, 420), "white")
     draw = ImageDraw.Draw(img)
     names = [(f"D = {d_of(m)}".replace("∞", "inf"), COLORS[i % len(COLORS)]) for i, m in enumerate(models)]
-    s1 = [(n, c, [by_nfe[m][x]["fd"] if x in by_nfe[m] else None for x in nfe])
+    s1 = [(n, c, [fd(by_nfe[m][x]) if x in by_nfe[m] else None for x in nfe])
           for (n, c), m in zip(names, models, strict=True)]
-    s2 = [(n, c, [by_bits[m][lab]["fd"] if by_bits[m][lab] else None for _, lab in PRECISIONS])
+    s2 = [(n, c, [fd(by_bits[m][lab]) if by_bits[m][lab] else None for _, lab in PRECISIONS])
           for (n, c), m in zip(names, models, strict=True)]
     panel(draw, (60, 40, 460, 360), "FD vs NFE (float32 weights; log scale)", nfe, s1, nfe)
     panel(draw, (540, 40, 940, 360), "FD vs weight precision (35 NFE; log scale)", PRECISIONS, s2,
