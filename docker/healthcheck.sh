@@ -3,7 +3,8 @@
 # port, in plaintext or, when the server speaks TLS, over TLS. The probe checks that the server
 # serves, not its certificate (-tls-no-verify). With mTLS (tls-client-ca) set PFGM_HEALTH_CLIENT_CERT
 # and PFGM_HEALTH_CLIENT_KEY to a client certificate the server accepts. Health needs no token.
-set -u
+# POSIX sh (the images' /bin/sh), so no pipefail; the script has no pipelines.
+set -eu
 addr="127.0.0.1:${PFGM_PORT:-50051}"
 probe() {
   grpc-health-probe -addr="$addr" -service=pfgm.v1.Generator -connect-timeout=2s -rpc-timeout=2s "$@"

@@ -84,19 +84,19 @@ root_pom = ET.parse(ROOT / "pom.xml").getroot()
 modules = [m.text for m in root_pom.iter(pom_ns("module"))]
 profiles = [p.findtext(pom_ns("id")) for p in root_pom.iter(pom_ns("profile"))]
 
-server_config = (ROOT / "server/src/main/java/dev/pfgm/server/app/ServerConfig.java").read_text()
-m = re.search(r"DEFAULT_PORT\s*=\s*(\d+)", server_config)
-DEFAULT_PORT = int(m.group(1)) if m else None
-check(DEFAULT_PORT is not None, "server default gRPC port found in ServerConfig.java (%s)" % DEFAULT_PORT)
-# The metrics endpoint is being added in parallel; use its constant when it exists, else 9090.
-m = re.search(r"DEFAULT_METRICS_PORT\s*=\s*(\d+)", " ".join(
-    p.read_text() for p in (ROOT / "server/src/main/java").rglob("*.java")))
-METRICS_PORT = int(m.group(1)) if m else 9090
-print("info metrics port %d (%s)" % (METRICS_PORT, "from the server source" if m else
-                                        "no DEFAULT_METRICS_PORT in the server source yet: 9090 assumed"))
-
-config_keys = (ROOT / "server/src/main/java/dev/pfgm/server/app/ConfigKey.java").read_text()
-known_options = set(re.findall(r'^\s+[A-Z_]+\("([a-z-]+)"', config_keys, re.M))
+# The configuration table of docs/operations.md: ConfigDocsTest keeps it equal to the server's key
+# declarations (names and defaults), so it is read here instead of the Java source.
+config_table = {}
+for line in (ROOT / "docs/operations.md").read_text().splitlines():
+    cells = [c.strip().strip("`") for c in line.strip("|").split(" | ")]
+    if line.startswith("| `") and len(cells) == 5 and cells[1].startswith("PFGM_"):
+        config_table[cells[0]] = cells[3]
+known_options = set(config_table)
+check("port" in config_table and "metrics-port" in config_table,
+      "docs/operations.md's configuration table lists port and metrics-port (%d keys)" % len(config_table))
+DEFAULT_PORT = int(config_table.get("port", "0"))
+METRICS_PORT = int(config_table.get("metrics-port", "0"))
+print("info gRPC port %d, metrics port %d (docs/operations.md)" % (DEFAULT_PORT, METRICS_PORT))
 
 proto = (ROOT / "proto/src/main/proto/pfgm/v1/generator.proto").read_text()
 pkg = re.search(r"^package\s+([\w.]+);", proto, re.M).group(1)

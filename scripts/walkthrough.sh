@@ -118,15 +118,16 @@ trap 'rc=$?; jobs -p > "$W/jobs"; [ $rc -eq 0 ] || fail "exit status $rc"' EXIT
 EOF
 
 stop_leftovers() { # a server a failed block left running
-  local pid
-  for pid in $(cat "$WORK/.walkthrough/jobs" 2>/dev/null); do
+  local pid jobs="$WORK/.walkthrough/jobs"
+  [ -f "$jobs" ] || return 0
+  while read -r pid; do
     if kill -0 "$pid" 2>/dev/null; then
       echo "walkthrough: stopping pid $pid, left running by the walkthrough" >&2
       kill "$pid" 2>/dev/null || true
       for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
       kill -9 "$pid" 2>/dev/null || true
     fi
-  done
+  done < "$jobs"
 }
 trap stop_leftovers EXIT
 

@@ -27,7 +27,7 @@ export interface Problem {
 
 /** GenerateRequest fields that the server names at the start of an INVALID_ARGUMENT message. */
 const FIELDS = ["model", "num_samples", "seed", "steps", "solver", "sigma_min", "sigma_max", "rho",
-  "class_label", "preview_every", "step_content", "delivery"];
+  "class_label", "preview_every", "step_content", "delivery", "rtol", "atol", "noise_injection"];
 
 /** gRPC status names, as the server's documentation spells them. */
 function statusName(code: Code): string {

@@ -113,7 +113,7 @@ export function form(): Form {
   return self;
 }
 
-const SOLVERS = ["unspecified", "Heun", "Euler"];
+const SOLVERS = ["unspecified", "Heun", "Euler", "RK45"];
 
 /** D as shown: a number, or ∞ for diffusion (EDM). */
 export function dimension(d: number): string {

@@ -1,5 +1,6 @@
 package dev.pfgm.client;
 
+import dev.pfgm.server.app.ConfigKey;
 import dev.pfgm.server.app.PfgmServer;
 import dev.pfgm.server.app.ServerConfig;
 import java.nio.file.Path;
@@ -71,13 +72,18 @@ public final class TestServer implements ParameterResolver {
   }
 
   /** A server of its own (the caller closes it), configured beyond the shared one's defaults. */
-  public static Running start(UnaryOperator<ServerConfig> configure) {
+  public static Running start(UnaryOperator<ServerConfig.Builder> configure) {
     Path models = MODELS_DIR;
     try {
       return new Running(
           PfgmServer.start(
-              configure.apply(
-                  ServerConfig.defaults().withPort(0).withMetricsPort(0).withModelsDir(models))));
+              configure
+                  .apply(
+                      ServerConfig.builder()
+                          .set(ConfigKey.PORT, 0)
+                          .set(ConfigKey.METRICS_PORT, 0)
+                          .set(ConfigKey.MODELS, models))
+                  .build()));
     } catch (Exception e) {
       throw new IllegalStateException(
           "cannot start a test server on " + models.toAbsolutePath(), e);

@@ -40,8 +40,16 @@ final class JsonEvents {
             .put(
                 "augmentDim", Double.isInfinite(s.getAugmentDim()) ? "Infinity" : s.getAugmentDim())
             .put("nfe", s.getNfe())
-            .put("queuePosition", s.getQueuePosition())
-            .put("sigmaMax", s.getSigmas(0));
+            .put("queuePosition", s.getQueuePosition());
+    if (s.getSigmasCount() > 0) {
+      o.put("sigmaMax", s.getSigmas(0));
+    }
+    if (s.hasRtol()) {
+      o.put("rtol", s.getRtol()).put("atol", s.getAtol()).put("stepLimit", s.getStepLimit());
+    }
+    if (s.getNoiseInjection() > 0) {
+      o.put("noiseInjection", s.getNoiseInjection());
+    }
     if (s.hasClassLabel()) {
       o.put("classLabel", s.getClassLabel());
     }
@@ -74,6 +82,7 @@ final class JsonEvents {
         new JsonObject()
             .put("event", "completed")
             .put("nfe", c.getNfe())
+            .put("rejectedSteps", c.getRejectedSteps())
             .put("queueMs", c.getQueueMs())
             .put("computeMs", c.getComputeMs())
             .put("totalMs", c.getTotalMs())

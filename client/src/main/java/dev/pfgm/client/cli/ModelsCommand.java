@@ -119,6 +119,7 @@ final class ModelsCommand implements Callable<Integer> {
     return switch (m.getDefaultSolver()) {
       case SOLVER_HEUN -> "heun";
       case SOLVER_EULER -> "euler";
+      case SOLVER_RK45 -> "rk45";
       default -> "?";
     };
   }

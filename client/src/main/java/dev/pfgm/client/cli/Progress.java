@@ -25,7 +25,7 @@ final class Progress implements AutoCloseable {
   Progress(int steps, PrintStream err, Object terminalLock) {
     this.bar =
         new ProgressBarBuilder()
-            .setInitialMax(steps)
+            .setInitialMax(steps > 0 ? steps : -1) // adaptive (rk45): total unknown
             .setUpdateIntervalMillis(100)
             .setRenderer(this::render)
             .setConsumer(new LockedConsumer(err, terminalLock))
@@ -43,7 +43,9 @@ final class Progress implements AutoCloseable {
    */
   void completed(int nfe) {
     show("σ=0", nfe);
-    bar.stepTo(bar.getMax());
+    if (bar.getMax() > 0) {
+      bar.stepTo(bar.getMax());
+    }
   }
 
   private void show(String sigmaReached, int nfe) {

@@ -15,7 +15,8 @@ final class RequestOptions {
 
   enum SolverName {
     HEUN,
-    EULER
+    EULER,
+    RK45
   }
 
   @Option(names = "--model", description = "Model id (default: the server's default model).")
@@ -36,11 +37,38 @@ final class RequestOptions {
   @Option(
       names = "--steps",
       defaultValue = "0",
-      description = "Schedule points, >= 0; 0 = the model's default.")
+      description =
+          "Schedule points, >= 0; 0 = the model's default. With rk45: the limit on trial steps"
+              + " (0 = the server's).")
   int steps;
 
-  @Option(names = "--solver", description = "heun or euler (default: the model's).")
+  @Option(
+      names = "--solver",
+      description =
+          "heun, euler or rk45 (adaptive Dormand-Prince, steps chosen by --rtol/--atol; default:"
+              + " the model's).")
   SolverName solver;
+
+  @Option(
+      names = "--rtol",
+      paramLabel = "TOL",
+      description = "rk45 only: relative tolerance, 1e-6..1 (default: the server's, 1e-3).")
+  Double rtol;
+
+  @Option(
+      names = "--atol",
+      paramLabel = "TOL",
+      description = "rk45 only: absolute tolerance, 1e-8..1 (default: the server's, 1e-3).")
+  Double atol;
+
+  @Option(
+      names = "--noise-injection",
+      paramLabel = "ALPHA",
+      defaultValue = "0",
+      description =
+          "Experiment, heun/euler only: before each step add ALPHA * sigma_i * N(0, I) noise drawn"
+              + " from the seed, 0..1 (default: ${DEFAULT-VALUE}, off).")
+  double noiseInjection;
 
   @Option(
       names = "--class-label",
@@ -98,8 +126,20 @@ final class RequestOptions {
             .setPreviewEvery(previewEvery)
             .setStepContent(content);
     if (solver != null) {
-      b.setSolver(solver == SolverName.HEUN ? Solver.SOLVER_HEUN : Solver.SOLVER_EULER);
+      b.setSolver(
+          switch (solver) {
+            case HEUN -> Solver.SOLVER_HEUN;
+            case EULER -> Solver.SOLVER_EULER;
+            case RK45 -> Solver.SOLVER_RK45;
+          });
     }
+    if (rtol != null) {
+      b.setRtol(rtol);
+    }
+    if (atol != null) {
+      b.setAtol(atol);
+    }
+    b.setNoiseInjection(noiseInjection);
     if (classLabel != null) {
       b.setClassLabel(classLabel);
     }

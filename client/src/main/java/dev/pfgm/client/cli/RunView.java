@@ -138,7 +138,7 @@ final class RunView implements AutoCloseable {
       out.println(
           String.format(
               Locale.ROOT,
-              "wrote %s: %d samples (%dx%d grid) of %s%s, %d steps, %d NFE, seed %s,"
+              "wrote %s: %d samples (%dx%d grid) of %s%s, %s, %d NFE, seed %s,"
                   + " %.0f ms (queued %.0f ms)%s",
               output,
               shape[0],
@@ -146,7 +146,14 @@ final class RunView implements AutoCloseable {
               g.rows(),
               started.getModel(),
               started.hasClassLabel() ? ", class " + started.getClassLabel() : "",
-              started.getSteps(),
+              started.getSteps() > 0
+                  ? started.getSteps() + " steps"
+                  : String.format(
+                      Locale.ROOT,
+                      "rk45 rtol %s atol %s (%d rejected trials)",
+                      started.getRtol(),
+                      started.getAtol(),
+                      c.getRejectedSteps()),
               c.getNfe(),
               Long.toUnsignedString(started.getSeeds(0)),
               c.getTotalMs(),

@@ -26,7 +26,19 @@ final class StepLine {
    */
   static String render(
       long done, long total, Duration elapsed, Duration eta, String sigma, String rate, int width) {
-    double fraction = total <= 0 ? 0 : Math.min(1.0, (double) done / total);
+    if (total <= 0) {
+      // Adaptive solver: the number of steps is known only at the end; no bar, no ETA.
+      String bare = "step " + done + " (" + clock(elapsed) + ")";
+      String s = sigma.isEmpty() ? "" : " " + sigma;
+      String r = rate.isEmpty() ? "" : "  " + rate;
+      for (String line : List.of(bare + s + r, bare + s, bare)) {
+        if (line.length() <= width) {
+          return line;
+        }
+      }
+      return bare.substring(0, Math.max(0, width));
+    }
+    double fraction = Math.min(1.0, (double) done / total);
     String head = String.format(Locale.ROOT, "step %3d%% ", (int) Math.floor(100 * fraction));
     String ratio = " " + done + "/" + total;
     String left = eta == null ? "?" : clock(eta);

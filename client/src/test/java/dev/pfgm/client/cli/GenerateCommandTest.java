@@ -1,5 +1,6 @@
 package dev.pfgm.client.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -72,6 +73,68 @@ class GenerateCommandTest {
           assertFalse(s.containsKey("denoised"), "tensors only with --json-tensors");
         });
     assertTrue(Files.exists(png));
+  }
+
+  @Test
+  void rk45RunsStreamEveryAcceptedStepAndCountRejectedTrials(TestServer.Running server) {
+    List<JsonObject> events =
+        json(
+            CliRun.of(
+                "generate",
+                "--target",
+                server.target(),
+                "--samples",
+                "2",
+                "--solver",
+                "rk45",
+                "--rtol",
+                "1e-4",
+                "--atol",
+                "1e-4",
+                "--seed",
+                "11",
+                "--json",
+                "--output",
+                dir.resolve("rk45.png").toString()));
+    JsonObject started = events.get(0);
+    assertEquals("SOLVER_RK45", started.getString("solver"));
+    assertEquals(0, started.getInteger("steps"));
+    assertEquals(1e-4, started.getDouble("rtol"));
+    assertFalse(started.containsKey("sigmaMax"), "no schedule for an adaptive run");
+    List<JsonObject> steps = events.subList(1, events.size() - 1);
+    for (int i = 0; i < steps.size(); i++) {
+      assertEquals(i, steps.get(i).getInteger("index"));
+    }
+    assertEquals(0.0, steps.get(steps.size() - 1).getDouble("sigma"));
+    JsonObject done = events.get(events.size() - 1);
+    assertTrue(done.containsKey("rejectedSteps"));
+    assertEquals(2, done.getInteger("nfe") % 6, "2 to start, 6 per trial step");
+  }
+
+  @Test
+  void aNoiseInjectionRunIsReproducibleBySeed(TestServer.Running server) throws Exception {
+    byte[][] pngs = new byte[2][];
+    for (int k = 0; k < 2; k++) {
+      Path png = dir.resolve("noise" + k + ".png");
+      json(
+          CliRun.of(
+              "generate",
+              "--target",
+              server.target(),
+              "--samples",
+              "2",
+              "--steps",
+              "6",
+              "--noise-injection",
+              "0.2",
+              "--seed",
+              "3",
+              "--json",
+              "--output",
+              png.toString()));
+      pngs[k] = Files.readAllBytes(png);
+    }
+    assertArrayEquals(pngs[0], pngs[1]);
   }
 
   @Test

@@ -54,4 +54,12 @@ class StepLineTest {
       assertTrue(at(columns).length() <= Math.max(0, columns - 1), columns + ": " + at(columns));
     }
   }
+
+  @Test
+  void anAdaptiveRunWithoutATotalShowsItsStepCountWithoutBarOrEta() {
+    String wide = StepLine.render(12, -1, Duration.ofSeconds(3), null, "σ=0.5", "90 NFE/s", 79);
+    assertEquals("step 12 (0:00:03) σ=0.5  90 NFE/s", wide);
+    String narrow = StepLine.render(12, -1, Duration.ofSeconds(3), null, "σ=0.5", "90 NFE/s", 20);
+    assertEquals("step 12 (0:00:03)", narrow);
+  }
 }

@@ -3,8 +3,8 @@ package dev.pfgm.client.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.pfgm.client.TestServer;
+import dev.pfgm.server.app.ConfigKey;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -17,7 +17,7 @@ class TokenServerTest {
 
   @BeforeAll
   static void start() {
-    server = TestServer.start(config -> config.withAuthTokens(Set.of(TOKEN)));
+    server = TestServer.start(config -> config.set(ConfigKey.AUTH_TOKENS, TOKEN));
   }
 
   @AfterAll

@@ -48,6 +48,25 @@ final class CommandLineFlags {
     return commandLine().getUsageMessage(CommandLine.Help.Ansi.OFF);
   }
 
+  /** The key's help, its rule, its environment variable, its default and an example. */
+  static String help(ConfigKey k) {
+    KeySpec spec = k.spec();
+    String rule =
+        switch (spec.kind) {
+          case INT ->
+              " Range "
+                  + (spec.floor == null
+                      ? "" + k.range()
+                      : spec.floor.key() + ".." + k.range().max())
+                  + ".";
+          case BOOL -> " true or false.";
+          default -> "";
+        };
+    // An integer's example would only repeat its range.
+    String example = spec.kind == KeySpec.Kind.INT ? "" : "; for example " + k.example();
+    return spec.help + rule + " Env " + k.env() + "; default " + k.shownDefault() + example + ".";
+  }
+
   private static CommandLine commandLine() {
     CommandSpec spec = CommandSpec.create().name("pfgm-serve");
     spec.usageMessage()
@@ -66,15 +85,9 @@ final class CommandLineFlags {
     for (ConfigKey k : ConfigKey.values()) {
       spec.addOption(
           OptionSpec.builder(k.flag())
-              .paramLabel(k.label())
+              .paramLabel(k.spec().label)
               .type(String.class)
-              .description(
-                  k.description()
-                      + " Env "
-                      + k.env()
-                      + "; default "
-                      + (k.defaultValue().isEmpty() ? "unset" : k.defaultValue())
-                      + ".")
+              .description(help(k))
               .build());
     }
     spec.addOption(

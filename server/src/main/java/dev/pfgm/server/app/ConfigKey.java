@@ -1,214 +1,212 @@
 package dev.pfgm.server.app;
 
+import static dev.pfgm.server.app.KeySpec.bool;
+import static dev.pfgm.server.app.KeySpec.dir;
+import static dev.pfgm.server.app.KeySpec.file;
+import static dev.pfgm.server.app.KeySpec.integer;
+import static dev.pfgm.server.app.KeySpec.list;
+import static dev.pfgm.server.app.KeySpec.text;
+
 import dev.pfgm.server.engine.EngineLimits;
+import dev.pfgm.server.engine.IntRange;
 import dev.pfgm.server.runtime.RuntimeOptions;
 import dev.pfgm.server.transport.ServingLimits;
 import dev.pfgm.server.transport.WriteBudget;
 import java.util.Locale;
 
 /**
- * Every configuration key, with its default. The key is the name in a config file; the flag is
- * {@code --key}; the environment variable is {@code PFGM_KEY} (upper case, '-' becomes '_'). Rules
- * are checked in {@link Settings}; docs/operations.md lists them.
+ * Every configuration key, declared once: kind, range or rule, default, help and an example. The
+ * declaration drives the flag ({@code --key}), the environment variable ({@code PFGM_KEY}), the
+ * config-file key, the check ({@link Settings}), {@code --help}, the startup table, and the test
+ * that docs/operations.md lists exactly these keys. A new key is one constant here plus its docs
+ * row; code reads its value from {@link ServerConfig#values}. The key's name is the constant's, in
+ * lower case with '-' for '_'.
  */
-enum ConfigKey {
+public enum ConfigKey {
   HOST(
-      "host",
-      "ADDR",
-      ServerConfig.DEFAULT_HOST,
-      "Address the gRPC port binds (and metrics, unless metrics-host)."),
-  PORT("port", "N", "" + ServerConfig.DEFAULT_PORT, "gRPC port, 0..65535; 0 picks a free one."),
-  MODELS("models", "DIR", "models", "Folder of model folders (<id>/model.onnx + model.json)."),
+      text("ADDR", "0.0.0.0")
+          .rule(v -> !v.isEmpty(), "must not be empty")
+          .help("Address the gRPC port binds (and metrics, unless metrics-host).")
+          .example("127.0.0.1")),
+  PORT(integer("N", new IntRange(0, 65535), 50051).help("gRPC port; 0 picks a free one.")),
+  MODELS(
+      dir("models")
+          .help("Folder of model folders (<id>/model.onnx + model.json).")
+          .example("/srv/pfgm/models")),
   DEFAULT_MODEL(
-      "default-model",
-      "ID",
-      "",
-      "Model for requests that name none; must be served. Unset: "
-          + ServerConfig.DEFAULT_MODEL
-          + " if served, else the first served model."),
+      text("ID", "")
+          .rule(v -> !v.isEmpty(), "must name a model when set (unset it for the built-in choice)")
+          .help(
+              "Model for requests that name none; must be served. Unset: "
+                  + ServerConfig.DEFAULT_MODEL
+                  + " if served, else the first served model.")
+          .example("cifar10-unet-d128")),
   DEVICE(
-      "device",
-      "DEV",
-      RuntimeOptions.DEFAULT_DEVICE,
-      "cpu, cuda or cuda:N (refused on a build without CUDA), or auto (CUDA when available, else CPU)."),
+      text("DEV", RuntimeOptions.DEFAULT_DEVICE)
+          .rule(RuntimeOptions::isDevice, RuntimeOptions.DEVICE_RULE)
+          .help(
+              "cpu, cuda or cuda:N (refused on a build without CUDA), or auto (CUDA when"
+                  + " available, else CPU).")
+          .example("auto")),
   INTRA_OP_THREADS(
-      "intra-op-threads",
-      "N",
-      "0",
-      "ONNX Runtime intra-op threads per session, 0..256; 0 lets ORT choose."),
+      integer("N", RuntimeOptions.INTRA_OP_THREADS, 0)
+          .help("ONNX Runtime intra-op threads per session; 0 lets ORT choose.")),
   SPIN_WAIT(
-      "spin-wait",
-      "BOOL",
-      "" + RuntimeOptions.DEFAULT_SPIN_WAIT,
-      "true: idle ONNX Runtime threads spin (dedicated cores); false: they sleep, leaving cores to the server."),
+      bool(RuntimeOptions.DEFAULT_SPIN_WAIT)
+          .help(
+              "true: idle ONNX Runtime threads spin (dedicated cores); false: they sleep,"
+                  + " leaving cores to the server.")),
   ENGINES_PER_MODEL(
-      "engines-per-model",
-      "N",
-      "" + ServerConfig.DEFAULT_ENGINES_PER_MODEL,
-      "Engines (worker verticles) per model, 1..64; jobs go to the least loaded."),
+      integer("N", new IntRange(1, 64), 1)
+          .help("Engines (worker verticles) per model; jobs go to the least loaded.")),
   EVENT_LOOPS(
-      "event-loops",
-      "N",
-      "" + ServerConfig.DEFAULT_EVENT_LOOPS,
-      "Event loops serving the gRPC port (verticle instances), 1..64; default: one per core."),
+      integer("N", new IntRange(1, 64), Math.min(64, Runtime.getRuntime().availableProcessors()))
+          .help("Event loops serving the gRPC port (verticle instances).")
+          .shown("one per core")),
   MAX_BATCH_ROWS(
-      "max-batch-rows",
-      "N",
-      "" + EngineLimits.DEFAULT_MAX_BATCH_ROWS,
-      "Rows packed into one network call, 1..4096."),
+      integer("N", EngineLimits.BATCH_ROWS, EngineLimits.DEFAULT_MAX_BATCH_ROWS)
+          .help("Rows packed into one network call.")),
   MAX_ACTIVE_ROWS(
-      "max-active-rows",
-      "N",
-      "" + EngineLimits.DEFAULT_MAX_ACTIVE_ROWS,
-      "Rows being stepped per model, 1..1000000."),
+      integer("N", EngineLimits.ACTIVE_ROWS, EngineLimits.DEFAULT_MAX_ACTIVE_ROWS)
+          .help("Rows being stepped per model.")),
   MAX_QUEUED_ROWS(
-      "max-queued-rows",
-      "N",
-      "" + EngineLimits.DEFAULT_MAX_QUEUED_ROWS,
-      "Rows waiting per model, 0..10000000; beyond it requests fail fast with RESOURCE_EXHAUSTED."),
+      integer("N", EngineLimits.QUEUED_ROWS, EngineLimits.DEFAULT_MAX_QUEUED_ROWS)
+          .help("Rows waiting per model; beyond it requests fail fast with RESOURCE_EXHAUSTED.")),
   MAX_SAMPLES(
-      "max-samples",
-      "N",
-      "" + ServingLimits.DEFAULT_MAX_SAMPLES,
-      "Largest num_samples of one request, 1..4096 and <= max-active-rows."),
+      integer("N", ServingLimits.SAMPLES, ServingLimits.DEFAULT_MAX_SAMPLES)
+          .help("Largest num_samples of one request; at most max-active-rows / engines-per-model.")
+          .example("32")),
   MAX_STEPS(
-      "max-steps",
-      "N",
-      "" + ServingLimits.DEFAULT_MAX_STEPS,
-      "Largest steps of one request, 1..100000."),
+      integer("N", ServingLimits.STEPS, ServingLimits.DEFAULT_MAX_STEPS)
+          .help("Largest steps of one request.")),
   MAX_MESSAGE_BYTES(
-      "max-message-bytes",
-      "BYTES",
-      "" + ServingLimits.DEFAULT_MAX_MESSAGE_BYTES,
-      "Largest response message the server builds, 65536..1073741824 (clients' receive limit)."),
+      integer("BYTES", ServingLimits.MESSAGE_BYTES, ServingLimits.DEFAULT_MAX_MESSAGE_BYTES)
+          .help("Largest response message the server builds (clients' receive limit).")),
   STREAM_QUEUE_BYTES(
-      "stream-queue-bytes",
-      "BYTES",
-      "" + WriteBudget.DEFAULT_STREAM_BYTES,
-      "Response bytes one slow stream may hold unsent before its Step events coalesce, 65536..1073741824."),
+      integer("BYTES", ServingLimits.STREAM_QUEUE_BYTES, WriteBudget.DEFAULT_STREAM_BYTES)
+          .help("Response bytes one slow stream may hold unsent before its Step events coalesce.")),
   TOTAL_QUEUE_BYTES(
-      "total-queue-bytes",
-      "BYTES",
-      "" + WriteBudget.DEFAULT_TOTAL_BYTES,
-      "The same over all streams, stream-queue-bytes..2147483647."),
+      integer("BYTES", ServingLimits.TOTAL_QUEUE_BYTES, WriteBudget.DEFAULT_TOTAL_BYTES)
+          .atLeast(STREAM_QUEUE_BYTES)
+          .help("The same over all streams.")),
   MAX_REQUEST_BYTES(
-      "max-request-bytes",
-      "BYTES",
-      "" + ServerConfig.DEFAULT_MAX_REQUEST_BYTES,
-      "Largest request message accepted, 1024..16777216."),
+      integer("BYTES", new IntRange(1024, 16 << 20), 64 * 1024)
+          .help(
+              "Largest request message accepted (requests are small: a cap well above any valid"
+                  + " GenerateRequest).")),
   METRICS_HOST(
-      "metrics-host",
-      "ADDR",
-      "",
-      "Address the metrics port binds; unset: the host value. 127.0.0.1 keeps /metrics off the network."),
+      text("ADDR", "")
+          .rule(v -> !v.isEmpty(), "must not be empty when set (unset, it is the host value)")
+          .help("Address the metrics port binds; 127.0.0.1 keeps /metrics off the network.")
+          .shown("the host value")
+          .example("127.0.0.1")),
   METRICS_PORT(
-      "metrics-port",
-      "N",
-      "" + ServerConfig.DEFAULT_METRICS_PORT,
-      "Prometheus /metrics port, 0..65535; 0 turns metrics off."),
+      integer("N", PORT.range(), 9090)
+          .help("Prometheus /metrics port, not the gRPC port; 0 turns metrics off.")
+          .example("9100")),
   HTTP2_MAX_RESETS(
-      "http2-max-resets",
-      "N",
-      "" + ResetGuard.DEFAULT_MAX_RESETS,
-      "Stream resets (RST_STREAM, a cancel is one) one connection may send per window before it is closed"
-          + " with GOAWAY (HTTP/2 rapid-reset guard), 1..1000000."),
+      integer("N", ResetGuard.MAX_RESETS, ResetGuard.DEFAULT_MAX_RESETS)
+          .help(
+              "Stream resets (RST_STREAM, a cancel is one) one connection may send per window"
+                  + " before it is closed with GOAWAY (HTTP/2 rapid-reset guard).")),
   HTTP2_RESET_WINDOW_SECONDS(
-      "http2-reset-window-seconds",
-      "S",
-      "" + ResetGuard.DEFAULT_WINDOW_SECONDS,
-      "The window of http2-max-resets, 1..3600 seconds."),
+      integer("S", ResetGuard.WINDOW_SECONDS, ResetGuard.DEFAULT_WINDOW_SECONDS)
+          .help("The window of http2-max-resets, in seconds.")),
   TLS_CERT(
-      "tls-cert",
-      "FILE",
-      "",
-      "PEM certificate chain; with tls-key, the gRPC port speaks TLS only."),
+      file()
+          .help("PEM certificate chain; with tls-key, the gRPC port speaks TLS only.")
+          .example("/etc/pfgm/tls.crt")),
   TLS_KEY(
-      "tls-key",
-      "FILE",
-      "",
-      "Unencrypted PEM private key (PKCS#8, PKCS#1 RSA or SEC 1 EC) of tls-cert."),
+      file()
+          .help("Unencrypted PEM private key (PKCS#8, PKCS#1 RSA or SEC 1 EC) of tls-cert.")
+          .example("/etc/pfgm/tls.key")),
   TLS_CLIENT_CA(
-      "tls-client-ca",
-      "FILE",
-      "",
-      "PEM CA certificates; when set, clients must present a certificate they signed (mTLS)."),
+      file()
+          .help("PEM CA certificates; when set, clients must present a certificate they signed.")
+          .example("/etc/pfgm/clients-ca.crt")),
   AUTH_TOKENS(
-      "auth-tokens",
-      "T1,T2",
-      "",
-      "Accepted bearer tokens, comma-separated; an empty list is an error. Secret.",
-      true),
+      list(
+              "T1,T2",
+              "tokens",
+              "must list at least one token when set (unset it to serve without authentication)")
+          .help("Accepted bearer tokens, comma-separated; an empty list is an error. Secret.")
+          .secret()
+          .example("change-me-0123456789abcdef")),
   AUTH_TOKENS_FILE(
-      "auth-tokens-file",
-      "FILE",
-      "",
-      "File of accepted bearer tokens, one a line ('#' starts a comment); adds to auth-tokens."),
+      file()
+          .help(
+              "File of accepted bearer tokens, one a line ('#' starts a comment); adds to"
+                  + " auth-tokens.")
+          .example("/etc/pfgm/tokens")),
   MODEL_POLL_SECONDS(
-      "model-poll-seconds",
-      "S",
-      "0",
-      "Read the models folder again every S seconds (as on SIGHUP), 0..86400; 0: only on SIGHUP."),
+      integer("S", new IntRange(0, 86_400), 0)
+          .help("Read the models folder again every S seconds (as on SIGHUP); 0: only on SIGHUP.")),
   SHUTDOWN_GRACE_SECONDS(
-      "shutdown-grace-seconds",
-      "S",
-      "" + ServerConfig.DEFAULT_SHUTDOWN_GRACE_SECONDS,
-      "On SIGTERM, how long running streams may finish before they are cancelled, 0..3600."),
+      integer("S", new IntRange(0, 3600), 30)
+          .help("On SIGTERM, how long running streams may finish before they are cancelled.")),
   LOG_FORMAT(
-      "log-format",
-      "FORMAT",
-      LogFormat.DEFAULT.value(),
-      "Console log: text (a line per event, for people) or json (one JSON object per line, for collectors).");
+      text("FORMAT", LogFormat.DEFAULT.value())
+          .rule(v -> LogFormat.of(v) != null, "must be text or json")
+          .help(
+              "Console log: text (a line per event, for people) or json (one JSON object per"
+                  + " line, for collectors).")
+          .example("json"));
 
-  private final String key;
-  private final String label;
-  private final String defaultValue;
-  private final String description;
-  private final boolean secret;
+  private final KeySpec spec;
 
-  ConfigKey(String key, String label, String defaultValue, String description) {
-    this(key, label, defaultValue, description, false);
+  ConfigKey(KeySpec spec) {
+    this.spec = spec;
   }
 
-  ConfigKey(String key, String label, String defaultValue, String description, boolean secret) {
-    this.key = key;
-    this.label = label;
-    this.defaultValue = defaultValue;
-    this.description = description;
-    this.secret = secret;
+  public String key() {
+    return name().toLowerCase(Locale.ROOT).replace('_', '-');
   }
 
-  String key() {
-    return key;
+  public String flag() {
+    return "--" + key();
   }
 
-  String flag() {
-    return "--" + key;
+  public String env() {
+    return "PFGM_" + name();
   }
 
-  String env() {
-    return "PFGM_" + key.toUpperCase(Locale.ROOT).replace('-', '_');
+  /** The range of an INT key (its lower end raised by {@code spec().floor} if set), else null. */
+  public IntRange range() {
+    return spec.range;
   }
 
-  String label() {
-    return label;
+  /** The value when no source sets the key; "" is unset. */
+  public String defaultValue() {
+    return spec.defaultValue;
   }
 
-  String defaultValue() {
-    return defaultValue;
+  /** The default as --help and the docs show it: the value, "unset", or how it is computed. */
+  public String shownDefault() {
+    return spec.shownDefault != null
+        ? spec.shownDefault
+        : spec.defaultValue.isEmpty() ? "unset" : spec.defaultValue;
   }
 
-  String description() {
-    return description;
+  /**
+   * A valid value that is not the default, for --help and the test that every source reads every
+   * key alike: the declared one, or for an INT key without one the range's other end.
+   */
+  public String example() {
+    if (spec.example != null) {
+      return spec.example;
+    }
+    IntRange r = spec.range;
+    return Integer.toString(
+        Integer.toString(r.max()).equals(spec.defaultValue) ? r.min() : r.max());
   }
 
-  /** Whether the value is masked when printed. */
-  boolean secret() {
-    return secret;
+  KeySpec spec() {
+    return spec;
   }
 
   static ConfigKey byKey(String key) {
     for (ConfigKey k : values()) {
-      if (k.key.equals(key)) {
+      if (k.key().equals(key)) {
         return k;
       }
     }

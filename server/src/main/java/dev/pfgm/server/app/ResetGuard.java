@@ -1,5 +1,7 @@
 package dev.pfgm.server.app;
 
+import dev.pfgm.server.engine.IntRange;
+
 /**
  * The HTTP/2 rapid-reset guard (CVE-2023-44487): a connection that resets more than maxResets
  * streams within windowSeconds is closed with GOAWAY, failing its other streams. Netty applies the
@@ -14,15 +16,11 @@ public record ResetGuard(int maxResets, int windowSeconds) {
 
   public static final int DEFAULT_MAX_RESETS = 10_000;
   public static final int DEFAULT_WINDOW_SECONDS = 30;
-  public static final ResetGuard DEFAULTS =
-      new ResetGuard(DEFAULT_MAX_RESETS, DEFAULT_WINDOW_SECONDS);
+  public static final IntRange MAX_RESETS = new IntRange(1, 1_000_000);
+  public static final IntRange WINDOW_SECONDS = new IntRange(1, 3600);
 
   public ResetGuard {
-    if (maxResets < 1) {
-      throw new IllegalArgumentException("maxResets must be >= 1, was " + maxResets);
-    }
-    if (windowSeconds < 1) {
-      throw new IllegalArgumentException("windowSeconds must be >= 1, was " + windowSeconds);
-    }
+    MAX_RESETS.check("maxResets", maxResets);
+    WINDOW_SECONDS.check("windowSeconds", windowSeconds);
   }
 }

@@ -3,18 +3,16 @@ package dev.pfgm.server.app;
 import static dev.pfgm.server.app.ConfigKey.*;
 
 import dev.pfgm.server.engine.EngineLimits;
+import dev.pfgm.server.engine.IntRange;
 import dev.pfgm.server.runtime.RuntimeOptions;
 import dev.pfgm.server.transport.ServingLimits;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * The merged raw values, each with where it came from, and the rules that turn them into a {@link
@@ -34,15 +32,6 @@ final class Settings {
     }
   }
 
-  /** RFC 6750 b64token characters. */
-  private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9\\-._~+/]+=*");
-
-  private static final int MIN_TOKEN_CHARS = 16;
-  private static final String TOKEN_RULE =
-      "must be "
-          + MIN_TOKEN_CHARS
-          + "..4096 characters of A-Z a-z 0-9 - . _ ~ + / (then '=' padding)";
-
   private final Map<ConfigKey, Setting> values;
   private int tokenCount;
 
@@ -59,28 +48,20 @@ final class Settings {
 
   /** Checks every rule and builds the configuration. */
   ServerConfig toConfig() throws ConfigException {
-    String host = string(HOST);
-    if (host.isBlank()) {
-      throw fail(HOST, "must not be empty");
+    // Each key by its declaration first (kind, range, rule), in declaration order ...
+    Map<ConfigKey, Object> typed = new EnumMap<>(ConfigKey.class);
+    for (ConfigKey k : ConfigKey.values()) {
+      typed.put(k, typed(k, typed));
     }
-    int port = intIn(PORT, 0, 65535);
-    Path models = directory(MODELS);
-    String device = string(DEVICE);
-    if (!RuntimeOptions.isDevice(device)) {
-      throw fail(DEVICE, "must be cpu, cuda, cuda:N or auto");
-    }
-    String unavailable = RuntimeOptions.unavailable(device);
+    ConfigValues v = new ConfigValues(typed);
+    // ... then the rules that join keys or need the machine.
+    String unavailable = RuntimeOptions.unavailable(string(DEVICE));
     if (unavailable != null) {
       throw fail(DEVICE, "cannot be used: " + unavailable);
     }
-    RuntimeOptions runtime =
-        new RuntimeOptions(device, intIn(INTRA_OP_THREADS, 0, 256), bool(SPIN_WAIT));
-    int maxActiveRows = intIn(MAX_ACTIVE_ROWS, 1, 1_000_000);
-    EngineLimits engine =
-        new EngineLimits(
-            intIn(MAX_BATCH_ROWS, 1, 4096), maxActiveRows, intIn(MAX_QUEUED_ROWS, 0, 10_000_000));
-    int enginesPerModel = intIn(ENGINES_PER_MODEL, 1, 64);
-    int maxSamples = intIn(MAX_SAMPLES, 1, 4096);
+    int maxActiveRows = v.integer(MAX_ACTIVE_ROWS);
+    int enginesPerModel = v.integer(ENGINES_PER_MODEL);
+    int maxSamples = v.integer(MAX_SAMPLES);
     // The model's limits are shared out over its engines: a request must fit one engine's share.
     int perEngine = maxActiveRows / enginesPerModel;
     if (maxSamples > perEngine) {
@@ -94,72 +75,96 @@ final class Settings {
               + perEngine
               + "), or every request that large is refused");
     }
-    int streamQueue = intIn(STREAM_QUEUE_BYTES, 64 * 1024, 1 << 30);
-    ServingLimits serving =
-        new ServingLimits(
-            maxSamples,
-            intIn(MAX_STEPS, 1, 100_000),
-            intIn(MAX_MESSAGE_BYTES, 64 * 1024, 1 << 30),
-            streamQueue,
-            intIn(TOTAL_QUEUE_BYTES, streamQueue, Integer.MAX_VALUE));
-    int maxRequestBytes = intIn(MAX_REQUEST_BYTES, 1024, 16 << 20);
-    ResetGuard resetGuard =
-        new ResetGuard(
-            intIn(HTTP2_MAX_RESETS, 1, 1_000_000), intIn(HTTP2_RESET_WINDOW_SECONDS, 1, 3600));
-    String metricsHost = get(METRICS_HOST).given() ? string(METRICS_HOST) : host;
-    if (metricsHost.isBlank()) {
-      throw fail(METRICS_HOST, "must not be empty when set (unset, it is the host value)");
-    }
-    int metricsPort = intIn(METRICS_PORT, 0, 65535);
+    int port = v.integer(PORT);
+    int metricsPort = v.integer(METRICS_PORT);
     if (metricsPort != 0 && metricsPort == port) {
       throw fail(METRICS_PORT, "must differ from port");
     }
-    Set<String> tokens = tokens();
-    String defaultModel = string(DEFAULT_MODEL);
-    if (get(DEFAULT_MODEL).given() && defaultModel.isEmpty()) {
-      throw fail(DEFAULT_MODEL, "must name a model when set (unset it for the built-in choice)");
-    }
+    Set<String> tokens = BearerTokens.read(this, v);
+    tokenCount = tokens.size();
+    TlsFiles tls = tls(v);
+    String host = v.text(HOST);
     return new ServerConfig(
         host,
         port,
-        models,
-        defaultModel.isEmpty() ? null : defaultModel,
-        runtime,
-        engine,
+        v.path(MODELS),
+        v.text(DEFAULT_MODEL).isEmpty() ? null : v.text(DEFAULT_MODEL),
+        new RuntimeOptions(v.text(DEVICE), v.integer(INTRA_OP_THREADS), v.bool(SPIN_WAIT)),
+        new EngineLimits(v.integer(MAX_BATCH_ROWS), maxActiveRows, v.integer(MAX_QUEUED_ROWS)),
         enginesPerModel,
-        intIn(EVENT_LOOPS, 1, 64),
-        serving,
-        maxRequestBytes,
-        resetGuard,
-        metricsHost,
+        v.integer(EVENT_LOOPS),
+        new ServingLimits(
+            maxSamples,
+            v.integer(MAX_STEPS),
+            v.integer(MAX_MESSAGE_BYTES),
+            v.integer(STREAM_QUEUE_BYTES),
+            v.integer(TOTAL_QUEUE_BYTES)),
+        v.integer(MAX_REQUEST_BYTES),
+        new ResetGuard(v.integer(HTTP2_MAX_RESETS), v.integer(HTTP2_RESET_WINDOW_SECONDS)),
+        get(METRICS_HOST).given() ? v.text(METRICS_HOST) : host,
         metricsPort,
-        tls(),
+        tls,
         tokens,
-        Duration.ofSeconds(intIn(SHUTDOWN_GRACE_SECONDS, 0, 3600)),
-        intIn(MODEL_POLL_SECONDS, 0, 86_400));
+        Duration.ofSeconds(v.integer(SHUTDOWN_GRACE_SECONDS)),
+        v.integer(MODEL_POLL_SECONDS),
+        v);
   }
 
   /** The console log's format; not part of {@link ServerConfig}: Main applies it to the process. */
   LogFormat logFormat() throws ConfigException {
-    LogFormat f = LogFormat.of(string(LOG_FORMAT));
-    if (f == null) {
-      throw fail(LOG_FORMAT, "must be text or json");
-    }
-    return f;
+    return LogFormat.of((String) typed(LOG_FORMAT, Map.of()));
+  }
+
+  /** One key's value by its declaration; {@code earlier} holds the keys declared before it. */
+  private Object typed(ConfigKey k, Map<ConfigKey, Object> earlier) throws ConfigException {
+    return switch (k.spec().kind) {
+      case TEXT -> {
+        String v = string(k);
+        // An empty default is "unset", not an empty value: the rule holds for what is set.
+        if ((get(k).given() || !v.isEmpty()) && !k.spec().rule.test(v)) {
+          throw fail(k, k.spec().ruleText);
+        }
+        yield v;
+      }
+      case INT -> {
+        IntRange r = k.range();
+        int min =
+            k.spec().floor == null ? r.min() : Math.max(r.min(), (int) earlier.get(k.spec().floor));
+        yield intIn(k, min, r.max());
+      }
+      case BOOL -> bool(k);
+      case DIR -> directory(k);
+      case FILE -> file(k);
+      case LIST -> {
+        List<String> items = splitList(get(k).value());
+        if (get(k).given() && items.isEmpty()) {
+          throw new ConfigException(
+              k.key()
+                  + " "
+                  + k.spec().ruleText
+                  + ", was 0 "
+                  + k.spec().noun
+                  + " (from "
+                  + get(k).origin()
+                  + ")");
+        }
+        yield items;
+      }
+    };
   }
 
   private boolean bool(ConfigKey k) throws ConfigException {
-    String v = string(k).trim().toLowerCase(java.util.Locale.ROOT);
+    String v = string(k).toLowerCase(java.util.Locale.ROOT);
     if (!v.equals("true") && !v.equals("false")) {
       throw fail(k, "must be true or false");
     }
     return v.equals("true");
   }
 
-  private TlsFiles tls() throws ConfigException {
-    Path cert = file(TLS_CERT);
-    Path key = file(TLS_KEY);
-    Path ca = file(TLS_CLIENT_CA);
+  private TlsFiles tls(ConfigValues v) throws ConfigException {
+    Path cert = v.path(TLS_CERT);
+    Path key = v.path(TLS_KEY);
+    Path ca = v.path(TLS_CLIENT_CA);
     if (cert == null && key != null) {
       throw fail(TLS_CERT, "must be set when tls-key is");
     }
@@ -185,67 +190,6 @@ final class Settings {
       throw fail(TLS_CLIENT_CA, "must be PEM CA certificates (-----BEGIN CERTIFICATE-----)");
     }
     return new TlsFiles(cert, key, ca);
-  }
-
-  private Set<String> tokens() throws ConfigException {
-    Set<String> tokens = new LinkedHashSet<>();
-    Setting listed = get(AUTH_TOKENS);
-    List<String> items = splitList(listed.value());
-    if (listed.given() && items.isEmpty()) {
-      // An empty list must not read as "no authentication": that is what leaving it unset means.
-      throw new ConfigException(
-          "auth-tokens must list at least one token when set (unset it to serve"
-              + " without authentication), was 0 tokens (from "
-              + listed.origin()
-              + ")");
-    }
-    for (int i = 0; i < items.size(); i++) {
-      checkToken(
-          items.get(i), "auth-tokens: token " + (i + 1) + " of " + items.size(), listed.origin());
-      tokens.add(items.get(i));
-    }
-    Path file = file(AUTH_TOKENS_FILE);
-    if (file != null) {
-      List<String> lines;
-      try {
-        lines = Files.readAllLines(file);
-      } catch (IOException e) {
-        throw fail(AUTH_TOKENS_FILE, "must be a readable file (" + e.getMessage() + ")");
-      }
-      int inFile = 0;
-      for (int i = 0; i < lines.size(); i++) {
-        String line = lines.get(i).strip();
-        if (!line.isEmpty() && !line.startsWith("#")) {
-          checkToken(line, "auth-tokens-file: the token on line " + (i + 1), "file " + file);
-          tokens.add(line);
-          inFile++;
-        }
-      }
-      if (inFile == 0) {
-        throw fail(AUTH_TOKENS_FILE, "must hold at least one token");
-      }
-    }
-    tokenCount = tokens.size();
-    return tokens;
-  }
-
-  /** Token values are never echoed, only their length. */
-  private static void checkToken(String token, String which, String origin) throws ConfigException {
-    if (token.length() < MIN_TOKEN_CHARS
-        || token.length() > 4096
-        || !TOKEN.matcher(token).matches()) {
-      throw new ConfigException(
-          which
-              + " "
-              + TOKEN_RULE
-              + ", was "
-              + token.length()
-              + " characters"
-              + (TOKEN.matcher(token).matches() ? "" : " with others among them")
-              + " (from "
-              + origin
-              + ")");
-    }
   }
 
   static List<String> splitList(String value) {
@@ -299,10 +243,12 @@ final class Settings {
     return p;
   }
 
-  private ConfigException fail(ConfigKey k, String rule) {
+  ConfigException fail(ConfigKey k, String rule) {
     Setting s = get(k);
     String shown =
-        k.secret() ? "(secret)" : s.value().matches("-?\\d+") ? s.value() : "'" + s.value() + "'";
+        k.spec().secret
+            ? "(secret)"
+            : s.value().matches("-?\\d+") ? s.value() : "'" + s.value() + "'";
     return new ConfigException(
         k.key() + " " + rule + ", was " + shown + " (from " + s.origin() + ")");
   }
@@ -314,7 +260,7 @@ final class Settings {
     for (ConfigKey k : ConfigKey.values()) {
       Setting s = get(k);
       String v = s.value();
-      if (k.secret()) {
+      if (k.spec().secret) {
         int n = splitList(v).size();
         v = n == 0 ? "" : "****** (" + n + (n == 1 ? " token)" : " tokens)");
       }

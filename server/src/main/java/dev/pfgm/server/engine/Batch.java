@@ -1,6 +1,6 @@
 package dev.pfgm.server.engine;
 
-import dev.pfgm.server.sampler.Trajectory;
+import dev.pfgm.server.sampler.SampleSolve;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -20,7 +20,7 @@ final class Batch {
   private final NetworkIo io; // direct buffers for [capacity] rows, reused by every call
   private final double[] denoised; // [C*H*W], one row widened to float64
   private final List<Job> jobs = new ArrayList<>();
-  private final List<Trajectory> rows = new ArrayList<>();
+  private final List<SampleSolve> rows = new ArrayList<>();
 
   Batch(FieldNetwork network, int capacity) {
     this.network = network;
@@ -44,7 +44,7 @@ final class Batch {
     return rows.size();
   }
 
-  void add(Job job, Trajectory t) {
+  void add(Job job, SampleSolve t) {
     int r = rows.size();
     double[] q = t.query();
     int base = r * dataDim;
@@ -83,7 +83,7 @@ final class Batch {
 
   /** Widens rows from..to-1 of the output into their trajectories (the one pass out). */
   private void scatter(int from, int to, Set<Job> failed) {
-    double[] d = denoised; // reused: Trajectory.supply copies what it keeps
+    double[] d = denoised; // reused: SampleSolve.supply copies what it keeps
     FloatBuffer out = io.out();
     for (int r = from; r < to; r++) {
       Job job = jobs.get(r);
@@ -107,7 +107,11 @@ final class Batch {
         d[k] = v;
       }
       if (!failed.contains(job)) {
-        rows.get(r).supply(d);
+        SampleSolve row = rows.get(r);
+        row.supply(d);
+        if (row.failure() != null) {
+          fail(job, new SolveLimitReached(row.failure()), failed);
+        }
       }
     }
   }
@@ -143,7 +147,7 @@ final class Batch {
         : new NetworkFailure("field network failed: " + e, e);
   }
 
-  private static void fail(Job job, NetworkFailure error, Set<Job> failed) {
+  private static void fail(Job job, EngineException error, Set<Job> failed) {
     if (failed.add(job)) {
       job.listener().failed(error);
     }

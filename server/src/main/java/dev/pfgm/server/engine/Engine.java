@@ -1,6 +1,6 @@
 package dev.pfgm.server.engine;
 
-import dev.pfgm.server.sampler.Trajectory;
+import dev.pfgm.server.sampler.SampleSolve;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -160,7 +160,8 @@ public final class Engine {
       long start = nanoClock.getAsLong();
       for (Job failed : batch.run()) {
         finish(failed);
-        observer.jobDropped(failed.rows(), "network");
+        boolean limit = failed.samples().stream().anyMatch(t -> t.failure() != null);
+        observer.jobDropped(failed.rows(), limit ? "step_limit" : "network");
       }
       observer.networkCall(rows, nanoClock.getAsLong() - start);
       advance();
@@ -193,7 +194,7 @@ public final class Engine {
       }
       // Only the job's slowest rows go, so its samples never drift more than one evaluation apart.
       int progress = job.progress();
-      for (Trajectory t : job.samples()) {
+      for (SampleSolve t : job.samples()) {
         if (!t.done() && t.nfe() == progress) {
           if (batch.full()) {
             nextFirst = job; // its other rows go first next tick
@@ -214,9 +215,7 @@ public final class Engine {
         int i = job.reportedSteps++;
         observer.stepCompleted(job.rows());
         if (job.reports(i)) {
-          Trajectory first = job.samples().get(0);
-          StepView view =
-              new StepView(i, first.schedule().sigma(i + 1), first.nfe(), job.samples());
+          StepView view = new StepView(i, job.sigmaReached(), job.nfe(), job.samples());
           if (!notify(job, l -> l.step(view), "build step " + i + "'s event")) {
             it.remove();
             activeRows -= job.rows();
@@ -232,7 +231,8 @@ public final class Engine {
         CompletedView result =
             new CompletedView(
                 job.samples(),
-                job.samples().get(0).nfe(),
+                job.nfe(),
+                job.rejectedSteps(),
                 job.startedNanos - job.admittedNanos,
                 end - job.startedNanos);
         notify(job, l -> l.completed(result), "build the result");
@@ -269,8 +269,7 @@ public final class Engine {
               new DeadlineExpired(
                   "deadline passed after "
                       + job.reportedSteps
-                      + " of "
-                      + job.samples().get(0).schedule().steps()
+                      + (job.plannedSteps() > 0 ? " of " + job.plannedSteps() : "")
                       + " steps"));
       observer.jobDropped(job.rows(), "deadline");
       return true;

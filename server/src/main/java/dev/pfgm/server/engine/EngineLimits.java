@@ -13,18 +13,18 @@ public record EngineLimits(int maxBatchRows, int maxActiveRows, int maxQueuedRow
   public static final int DEFAULT_MAX_ACTIVE_ROWS = 256;
   public static final int DEFAULT_MAX_QUEUED_ROWS = 1024;
 
+  /** Up to 4096 rows per call: see {@code ModelCard.MAX_DATA_DIM} for why not more. */
+  public static final IntRange BATCH_ROWS = new IntRange(1, 4096);
+
+  public static final IntRange ACTIVE_ROWS = new IntRange(1, 1_000_000);
+  public static final IntRange QUEUED_ROWS = new IntRange(0, 10_000_000);
+
   public static final EngineLimits DEFAULTS =
       new EngineLimits(DEFAULT_MAX_BATCH_ROWS, DEFAULT_MAX_ACTIVE_ROWS, DEFAULT_MAX_QUEUED_ROWS);
 
   public EngineLimits {
-    if (maxBatchRows < 1 || maxBatchRows > 4096) {
-      throw new IllegalArgumentException("maxBatchRows must be in 1..4096, was " + maxBatchRows);
-    }
-    if (maxActiveRows < 1) {
-      throw new IllegalArgumentException("maxActiveRows must be >= 1, was " + maxActiveRows);
-    }
-    if (maxQueuedRows < 0) {
-      throw new IllegalArgumentException("maxQueuedRows must be >= 0, was " + maxQueuedRows);
-    }
+    BATCH_ROWS.check("maxBatchRows", maxBatchRows);
+    ACTIVE_ROWS.check("maxActiveRows", maxActiveRows);
+    QUEUED_ROWS.check("maxQueuedRows", maxQueuedRows);
   }
 }

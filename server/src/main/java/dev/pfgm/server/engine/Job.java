@@ -1,8 +1,7 @@
 package dev.pfgm.server.engine;
 
-import dev.pfgm.server.sampler.Trajectory;
+import dev.pfgm.server.sampler.SampleSolve;
 import java.util.List;
-import java.util.function.ToIntFunction;
 
 /**
  * One generation request inside the engine: a trajectory per sample, all on the same schedule. Only
@@ -13,7 +12,7 @@ public final class Job {
   /** No deadline. */
   public static final long NO_DEADLINE = Long.MAX_VALUE;
 
-  private final List<Trajectory> samples;
+  private final List<SampleSolve> samples;
   private final float[] classOneHot; // [numClasses], or null for unconditional networks
   private final int previewEvery;
   private final long deadlineNanos;
@@ -27,13 +26,13 @@ public final class Job {
   int reportedSteps;
 
   /**
-   * @param samples one trajectory per sample, on the same schedule and solver
+   * @param samples one solve per sample, with the same solver (and schedule, when it has one)
    * @param classOneHot [numClasses] one-hot row shared by all samples, or null
    * @param previewEvery report every k-th step and the last; 0 reports no steps
    * @param deadlineNanos engine-clock deadline, or {@link #NO_DEADLINE}
    */
   public Job(
-      List<Trajectory> samples,
+      List<? extends SampleSolve> samples,
       float[] classOneHot,
       int previewEvery,
       long deadlineNanos,
@@ -85,7 +84,7 @@ public final class Job {
     return samples.size();
   }
 
-  List<Trajectory> samples() {
+  List<SampleSolve> samples() {
     return samples;
   }
 
@@ -102,30 +101,71 @@ public final class Job {
   }
 
   boolean done() {
-    return samples.stream().allMatch(Trajectory::done);
+    return samples.stream().allMatch(SampleSolve::done);
   }
 
-  /** Network evaluations done by the job's slowest sample. */
+  /**
+   * Network evaluations done by the job's slowest unfinished sample (an adaptive sample that
+   * finished early must not hold the others back).
+   */
   int progress() {
-    return slowest(Trajectory::nfe);
-  }
-
-  /** Solver steps completed by the job's slowest sample. */
-  int completedSteps() {
-    return slowest(Trajectory::completedSteps);
-  }
-
-  private int slowest(ToIntFunction<Trajectory> measure) {
     int min = Integer.MAX_VALUE;
-    for (Trajectory t : samples) {
-      min = Math.min(min, measure.applyAsInt(t));
+    for (SampleSolve t : samples) {
+      if (!t.done()) {
+        min = Math.min(min, t.nfe());
+      }
     }
     return min;
   }
 
-  /** Whether step index i (0-based, of n) is reported. */
+  /**
+   * Solver steps completed by the job: those of its slowest unfinished sample, or of its longest
+   * once all are done. Fixed-schedule samples move in lock-step, so that is the slowest sample's
+   * count; adaptive samples each take their own steps, and this count never goes down.
+   */
+  int completedSteps() {
+    int min = Integer.MAX_VALUE;
+    int max = 0;
+    for (SampleSolve t : samples) {
+      max = Math.max(max, t.completedSteps());
+      if (!t.done()) {
+        min = Math.min(min, t.completedSteps());
+      }
+    }
+    return min == Integer.MAX_VALUE ? max : min;
+  }
+
+  /** The noise level every sample has reached: the largest current sigma among them. */
+  double sigmaReached() {
+    double sigma = 0;
+    for (SampleSolve t : samples) {
+      sigma = Math.max(sigma, t.sigma());
+    }
+    return sigma;
+  }
+
+  /** Network evaluations of the job's busiest sample (all equal on a fixed schedule). */
+  int nfe() {
+    int max = 0;
+    for (SampleSolve t : samples) {
+      max = Math.max(max, t.nfe());
+    }
+    return max;
+  }
+
+  /** Trial steps rejected by the error control, summed over the samples. */
+  int rejectedSteps() {
+    return samples.stream().mapToInt(SampleSolve::rejectedSteps).sum();
+  }
+
+  /** The steps the job takes when fixed in advance; 0 for an adaptive solver. */
+  int plannedSteps() {
+    return samples.get(0).plannedSteps();
+  }
+
+  /** Whether step index i (0-based) is reported: every previewEvery-th and the job's last. */
   boolean reports(int i) {
-    int n = samples.get(0).schedule().steps();
-    return previewEvery > 0 && ((i + 1) % previewEvery == 0 || i == n - 1);
+    return previewEvery > 0
+        && ((i + 1) % previewEvery == 0 || (done() && i == completedSteps() - 1));
   }
 }

@@ -1,5 +1,6 @@
 package dev.pfgm.server.runtime;
 
+import dev.pfgm.server.engine.EngineLimits;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -39,10 +40,22 @@ public record ModelCard(
   }
 
   /**
-   * Most values in one sample (C·H·W): the engine packs up to 4096 rows into one float array per
-   * network call, and 4096 · 2^18 = 2^30 stays below Java's array limit of 2^31 − 1.
+   * Most values in one sample (C·H·W): the engine packs up to 4096 rows ({@link
+   * EngineLimits#BATCH_ROWS}) into one float array per network call, and 4096 · 2^18 = 2^30 stays
+   * below Java's array limit of 2^31 − 1.
    */
-  public static final int MAX_DATA_DIM = 1 << 18;
+  public static final int MAX_DATA_DIM = (1 << 30) / EngineLimits.BATCH_ROWS.max();
+
+  /**
+   * The rule for rho, the schedule's curvature, in a card and in a request that overrides it: one
+   * rule, so a card's own rho is always one a request may ask for.
+   */
+  public static final String RHO_RULE = "must be in (0, 100]";
+
+  /** Whether {@code rho} keeps {@link #RHO_RULE} (NaN does not). */
+  public static boolean rhoAllowed(double rho) {
+    return rho > 0 && rho <= 100;
+  }
 
   /** Parses and validates a card; every message names the key, the rule and the value. */
   public static ModelCard parse(String json) throws ModelLoadException {
@@ -70,8 +83,8 @@ public record ModelCard(
               + sigmaMax);
     }
     double rho = card.number("rho");
-    if (!(rho > 0 && rho <= 100)) {
-      throw card.fail("rho", "must be in (0, 100]", rho);
+    if (!rhoAllowed(rho)) {
+      throw card.fail("rho", RHO_RULE, rho);
     }
     int defaultSteps = card.integer("default_steps", 1, 1000);
     String solver = card.string("default_solver");

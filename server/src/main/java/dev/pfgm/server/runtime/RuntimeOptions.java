@@ -2,6 +2,7 @@ package dev.pfgm.server.runtime;
 
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtProvider;
+import dev.pfgm.server.engine.IntRange;
 
 /**
  * How field networks are run.
@@ -16,17 +17,21 @@ public record RuntimeOptions(String device, int intraOpThreads, boolean spinWait
 
   public static final String DEFAULT_DEVICE = "cpu";
   public static final boolean DEFAULT_SPIN_WAIT = false;
+
+  /** 0 lets ONNX Runtime choose. */
+  public static final IntRange INTRA_OP_THREADS = new IntRange(0, 256);
+
+  /** The device rule, as {@link #isDevice} checks it. */
+  public static final String DEVICE_RULE = "must be cpu, cuda, cuda:N or auto";
+
   public static final RuntimeOptions DEFAULTS =
       new RuntimeOptions(DEFAULT_DEVICE, 0, DEFAULT_SPIN_WAIT);
 
   public RuntimeOptions {
     if (!isDevice(device)) {
-      throw new IllegalArgumentException(
-          "device must be cpu, cuda, cuda:N or auto, was '" + device + "'");
+      throw new IllegalArgumentException("device " + DEVICE_RULE + ", was '" + device + "'");
     }
-    if (intraOpThreads < 0 || intraOpThreads > 256) {
-      throw new IllegalArgumentException("intraOpThreads must be in 0..256, was " + intraOpThreads);
-    }
+    INTRA_OP_THREADS.check("intraOpThreads", intraOpThreads);
   }
 
   /** The device rule: "cpu", "cuda", "cuda:N" (N up to two digits) or "auto". */

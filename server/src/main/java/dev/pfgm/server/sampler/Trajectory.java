@@ -1,5 +1,8 @@
 package dev.pfgm.server.sampler;
 
+import org.apache.commons.rng.UniformRandomProvider;
+import org.apache.commons.rng.sampling.distribution.ZigguratSampler;
+
 /**
  * One sample's ODE solve dx/dsigma = (x - D(x, sigma))/sigma as a step-wise state machine (EDM Alg.
  * 2 for Heun). float64 state.
@@ -8,8 +11,15 @@ package dev.pfgm.server.sampler;
  * result to {@link #supply}. Heun asks for D(x, sigma_i) (predictor) and then, except on the last
  * step, D(x_E, sigma_{i+1}) (corrector); Euler asks for the predictor only. This lets an engine
  * batch rows from many trajectories, at different steps, into one network call. Not thread-safe.
+ *
+ * <p>Noise injection (an experiment on robustness to field-estimation error, off by default): with
+ * alpha > 0, before each step i the state becomes x + alpha * sigma_i * eps, eps ~ N(0, I) drawn
+ * from the sample's own RNG (N standard normals, coordinate 0 first, commons-rng {@code
+ * ZigguratSampler.NormalizedGaussian}), after the prior's draws, step 0 first. The injection
+ * happens when step i is first queried (or supplied), so {@link #state()} after step i is the ODE
+ * state before step i+1's noise.
  */
-public final class Trajectory {
+public final class Trajectory implements SampleSolve {
 
   private final SolverKind solver;
   private final Schedule schedule;
@@ -20,15 +30,44 @@ public final class Trajectory {
   private int step; // i, completed steps
   private boolean correcting; // awaiting D(x_E, sigma_{i+1})
   private int nfe;
+  private final double noiseInjection; // alpha, 0 = off
+  private final ZigguratSampler.NormalizedGaussian noise; // null when alpha == 0
+  private int injectedSteps; // steps whose noise has been added: step or step + 1
 
   /** A trajectory from {@code x0} (copied) over {@code schedule}. */
   public Trajectory(SolverKind solver, Schedule schedule, double[] x0) {
+    this(solver, schedule, x0, 0, null);
+  }
+
+  /**
+   * A trajectory with noise injection alpha (see the class comment).
+   *
+   * @param noiseInjection alpha in [0, 1]; 0 is off and draws nothing
+   * @param rng the sample's own stream, after the prior's draws; may be null when alpha is 0
+   */
+  public Trajectory(
+      SolverKind solver,
+      Schedule schedule,
+      double[] x0,
+      double noiseInjection,
+      UniformRandomProvider rng) {
     if (solver == null || schedule == null || x0 == null) {
       throw new IllegalArgumentException("solver, schedule and x0 must be non-null");
+    }
+    if (solver == SolverKind.RK45) {
+      throw new IllegalArgumentException("RK45 is adaptive: use Rk45Trajectory");
     }
     if (x0.length == 0) {
       throw new IllegalArgumentException("x0 must have length >= 1, was 0");
     }
+    if (!(noiseInjection >= 0 && noiseInjection <= 1)) {
+      throw new IllegalArgumentException("noiseInjection must be in [0, 1], was " + noiseInjection);
+    }
+    if (noiseInjection > 0 && rng == null) {
+      throw new IllegalArgumentException("noise injection needs the sample's rng");
+    }
+    this.noiseInjection = noiseInjection;
+    this.noise = noiseInjection > 0 ? ZigguratSampler.NormalizedGaussian.of(rng) : null;
     this.solver = solver;
     this.schedule = schedule;
     this.x = x0.clone();
@@ -37,17 +76,21 @@ public final class Trajectory {
   }
 
   /** Whether all n steps are complete; {@link #state()} is then the sample. */
+  @Override
   public boolean done() {
     return step == schedule.steps();
   }
 
   /** The x at which the next D(x, sigma) is needed; a live view the caller must not modify. */
+  @Override
   public double[] query() {
     requireNotDone();
+    inject();
     return correcting ? xNext : x;
   }
 
   /** The sigma for the next evaluation: sigma_i (predictor) or sigma_{i+1} (corrector). */
+  @Override
   public double querySigma() {
     requireNotDone();
     return schedule.sigma(correcting ? step + 1 : step);
@@ -59,8 +102,10 @@ public final class Trajectory {
    * @throws IllegalStateException if the trajectory is done
    * @throws IllegalArgumentException if {@code denoised} does not have the state's length
    */
+  @Override
   public boolean supply(double[] denoised) {
     requireNotDone();
+    inject();
     if (denoised == null || denoised.length != x.length) {
       throw new IllegalArgumentException(
           "denoised must have length "
@@ -100,22 +145,48 @@ public final class Trajectory {
     return true;
   }
 
+  /** Adds step i's noise once, before its first evaluation (nothing when alpha is 0). */
+  private void inject() {
+    if (noise == null || injectedSteps > step) {
+      return;
+    }
+    double scale = noiseInjection * schedule.sigma(step);
+    for (int k = 0; k < x.length; k++) {
+      x[k] += scale * noise.sample();
+    }
+    injectedSteps = step + 1;
+  }
+
   /** Steps completed so far, 0..n. */
+  @Override
   public int completedSteps() {
     return step;
   }
 
   /** The current x, at sigma_{completedSteps()}; a live view the caller must not modify. */
+  @Override
   public double[] state() {
     return x;
   }
 
   /** The last supplied denoised estimate; a live view, null before the first supply. */
+  @Override
+  public double sigma() {
+    return schedule.sigma(step);
+  }
+
+  @Override
+  public int plannedSteps() {
+    return schedule.steps();
+  }
+
+  @Override
   public double[] lastDenoised() {
     return denoised;
   }
 
   /** Network evaluations so far. */
+  @Override
   public int nfe() {
     return nfe;
   }
@@ -126,6 +197,7 @@ public final class Trajectory {
   }
 
   /** The solver this trajectory runs. */
+  @Override
   public SolverKind solver() {
     return solver;
   }

@@ -10,9 +10,10 @@ import dev.pfgm.server.engine.CompletedView;
 import dev.pfgm.server.engine.EngineException;
 import dev.pfgm.server.engine.JobListener;
 import dev.pfgm.server.engine.ServingFailure;
+import dev.pfgm.server.engine.SolveLimitReached;
 import dev.pfgm.server.engine.StepView;
+import dev.pfgm.server.sampler.SampleSolve;
 import dev.pfgm.server.sampler.SolverKind;
-import dev.pfgm.server.sampler.Trajectory;
 import io.vertx.core.Context;
 import java.util.List;
 
@@ -26,11 +27,11 @@ final class GenerateCall implements JobListener {
   private final Context context;
   private final StreamWriter writer;
   private final OpenStreams.Stream stream;
-  private final List<Trajectory> trajectories;
+  private final List<SampleSolve> trajectories;
 
   GenerateCall(
       GenerationPlan plan,
-      List<Trajectory> trajectories,
+      List<SampleSolve> trajectories,
       Context context,
       StreamWriter writer,
       OpenStreams.Stream stream) {
@@ -62,11 +63,11 @@ final class GenerateCall implements JobListener {
     int n = plan.model().dataDim();
     byte[] state =
         c.getState() || c.getStatePng()
-            ? Frames.snapshot(view.samples(), Trajectory::state, n)
+            ? Frames.snapshot(view.samples(), SampleSolve::state, n)
             : null;
     byte[] denoised =
         c.getDenoised() || c.getDenoisedPng()
-            ? Frames.snapshot(view.samples(), Trajectory::lastDenoised, n)
+            ? Frames.snapshot(view.samples(), SampleSolve::lastDenoised, n)
             : null;
     Step.Builder b =
         Step.newBuilder()
@@ -74,6 +75,11 @@ final class GenerateCall implements JobListener {
             .setSigma(view.sigma())
             .setR(radius(view.sigma()))
             .setNfe(view.nfe());
+    if (plan.solver().adaptive()) {
+      for (SampleSolve t : view.samples()) {
+        b.addSampleSigmas(t.sigma());
+      }
+    }
     onLoop(
         () -> {
           GenerateResponse event =
@@ -114,10 +120,11 @@ final class GenerateCall implements JobListener {
 
   @Override
   public void completed(CompletedView result) {
-    byte[] samples = Frames.snapshot(result.samples(), Trajectory::state, plan.model().dataDim());
+    byte[] samples = Frames.snapshot(result.samples(), SampleSolve::state, plan.model().dataDim());
     Completed.Builder b =
         Completed.newBuilder()
             .setNfe(result.nfe())
+            .setRejectedSteps(result.rejectedSteps())
             .setQueueMs(result.queueNanos() / 1e6)
             .setComputeMs(result.computeNanos() / 1e6);
     onLoop(
@@ -132,7 +139,12 @@ final class GenerateCall implements JobListener {
 
   @Override
   public void failed(EngineException error) {
-    context.runOnContext(v -> writer.fail(error));
+    // The request's steps is RK45's trial-step limit: name the field the client can change.
+    EngineException named =
+        error instanceof SolveLimitReached
+            ? new SolveLimitReached(error.getMessage() + " (the request's steps)")
+            : error;
+    context.runOnContext(v -> writer.fail(named));
   }
 
   private Started started(int queuePosition) {
@@ -140,16 +152,24 @@ final class GenerateCall implements JobListener {
         Started.newBuilder()
             .setModel(plan.model().id())
             .setNumSamples(plan.numSamples())
-            .setSteps(plan.schedule().steps())
-            .setSolver(plan.solver() == SolverKind.HEUN ? Solver.SOLVER_HEUN : Solver.SOLVER_EULER)
+            .setSteps(plan.steps())
+            .setSolver(wire(plan.solver()))
             .setAugmentDim(plan.model().augmentDim())
-            .setNfe(plan.solver().nfe(plan.schedule().steps()))
+            .setNoiseInjection(plan.noiseInjection())
             .setQueuePosition(queuePosition);
     for (long seed : plan.seeds()) {
       b.addSeeds(seed);
     }
-    for (double sigma : plan.schedule().sigmas()) {
-      b.addSigmas(sigma);
+    if (plan.rk45() != null) {
+      // Adaptive: steps, nfe and the sigmas are known only as the solve goes (proto: Started).
+      b.setRtol(plan.rk45().rtol())
+          .setAtol(plan.rk45().atol())
+          .setStepLimit(plan.rk45().maxTrials());
+    } else {
+      b.setNfe(plan.solver().nfe(plan.steps()));
+      for (double sigma : plan.schedule().sigmas()) {
+        b.addSigmas(sigma);
+      }
     }
     if (plan.classLabel() >= 0) {
       b.setClassLabel(plan.classLabel());
@@ -157,10 +177,18 @@ final class GenerateCall implements JobListener {
     if (plan.content().getState()) {
       b.setInitialState(
           Frames.tensor(
-              Frames.snapshot(trajectories, Trajectory::state, plan.model().dataDim()),
+              Frames.snapshot(trajectories, SampleSolve::state, plan.model().dataDim()),
               plan.model().shape()));
     }
     return b.build();
+  }
+
+  private static Solver wire(SolverKind solver) {
+    return switch (solver) {
+      case HEUN -> Solver.SOLVER_HEUN;
+      case EULER -> Solver.SOLVER_EULER;
+      case RK45 -> Solver.SOLVER_RK45;
+    };
   }
 
   private double radius(double sigma) {

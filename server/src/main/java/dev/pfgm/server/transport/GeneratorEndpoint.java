@@ -5,7 +5,7 @@ import dev.pfgm.proto.v1.GenerateRequest;
 import dev.pfgm.proto.v1.GenerateResponse;
 import dev.pfgm.proto.v1.GeneratorGrpcService;
 import dev.pfgm.server.engine.Job;
-import dev.pfgm.server.sampler.Trajectory;
+import dev.pfgm.server.sampler.SampleSolve;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.grpc.common.GrpcStatus;
@@ -188,7 +188,7 @@ public final class GeneratorEndpoint implements Service {
         version = now.model(plan.model().id());
       } while (!version.acquire());
       open.counted(version); // released when the stream ends, however it ends
-      List<Trajectory> trajectories = plan.trajectories();
+      List<SampleSolve> trajectories = plan.trajectories();
       GenerateCall call = new GenerateCall(plan, trajectories, context, writer, open);
       Job job = new Job(trajectories, plan.classOneHot(), plan.previewEvery(), deadline, call);
       open.started(plan, job);

@@ -83,7 +83,7 @@ final class OpenStreams {
     void started(GenerationPlan plan, Job j) {
       model = plan.model().id();
       samples = plan.numSamples();
-      steps = plan.schedule().steps();
+      steps = plan.steps();
       job = j;
     }
 

@@ -3,6 +3,7 @@ package dev.pfgm.server.transport;
 import dev.pfgm.proto.v1.GenerateRequest;
 import dev.pfgm.proto.v1.StepContent;
 import dev.pfgm.server.runtime.ModelCard;
+import dev.pfgm.server.sampler.Rk45Settings;
 import dev.pfgm.server.sampler.SampleSeeds;
 import dev.pfgm.server.sampler.Schedule;
 import dev.pfgm.server.sampler.SolverKind;
@@ -41,19 +42,24 @@ public final class RequestValidator {
         req.getNumSamples() == 0
             ? 1
             : range("num_samples", req.getNumSamples(), 1, limits.maxSamples());
-    int steps =
-        req.getSteps() == 0
-            ? card.defaultSteps()
-            : range("steps", req.getSteps(), 1, limits.maxSteps());
     SolverKind solver =
         switch (req.getSolver()) {
           case SOLVER_UNSPECIFIED -> SolverKind.valueOf(card.defaultSolver().toUpperCase());
           case SOLVER_HEUN -> SolverKind.HEUN;
           case SOLVER_EULER -> SolverKind.EULER;
+          case SOLVER_RK45 -> SolverKind.RK45;
           default ->
               throw new InvalidArgument(
-                  "solver must be SOLVER_HEUN or SOLVER_EULER, was " + req.getSolverValue());
+                  "solver must be SOLVER_HEUN, SOLVER_EULER or SOLVER_RK45, was "
+                      + req.getSolverValue());
         };
+    // RK45: steps is the trial-step limit, 0 meaning the server's limit.
+    int steps =
+        req.getSteps() == 0
+            ? (solver.adaptive() ? limits.maxSteps() : card.defaultSteps())
+            : range("steps", req.getSteps(), 1, limits.maxSteps());
+    AdaptiveOptions.Tolerances tol = AdaptiveOptions.tolerances(req, solver);
+    double noiseInjection = AdaptiveOptions.noiseInjection(req, solver);
     double sigmaMin = req.hasSigmaMin() ? req.getSigmaMin() : card.sigmaMin();
     double sigmaMax = req.hasSigmaMax() ? req.getSigmaMax() : card.sigmaMax();
     within("sigma_min", sigmaMin, card);
@@ -63,11 +69,16 @@ public final class RequestValidator {
           "sigma_min must be < sigma_max, was sigma_min=" + sigmaMin + " sigma_max=" + sigmaMax);
     }
     double rho = req.hasRho() ? req.getRho() : card.rho();
-    if (!(rho > 0 && rho <= 100)) {
-      throw new InvalidArgument("rho must be in (0, 100], was " + rho);
+    if (!ModelCard.rhoAllowed(rho)) {
+      throw new InvalidArgument("rho " + ModelCard.RHO_RULE + ", was " + rho);
     }
     int classLabel = classLabel(req, card);
-    int previewEvery = range("preview_every", req.getPreviewEvery(), 0, steps);
+    int previewEvery =
+        range(
+            "preview_every",
+            req.getPreviewEvery(),
+            0,
+            solver.adaptive() ? limits.maxSteps() : steps);
     StepContent content = req.getStepContent();
     checkMessageSize(card, numSamples, content, previewEvery);
     long base =
@@ -90,8 +101,12 @@ public final class RequestValidator {
     return new GenerationPlan(
         card,
         seeds,
-        schedule(steps, sigmaMin, sigmaMax, rho),
+        solver.adaptive() ? null : schedule(steps, sigmaMin, sigmaMax, rho),
+        solver.adaptive()
+            ? new Rk45Settings(sigmaMin, sigmaMax, tol.rtol(), tol.atol(), steps)
+            : null,
         solver,
+        noiseInjection,
         classLabel,
         previewEvery,
         content,

@@ -1,5 +1,7 @@
 package dev.pfgm.server.transport;
 
+import dev.pfgm.server.engine.IntRange;
+
 /**
  * Bounds on the work one request may ask for, and on the response bytes slow readers may hold.
  *
@@ -21,6 +23,17 @@ public record ServingLimits(
   public static final int DEFAULT_MAX_SAMPLES = 64;
   public static final int DEFAULT_MAX_STEPS = 1000;
   public static final int DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+  public static final IntRange SAMPLES = new IntRange(1, 4096);
+  public static final IntRange STEPS = new IntRange(1, 100_000);
+
+  /** From 64 KiB (a 128x128 RGB frame and more) to 1 GiB. */
+  public static final IntRange MESSAGE_BYTES = new IntRange(64 * 1024, 1 << 30);
+
+  public static final IntRange STREAM_QUEUE_BYTES = new IntRange(64 * 1024, 1 << 30);
+
+  /** And at least {@link #streamQueueBytes}. */
+  public static final IntRange TOTAL_QUEUE_BYTES = new IntRange(64 * 1024, Integer.MAX_VALUE);
+
   public static final ServingLimits DEFAULTS =
       new ServingLimits(
           DEFAULT_MAX_SAMPLES,
@@ -30,16 +43,9 @@ public record ServingLimits(
           WriteBudget.DEFAULT_TOTAL_BYTES);
 
   public ServingLimits {
-    if (maxSamples < 1 || maxSamples > 4096) {
-      throw new IllegalArgumentException("maxSamples must be in 1..4096, was " + maxSamples);
-    }
-    if (maxSteps < 1 || maxSteps > 100_000) {
-      throw new IllegalArgumentException("maxSteps must be in 1..100000, was " + maxSteps);
-    }
-    if (maxMessageBytes < 64 * 1024) {
-      throw new IllegalArgumentException(
-          "maxMessageBytes must be >= 65536, was " + maxMessageBytes);
-    }
+    SAMPLES.check("maxSamples", maxSamples);
+    STEPS.check("maxSteps", maxSteps);
+    MESSAGE_BYTES.check("maxMessageBytes", maxMessageBytes);
     new WriteBudget(streamQueueBytes, totalQueueBytes); // its rule, in one place
   }
 

@@ -4,6 +4,7 @@ import dev.pfgm.server.engine.CapacityExceeded;
 import dev.pfgm.server.engine.DeadlineExpired;
 import dev.pfgm.server.engine.NetworkFailure;
 import dev.pfgm.server.engine.ServingFailure;
+import dev.pfgm.server.engine.SolveLimitReached;
 import io.vertx.grpc.common.GrpcStatus;
 import java.util.Map;
 
@@ -17,6 +18,7 @@ public final class Statuses {
           CapacityExceeded.class, GrpcStatus.RESOURCE_EXHAUSTED,
           RequestTooLarge.class, GrpcStatus.RESOURCE_EXHAUSTED,
           DeadlineExpired.class, GrpcStatus.DEADLINE_EXCEEDED,
+          SolveLimitReached.class, GrpcStatus.OUT_OF_RANGE,
           Unavailable.class, GrpcStatus.UNAVAILABLE,
           Unimplemented.class, GrpcStatus.UNIMPLEMENTED,
           NetworkFailure.class, GrpcStatus.INTERNAL,

@@ -38,7 +38,7 @@ class ConfigTest {
   void noArgumentsGiveTheDocumentedDefaults() throws Exception {
     // The defaults name ./models; point only that at the shipped models.
     ServerConfig c = load(Map.of(), "--models=" + MODELS).config();
-    assertEquals(ServerConfig.defaults().withModelsDir(Path.of(MODELS)), c);
+    assertEquals(ServerConfig.builder().set(ConfigKey.MODELS, MODELS).build(), c);
     assertEquals(50051, c.port());
     assertEquals("cpu", c.runtime().device());
     assertEquals(9090, c.metricsPort());

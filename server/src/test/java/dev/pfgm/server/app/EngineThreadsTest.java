@@ -22,11 +22,12 @@ class EngineThreadsTest {
   @Test
   void eachEngineTicksOnOneThreadOfItsOwn() throws Exception {
     ServerConfig config =
-        ServerConfig.defaults()
-            .withModelsDir(ServerFixture.MODELS)
-            .withPort(0)
-            .withMetricsPort(0)
-            .withEnginesPerModel(2);
+        ServerConfig.builder()
+            .set(ConfigKey.MODELS, ServerFixture.MODELS)
+            .set(ConfigKey.PORT, 0)
+            .set(ConfigKey.METRICS_PORT, 0)
+            .set(ConfigKey.ENGINES_PER_MODEL, 2)
+            .build();
     ThreadMXBean mx = ManagementFactory.getThreadMXBean();
     try (PfgmServer server = PfgmServer.start(config);
         GrpcTestClient client = new GrpcTestClient(server.port())) {

@@ -81,10 +81,11 @@ class JsonLogFormatterTest {
     try (LogRecorder access = new LogRecorder("dev.pfgm.server.access");
         PfgmServer server =
             PfgmServer.start(
-                ServerConfig.defaults()
-                    .withModelsDir(ServerFixture.MODELS)
-                    .withPort(0)
-                    .withMetricsPort(0));
+                ServerConfig.builder()
+                    .set(ConfigKey.MODELS, ServerFixture.MODELS)
+                    .set(ConfigKey.PORT, 0)
+                    .set(ConfigKey.METRICS_PORT, 0)
+                    .build());
         GrpcTestClient client = new GrpcTestClient(server.port())) {
       assertEquals(
           GrpcStatus.OK,

@@ -40,10 +40,11 @@ class MetricsTest {
     log = new LogRecorder("");
     server =
         PfgmServer.start(
-            ServerConfig.defaults()
-                .withModelsDir(ServerFixture.MODELS)
-                .withPort(0)
-                .withMetricsPort(freePort()));
+            ServerConfig.builder()
+                .set(ConfigKey.MODELS, ServerFixture.MODELS)
+                .set(ConfigKey.PORT, 0)
+                .set(ConfigKey.METRICS_PORT, freePort())
+                .build());
     client = new GrpcTestClient(server.port());
     idle = scrape();
   }

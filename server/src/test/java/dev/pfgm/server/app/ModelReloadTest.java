@@ -54,11 +54,12 @@ class ModelReloadTest {
 
   private PfgmServer start() throws Exception {
     return PfgmServer.start(
-        ServerConfig.defaults()
-            .withModelsDir(models)
-            .withPort(0)
-            .withMetricsPort(0)
-            .withHost("localhost"));
+        ServerConfig.builder()
+            .set(ConfigKey.MODELS, models)
+            .set(ConfigKey.PORT, 0)
+            .set(ConfigKey.METRICS_PORT, 0)
+            .set(ConfigKey.HOST, "localhost")
+            .build());
   }
 
   private static GenerateRequest request(String model) {
@@ -85,12 +86,13 @@ class ModelReloadTest {
     copy(MODEL, c -> {});
     try (PfgmServer server =
             PfgmServer.start(
-                ServerConfig.defaults()
-                    .withModelsDir(models)
-                    .withPort(0)
-                    .withMetricsPort(0)
-                    .withHost("localhost")
-                    .withModelPollSeconds(1));
+                ServerConfig.builder()
+                    .set(ConfigKey.MODELS, models)
+                    .set(ConfigKey.PORT, 0)
+                    .set(ConfigKey.METRICS_PORT, 0)
+                    .set(ConfigKey.HOST, "localhost")
+                    .set(ConfigKey.MODEL_POLL_SECONDS, 1)
+                    .build());
         GrpcTestClient client = new GrpcTestClient(server.port())) {
       // Copied whole, then moved into place: a poll never sees half a folder.
       Path staged = copy("staged", c -> c.put("id", "polled"));

@@ -16,7 +16,6 @@ import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,12 +38,10 @@ class SecurityTest {
     server =
         PfgmServer.start(
             base()
-                .withTls(
-                    new TlsFiles(
-                        Path.of(serverCert.certificatePath()),
-                        Path.of(serverCert.privateKeyPath()),
-                        null))
-                .withAuthTokens(Set.of(TOKEN, "another-token-0123456789")));
+                .set(ConfigKey.TLS_CERT, Path.of(serverCert.certificatePath()))
+                .set(ConfigKey.TLS_KEY, Path.of(serverCert.privateKeyPath()))
+                .set(ConfigKey.AUTH_TOKENS, TOKEN + "," + "another-token-0123456789")
+                .build());
   }
 
   @AfterAll
@@ -54,11 +51,11 @@ class SecurityTest {
     clientCert.delete();
   }
 
-  private static ServerConfig base() {
-    return ServerConfig.defaults()
-        .withModelsDir(ServerFixture.MODELS)
-        .withPort(0)
-        .withMetricsPort(0);
+  private static ServerConfig.Builder base() {
+    return ServerConfig.builder()
+        .set(ConfigKey.MODELS, ServerFixture.MODELS)
+        .set(ConfigKey.PORT, 0)
+        .set(ConfigKey.METRICS_PORT, 0);
   }
 
   private static HttpClientOptions tls() {
@@ -129,11 +126,10 @@ class SecurityTest {
     PfgmServer mtls =
         PfgmServer.start(
             base()
-                .withTls(
-                    new TlsFiles(
-                        Path.of(serverCert.certificatePath()),
-                        Path.of(serverCert.privateKeyPath()),
-                        Path.of(clientCert.certificatePath()))));
+                .set(ConfigKey.TLS_CERT, Path.of(serverCert.certificatePath()))
+                .set(ConfigKey.TLS_KEY, Path.of(serverCert.privateKeyPath()))
+                .set(ConfigKey.TLS_CLIENT_CA, Path.of(clientCert.certificatePath()))
+                .build());
     try (GrpcTestClient anonymous = new GrpcTestClient(mtls.port(), tls());
         GrpcTestClient known =
             new GrpcTestClient(mtls.port(), tls().setKeyCertOptions(clientCert.keyCertOptions()))) {

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pfgm.server.engine.Engine;
-import dev.pfgm.server.engine.EngineLimits;
 import dev.pfgm.server.it.GrpcTestClient;
 import dev.pfgm.server.it.ServerFixture;
 import dev.pfgm.server.runtime.LogRecorder;
@@ -25,11 +24,11 @@ import org.junit.jupiter.api.Test;
  */
 class ServingCoreTest {
 
-  private static ServerConfig config() {
-    return ServerConfig.defaults()
-        .withModelsDir(ServerFixture.MODELS)
-        .withPort(0)
-        .withMetricsPort(0);
+  private static ServerConfig.Builder config() {
+    return ServerConfig.builder()
+        .set(ConfigKey.MODELS, ServerFixture.MODELS)
+        .set(ConfigKey.PORT, 0)
+        .set(ConfigKey.METRICS_PORT, 0);
   }
 
   private static void await(IntSupplier value, int expected, String what)
@@ -49,7 +48,7 @@ class ServingCoreTest {
     Set<Long> threads;
     List<String> names;
     try (LogRecorder access = new LogRecorder("dev.pfgm.server.access");
-        PfgmServer server = PfgmServer.start(config().withEventLoops(4))) {
+        PfgmServer server = PfgmServer.start(config().set(ConfigKey.EVENT_LOOPS, 4).build())) {
       List<GrpcTestClient> clients = new ArrayList<>();
       for (int i = 0; i < 8; i++) {
         clients.add(new GrpcTestClient(server.port())); // a connection each
@@ -80,11 +79,12 @@ class ServingCoreTest {
   void twoEnginesShareTheModelsLimitsAndOneSetOfGauges() throws Exception {
     ServerConfig twoEngines =
         config()
-            .withEnginesPerModel(2)
-            .withEngine(new EngineLimits(64, 16, 16))
-            .withMetricsPort(MetricsTest.freePort())
-            .withServing(
-                new dev.pfgm.server.transport.ServingLimits(8, 1000, 4 << 20, 1 << 20, 64 << 20));
+            .set(ConfigKey.ENGINES_PER_MODEL, 2)
+            .set(ConfigKey.MAX_ACTIVE_ROWS, 16)
+            .set(ConfigKey.MAX_QUEUED_ROWS, 16)
+            .set(ConfigKey.METRICS_PORT, MetricsTest.freePort())
+            .set(ConfigKey.MAX_SAMPLES, 8)
+            .build();
     try (PfgmServer server = PfgmServer.start(twoEngines);
         GrpcTestClient client = new GrpcTestClient(server.port())) {
       List<Engine> engines = server.engines(GrpcTestClient.MODEL);
@@ -125,7 +125,8 @@ class ServingCoreTest {
   void aConfiguredDefaultModelThatIsNotServedIsAConfigurationError() {
     ConfigException e =
         assertThrows(
-            ConfigException.class, () -> PfgmServer.start(config().withDefaultModel("nope")));
+            ConfigException.class,
+            () -> PfgmServer.start(config().set(ConfigKey.DEFAULT_MODEL, "nope").build()));
     assertTrue(
         e.getMessage()
             .startsWith(

@@ -38,7 +38,11 @@ class ShutdownTest {
 
   private static PfgmServer start() throws Exception {
     return PfgmServer.start(
-        ServerConfig.defaults().withModelsDir(ServerFixture.MODELS).withPort(0).withMetricsPort(0));
+        ServerConfig.builder()
+            .set(ConfigKey.MODELS, ServerFixture.MODELS)
+            .set(ConfigKey.PORT, 0)
+            .set(ConfigKey.METRICS_PORT, 0)
+            .build());
   }
 
   /** Starts a long stream and returns once the server has admitted it (its Started event). */

@@ -39,10 +39,11 @@ class StreamResetTest {
       throws Exception {
     PfgmServer server =
         PfgmServer.start(
-            ServerConfig.defaults()
-                .withModelsDir(ServerFixture.MODELS)
-                .withPort(0)
-                .withMetricsPort(0));
+            ServerConfig.builder()
+                .set(ConfigKey.MODELS, ServerFixture.MODELS)
+                .set(ConfigKey.PORT, 0)
+                .set(ConfigKey.METRICS_PORT, 0)
+                .build());
     try (GrpcTestClient client = new GrpcTestClient(server.port())) {
       Promise<Void> started = Promise.promise();
       Future<GrpcTestClient.Result> running =

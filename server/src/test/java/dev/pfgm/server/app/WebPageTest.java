@@ -19,7 +19,6 @@ import io.vertx.junit5.VertxExtension;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -50,14 +49,14 @@ class WebPageTest {
     cert = SelfSignedCertificate.create("localhost");
     server =
         PfgmServer.start(
-            ServerConfig.defaults()
-                .withModelsDir(ServerFixture.MODELS)
-                .withPort(0)
-                .withMetricsPort(0)
-                .withTls(
-                    new TlsFiles(
-                        Path.of(cert.certificatePath()), Path.of(cert.privateKeyPath()), null))
-                .withAuthTokens(Set.of(TOKEN)));
+            ServerConfig.builder()
+                .set(ConfigKey.MODELS, ServerFixture.MODELS)
+                .set(ConfigKey.PORT, 0)
+                .set(ConfigKey.METRICS_PORT, 0)
+                .set(ConfigKey.TLS_CERT, Path.of(cert.certificatePath()))
+                .set(ConfigKey.TLS_KEY, Path.of(cert.privateKeyPath()))
+                .set(ConfigKey.AUTH_TOKENS, TOKEN)
+                .build());
   }
 
   @AfterAll

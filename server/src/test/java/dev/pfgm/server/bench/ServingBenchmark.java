@@ -4,6 +4,7 @@ import dev.pfgm.proto.v1.GenerateRequest;
 import dev.pfgm.proto.v1.GenerateResponse;
 import dev.pfgm.proto.v1.GeneratorGrpcClient;
 import dev.pfgm.proto.v1.StepContent;
+import dev.pfgm.server.app.ConfigKey;
 import dev.pfgm.server.app.PfgmServer;
 import dev.pfgm.server.app.ServerConfig;
 import dev.pfgm.server.engine.CompletedView;
@@ -16,7 +17,6 @@ import dev.pfgm.server.engine.JobListener;
 import dev.pfgm.server.engine.StepView;
 import dev.pfgm.server.runtime.ModelCard;
 import dev.pfgm.server.runtime.OrtFieldNetwork;
-import dev.pfgm.server.runtime.RuntimeOptions;
 import dev.pfgm.server.sampler.Prior;
 import dev.pfgm.server.sampler.SampleSeeds;
 import dev.pfgm.server.sampler.Schedule;
@@ -314,13 +314,16 @@ public final class ServingBenchmark {
   }
 
   private ServerConfig config(EngineLimits limits) {
-    return ServerConfig.defaults()
-        .withPort(0)
-        .withMetricsPort(0)
-        .withHost("localhost")
-        .withModelsDir(modelsDir)
-        .withEngine(limits)
-        .withRuntime(new RuntimeOptions(device, 0, RuntimeOptions.DEFAULT_SPIN_WAIT));
+    return ServerConfig.builder()
+        .set(ConfigKey.PORT, 0)
+        .set(ConfigKey.METRICS_PORT, 0)
+        .set(ConfigKey.HOST, "localhost")
+        .set(ConfigKey.MODELS, modelsDir)
+        .set(ConfigKey.MAX_BATCH_ROWS, limits.maxBatchRows())
+        .set(ConfigKey.MAX_ACTIVE_ROWS, limits.maxActiveRows())
+        .set(ConfigKey.MAX_QUEUED_ROWS, limits.maxQueuedRows())
+        .set(ConfigKey.DEVICE, device)
+        .build();
   }
 
   private GenerateRequest request(int samples, int previewEvery, long seed) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pfgm.proto.v1.GenerateRequest;
+import dev.pfgm.proto.v1.Solver;
 import dev.pfgm.server.app.PfgmServer;
 import io.vertx.core.Future;
 import io.vertx.grpc.common.GrpcStatus;
@@ -82,7 +83,32 @@ class BadInputTest {
         Arguments.of(
             ok().setSolverValue(7),
             GrpcStatus.INVALID_ARGUMENT,
-            "solver must be SOLVER_HEUN or SOLVER_EULER, was 7"));
+            "solver must be SOLVER_HEUN, SOLVER_EULER or SOLVER_RK45, was 7"),
+        Arguments.of(
+            ok().setRtol(1e-3),
+            GrpcStatus.INVALID_ARGUMENT,
+            "rtol applies to SOLVER_RK45 only; must be unset with SOLVER_HEUN"),
+        Arguments.of(
+            ok().setSolver(Solver.SOLVER_RK45).setAtol(2),
+            GrpcStatus.INVALID_ARGUMENT,
+            "atol must be in [1.0E-8, 1.0] for SOLVER_RK45, was 2.0"),
+        Arguments.of(
+            ok().setSolver(Solver.SOLVER_RK45).setNoiseInjection(0.1),
+            GrpcStatus.INVALID_ARGUMENT,
+            "noise_injection must be 0 with SOLVER_RK45"),
+        Arguments.of(
+            ok().setNoiseInjection(-0.5),
+            GrpcStatus.INVALID_ARGUMENT,
+            "noise_injection must be in [0, 1], was -0.5"),
+        // A tolerance far too tight for the trial-step limit: OUT_OF_RANGE, naming what to change.
+        Arguments.of(
+            ok().setSolver(Solver.SOLVER_RK45).setRtol(1e-6).setAtol(1e-8).setSteps(3),
+            GrpcStatus.OUT_OF_RANGE,
+            "RK45 reached its limit of 3 trial steps"),
+        Arguments.of(
+            ok().setSolver(Solver.SOLVER_RK45).setRtol(1e-6).setAtol(1e-8).setSteps(3),
+            GrpcStatus.OUT_OF_RANGE,
+            "loosen rtol/atol or raise the trial-step limit (the request's steps)"));
   }
 
   @ParameterizedTest
@@ -92,7 +118,9 @@ class BadInputTest {
     GrpcTestClient.Result r = client.generate(req.build());
     assertEquals(status, r.status(), r.message());
     assertTrue(r.message().contains(message), r.message());
-    assertTrue(r.events().isEmpty(), "no event before the error");
+    // Refused requests get no event; a solve that fails mid-way has had its Started.
+    assertTrue(
+        r.events().isEmpty() || status == GrpcStatus.OUT_OF_RANGE, "no event before the error");
   }
 
   @Test

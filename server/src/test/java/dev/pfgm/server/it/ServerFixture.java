@@ -1,6 +1,7 @@
 package dev.pfgm.server.it;
 
 import dev.pfgm.proto.v1.Tensor;
+import dev.pfgm.server.app.ConfigKey;
 import dev.pfgm.server.app.PfgmServer;
 import dev.pfgm.server.app.ServerConfig;
 import java.nio.ByteBuffer;
@@ -20,11 +21,16 @@ public final class ServerFixture {
   }
 
   static ServerConfig config() {
-    return ServerConfig.defaults()
-        .withPort(0)
-        .withMetricsPort(0)
-        .withModelsDir(MODELS)
-        .withHost("localhost");
+    return builder().build();
+  }
+
+  /** The shipped models on a free port of localhost, metrics off; more keys may be set. */
+  public static ServerConfig.Builder builder() {
+    return ServerConfig.builder()
+        .set(ConfigKey.PORT, 0)
+        .set(ConfigKey.METRICS_PORT, 0)
+        .set(ConfigKey.MODELS, MODELS)
+        .set(ConfigKey.HOST, "localhost");
   }
 
   /** Polls until the model's active rows are 0, or fails after 10 s. */

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.pfgm.proto.v1.GenerateRequest;
 import dev.pfgm.proto.v1.GenerateResponse;
 import dev.pfgm.proto.v1.StepContent;
+import dev.pfgm.server.app.ConfigKey;
 import dev.pfgm.server.app.PfgmServer;
-import dev.pfgm.server.engine.EngineLimits;
 import io.vertx.core.Future;
 import io.vertx.grpc.common.GrpcStatus;
 import java.util.ArrayList;
@@ -137,7 +137,12 @@ class StreamingUnderLoadTest {
   void fullServerAnswersResourceExhaustedAtOnceAndReportsQueuePositions() throws Exception {
     String model = "mnist-unet-edm"; // slow enough that the first job outlives the checks
     try (PfgmServer server =
-            PfgmServer.start(ServerFixture.config().withEngine(new EngineLimits(64, 4, 4)));
+            PfgmServer.start(
+                ServerFixture.builder()
+                    .set(ConfigKey.MAX_ACTIVE_ROWS, 4)
+                    .set(ConfigKey.MAX_QUEUED_ROWS, 4)
+                    .set(ConfigKey.MAX_SAMPLES, 4)
+                    .build());
         GrpcTestClient client = new GrpcTestClient(server.port())) {
       var firstRequest =
           new java.util.concurrent.atomic.AtomicReference<
