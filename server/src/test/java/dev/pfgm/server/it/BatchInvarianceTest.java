@@ -15,9 +15,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A sample's bytes do not depend on which rows share its network calls (CPU): 32 concurrent mixed
- * streams over a real port, each compared byte for byte with the same request run alone. The
- * trained graphs compute ln σ so that a row's output is bit-identical at any batch position
- * (models/README.md, "Batch invariance"); before that, samples moved by up to ~7e-6.
+ * streams over a real port (Heun, Euler, RK45, noise injection), each compared byte for byte with
+ * the same request run alone. The trained graphs compute ln σ so that a row's output is
+ * bit-identical at any batch position (models/README.md, "Batch invariance"); before that, a row's
+ * output moved by up to 7e-7 per call with its position, and this test failed on 9 of 32 streams.
  */
 class BatchInvarianceTest {
 
@@ -50,6 +51,11 @@ class BatchInvarianceTest {
             .setPreviewEvery(i % 3);
     if (model.contains("cond")) {
       b.setClassLabel(i % 10);
+    }
+    if (i % 7 == 3) { // adaptive: no schedule, its trial steps share the calls like any row
+      b.setSolver(Solver.SOLVER_RK45).clearSteps().setRtol(1e-2).setAtol(1e-2);
+    } else if (i % 7 == 5) { // the seeded noise-injection experiment
+      b.setNoiseInjection(0.1);
     }
     return b.build();
   }
