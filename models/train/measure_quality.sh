@@ -16,7 +16,8 @@
 # scripts/tools.sh -, PORT (50081), COUNT (2000), STEPS ("18 5 10 35", measured in that order),
 # MODELS, OUT_DIR, CONCURRENCY (2), MODELS_DIR (the folder the server loads, default models),
 # RESULTS (the table's path prefix, default models/train/results/quality-server), GRIDS (where the
-# grid PNGs go, default models/train/results; empty: none).
+# grid PNGs go, default models/train/results; empty: none), ALPHA (noise-injection alpha, default 0:
+# off; its samples are named <model>@a<ALPHA>-s<steps>.npy).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 PY=${PY:-.tools/torch-venv/bin/python}
@@ -42,7 +43,9 @@ trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null || true' EXIT
 
 for steps in $STEPS; do
   for model in $MODELS; do
-    out="$OUT_DIR/$model-s$steps.npy"
+    name=$model
+    [ "${ALPHA:-0}" = 0 ] || name="$model@a$ALPHA"
+    out="$OUT_DIR/$name-s$steps.npy"
     [ -f "$out" ] && continue
     if [ "$model" = mnist-unet-cond-edm ]; then
       per=( --per-class $((COUNT / 10)) )
@@ -50,7 +53,8 @@ for steps in $STEPS; do
       per=( --count "$COUNT" )
     fi
     "$GPY" scripts/sample_via_server.py --target "localhost:$PORT" --model "$model" --steps "$steps" \
-      --solver heun --seed 1 --concurrency "$CONCURRENCY" "${per[@]}" --out "$out.tmp.npy"
+      --solver heun --seed 1 --concurrency "$CONCURRENCY" --noise-injection "${ALPHA:-0}" "${per[@]}" \
+      --out "$out.tmp.npy"
     [ -f "$out.tmp-labels.npy" ] && mv "$out.tmp-labels.npy" "${out%.npy}-labels.npy"
     mv "$out.tmp.npy" "$out"
   done

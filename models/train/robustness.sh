@@ -7,8 +7,10 @@
 # $RDIR (quantize.py: per-tensor affine weights at each k in $BITS, and onnxruntime static int8),
 # links the float models next to them, and samples everything through the packaged server with
 # measure_quality.sh ($COUNT samples per row, Heun, seeds 1..COUNT): the float models at each steps
-# count in $STEPS, the variants at 18 steps. robustness_table.py then writes
-# models/train/results/robustness.{json,md,png} (FD and confident share vs NFE and vs bits, per D).
+# count in $STEPS, the variants at 18 steps, the float models at 18 steps with noise injected into
+# the state before each step (x ← x + α·σ_i·ε, the request's noise_injection) for each α in
+# $ALPHAS. robustness_table.py then writes
+# models/train/results/robustness.{json,md,png} (FD and confident share vs NFE, α and bits, per D).
 # Needs models/train/out/{mnist.npz,classifier.pt}; the int8 variants need sympy in $QPY's reach
 # (onnxruntime.quantization imports it: pip install sympy, or PYTHONPATH to a folder holding it).
 # Samples and variants already there are reused (delete $RDIR / $OUT_DIR to redo).
@@ -20,6 +22,7 @@ MODELS=${MODELS:-"mnist-unet-d1 mnist-unet-d16 mnist-unet-d128 mnist-unet-d2048 
 BITS=${BITS:-"8 6 5"}
 STEPS=${STEPS:-"5 10 18"}
 COUNT=${COUNT:-500}
+ALPHAS=${ALPHAS:-"0.1 0.2"}
 RDIR=${RDIR:-models/train/out/robustness-models}
 OUT_DIR=${OUT_DIR:-models/train/out/robustness-samples}
 mkdir -p "$RDIR" "$OUT_DIR"
@@ -40,5 +43,8 @@ done
 export MODELS_DIR="$RDIR" OUT_DIR COUNT GRIDS="" RESULTS="$OUT_DIR/quality"
 MODELS="$MODELS" STEPS="$STEPS" models/train/measure_quality.sh
 MODELS="${variants[*]}" STEPS=18 models/train/measure_quality.sh
+for alpha in $ALPHAS; do
+  MODELS="$MODELS" STEPS=18 ALPHA="$alpha" models/train/measure_quality.sh
+done
 "$PY" models/train/robustness_table.py --quality "$OUT_DIR/quality.json" --models $MODELS \
   --out models/train/results/robustness

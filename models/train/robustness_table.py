@@ -1,11 +1,12 @@
 """Robustness table and plot from quality_table.py's JSON (robustness.sh): per D, FD and the
-classifier-confident share vs NFE (float weights) and vs weight bits (18 steps = 35 NFE).
+classifier-confident share vs NFE (float weights), vs the noise-injection α and vs weight bits
+(both at 18 steps = 35 NFE).
 
     python3 models/train/robustness_table.py --quality models/train/out/robustness-samples/quality.json \
         --models mnist-unet-d1 mnist-unet-d16 ... --out models/train/results/robustness
 
-Writes <out>.json (the rows used), <out>.md (two tables) and <out>.png (FD vs NFE | FD vs bits,
-one line per D; drawn with Pillow: no plotting library in this pipeline).
+Writes <out>.json (the rows used), <out>.md (three tables) and <out>.png (FD vs NFE | vs α | vs
+bits, one line per D; drawn with Pillow: no plotting library in this pipeline).
 """
 import argparse
 import json
@@ -29,7 +30,9 @@ def collect(q, models):
     nfe = sorted({r["nfe"] for r in q["rows"] if r["model"] in models})
     by_nfe = {m: {r["nfe"]: r for (mm, _), r in rows.items() if mm == m} for m in models}
     by_bits = {m: {label: rows.get((m + suffix, 18)) for suffix, label in PRECISIONS} for m in models}
-    return nfe, by_nfe, by_bits
+    alphas = [0.0] + sorted({float(r["model"].split("@a")[1]) for r in q["rows"] if "@a" in r["model"]})
+    by_alpha = {m: {a: rows.get((m if a == 0 else f"{m}@a{a:g}", 18)) for a in alphas} for m in models}
+    return nfe, by_nfe, by_bits, alphas, by_alpha
 
 
 def fd(r):
@@ -44,7 +47,7 @@ def cell(r):
     return f"{fd(r):.1f} / {r['confident_ge_0.9']:.2f}" + (f" ({100 * off:.1f} % off)" if off >= 0.005 else "")
 
 
-def markdown(q, models, nfe, by_nfe, by_bits):
+def markdown(q, models, nfe, by_nfe, by_bits, alphas, by_alpha):
     floors = sorted({r["fd_floor_train_same_count"] for r in q["rows"]})
     out = [f"FD ↓ / share of samples the classifier calls a digit with p ≥ 0.9 (and, where ≥ 0.5 %, the share "
            f"of samples far off the data, max |x| > 10: the FD is then over the others); "
@@ -54,6 +57,10 @@ def markdown(q, models, nfe, by_nfe, by_bits):
            "| --- | --- |" + " --- |" * len(nfe)]
     for m in models:
         out.append(f"| {d_of(m)} | `{m}` | " + " | ".join(cell(by_nfe[m].get(n)) for n in nfe) + " |")
+    out += ["", "| D | model | " + " | ".join(f"α = {a:g}" for a in alphas) + " |",
+            "| --- | --- |" + " --- |" * len(alphas)]
+    for m in models:
+        out.append(f"| {d_of(m)} | `{m}` | " + " | ".join(cell(by_alpha[m][a]) for a in alphas) + " |")
     out += ["", "| D | model | " + " | ".join(label for _, label in PRECISIONS) + " |",
             "| --- | --- |" + " --- |" * len(PRECISIONS)]
     for m in models:
@@ -90,8 +97,8 @@ def panel(draw, box, title, xs, series, xlabels):
             draw.ellipse((x - 3, y - 3, x + 3, y + 3), fill=color)
 
 
-def plot(path, q, models, nfe, by_nfe, by_bits):
-    img = Image.new("RGB", (980, 420), "white")
+def plot(path, q, models, nfe, by_nfe, by_bits, alphas, by_alpha):
+    img = Image.new("RGB", (1420, 420), "white")
     draw = ImageDraw.Draw(img)
     names = [(f"D = {d_of(m)}".replace("∞", "inf"), COLORS[i % len(COLORS)]) for i, m in enumerate(models)]
     s1 = [(n, c, [fd(by_nfe[m][x]) if x in by_nfe[m] else None for x in nfe])
@@ -99,7 +106,11 @@ def plot(path, q, models, nfe, by_nfe, by_bits):
     s2 = [(n, c, [fd(by_bits[m][lab]) if by_bits[m][lab] else None for _, lab in PRECISIONS])
           for (n, c), m in zip(names, models, strict=True)]
     panel(draw, (60, 40, 460, 360), "FD vs NFE (float32 weights; log scale)", nfe, s1, nfe)
-    panel(draw, (540, 40, 940, 360), "FD vs weight precision (35 NFE; log scale)", PRECISIONS, s2,
+    s3 = [(n, c, [fd(by_alpha[m][a]) if by_alpha[m][a] else None for a in alphas])
+          for (n, c), m in zip(names, models, strict=True)]
+    panel(draw, (540, 40, 940, 360), "FD vs noise injection alpha (35 NFE; log scale)", alphas, s3,
+          [f"{a:g}" for a in alphas])
+    panel(draw, (1000, 40, 1400, 360), "FD vs weight precision (35 NFE; log scale)", PRECISIONS, s2,
           [lab for _, lab in PRECISIONS])
     for i, (n, c) in enumerate(names):
         draw.rectangle((60 + i * 150, 392, 72 + i * 150, 404), fill=c)
@@ -115,15 +126,17 @@ def main(argv=None):
     a = ap.parse_args(argv)
     with open(a.quality) as f:
         q = json.load(f)
-    nfe, by_nfe, by_bits = collect(q, a.models)
-    md = markdown(q, a.models, nfe, by_nfe, by_bits)
+    nfe, by_nfe, by_bits, alphas, by_alpha = collect(q, a.models)
+    md = markdown(q, a.models, nfe, by_nfe, by_bits, alphas, by_alpha)
     with open(a.out + ".md", "w") as fh:
         fh.write(md)
     with open(a.out + ".json", "w") as fh:
-        json.dump({"by_nfe": by_nfe, "by_bits": by_bits, "classifier_heldout_accuracy":
+        json.dump({"by_nfe": by_nfe, "by_bits": by_bits, "by_alpha": {m: {f"{k:g}": v for k, v in r.items()}
+                                                                      for m, r in by_alpha.items()},
+                   "classifier_heldout_accuracy":
                    q["classifier_heldout_accuracy"]}, fh, indent=1)
         fh.write("\n")
-    plot(a.out + ".png", q, a.models, nfe, by_nfe, by_bits)
+    plot(a.out + ".png", q, a.models, nfe, by_nfe, by_bits, alphas, by_alpha)
     print(md)
 
 
