@@ -46,5 +46,6 @@ MODELS="${variants[*]}" STEPS=18 models/train/measure_quality.sh
 for alpha in $ALPHAS; do
   MODELS="$MODELS" STEPS=18 ALPHA="$alpha" models/train/measure_quality.sh
 done
-"$PY" models/train/robustness_table.py --quality "$OUT_DIR/quality.json" --models $MODELS \
+read -r -a model_list <<< "$MODELS"
+"$PY" models/train/robustness_table.py --quality "$OUT_DIR/quality.json" --models "${model_list[@]}" \
   --out models/train/results/robustness
