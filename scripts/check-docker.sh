@@ -32,5 +32,7 @@ echo "ok   hadolint: docker/Dockerfile docker/Dockerfile.cuda docker/Dockerfile.
 
 "$TOOLS_VENV/bin/check-jsonschema" --builtin-schema vendor.compose-spec docker/compose.yaml
 echo "ok   docker/compose.yaml matches the compose-spec schema"
+"$TOOLS_VENV/bin/check-jsonschema" --builtin-schema vendor.compose-spec docker/compose.cluster.yaml
+echo "ok   docker/compose.cluster.yaml matches the compose-spec schema"
 
 "$PY" scripts/check_docker.py

@@ -4,7 +4,8 @@
 Checks that every COPY source exists in the build context (the repository root), that the jar name
 agrees with server/pom.xml's shade finalName, that ports, model folders, the health service name,
 the server's command-line options and the pinned tool versions agree between the Dockerfiles,
-docker/compose.yaml, docker/prometheus.yml, scripts/ghz-scenario.sh, the proto and the server's
+docker/compose.yaml, docker/compose.cluster.yaml, docker/prometheus.yml, scripts/ghz-scenario.sh,
+the proto and the server's
 defaults. Prints one line per check and exits 1 if any failed.
 
 Run by scripts/check-docker.sh (which also runs hadolint and the compose-spec schema).
@@ -250,6 +251,30 @@ check(not services.get("prometheus", {}).get("depends_on"),
       "compose prometheus: depends on no server, so --profile cuda does not start the CPU server")
 host_ports = [p.split(":")[0] for s in services.values() for p in s.get("ports", [])]
 check(len(host_ports) == len(set(host_ports)), "compose: no host port is published twice (%s)" % host_ports)
+
+# --- compose.cluster -----------------------------------------------------------------------------
+cluster = yaml.safe_load((DOCKER / "compose.cluster.yaml").read_text())
+nodes = cluster.get("services", {})
+check({"gateway", "worker"} == set(nodes), "compose.cluster has a gateway and a worker service")
+gw, wk = nodes.get("gateway", {}), nodes.get("worker", {})
+b = gw.get("build", {})
+check((DOCKER / b.get("context", ".")).resolve() == ROOT and (ROOT / b.get("dockerfile", "-")).exists(),
+      "compose.cluster gateway: builds docker/Dockerfile from the repository root")
+check(gw.get("image") == wk.get("image") == "pfgm-serve:cpu", "compose.cluster: both roles run one image")
+for sname, s, role in (("gateway", gw, "gateway"), ("worker", wk, "worker")):
+    env = s.get("environment", {})
+    check(env.get("PFGM_ROLE") == role, "compose.cluster %s: PFGM_ROLE=%s" % (sname, env.get("PFGM_ROLE")))
+    check("cluster-host" in known_options and "--cluster-host=" in " ".join(s.get("entrypoint", [])),
+          "compose.cluster %s: cluster-host is the container's address" % sname)
+    members = str(env.get("PFGM_CLUSTER_MEMBERS", ""))
+    check(members == "gateway:%s" % env.get("PFGM_CLUSTER_PORT"),
+          "compose.cluster %s: joins through the gateway's cluster port (%s)" % (sname, members))
+    check(str(env.get("PFGM_PORT")) == str(DEFAULT_PORT), "compose.cluster %s: PFGM_PORT" % sname)
+    hc = " ".join(s.get("healthcheck", {}).get("test", []))
+    check("/app/healthcheck.sh" in hc, "compose.cluster %s: healthcheck runs /app/healthcheck.sh" % sname)
+check(sorted(int(p.split(":")[-1]) for p in gw.get("ports", [])) == sorted([DEFAULT_PORT, METRICS_PORT]),
+      "compose.cluster gateway: publishes the gRPC and metrics ports")
+check(not wk.get("ports"), "compose.cluster worker: publishes no port, so --scale worker=N cannot clash")
 
 # --- prometheus ----------------------------------------------------------------------------------
 prom = yaml.safe_load((DOCKER / "prometheus.yml").read_text())

@@ -8,7 +8,7 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Dependencies point inward: app → transport → engine/runtime → sampler. */
+/** Dependencies point inward: app → cluster → transport → engine/runtime → sampler. */
 class ArchitectureTest {
 
   static JavaClasses classes;
@@ -56,13 +56,25 @@ class ArchitectureTest {
   }
 
   @Test
+  void clusterKnowsNothingOfAppOrOnnxRuntimeOrItsClusterManager() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.pfgm.server.cluster..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("dev.pfgm.server.app..", "ai.onnxruntime..", "com.hazelcast..")
+        .check(classes);
+  }
+
+  @Test
   void transportDoesNotReachIntoAppOrOnnxRuntime() {
     noClasses()
         .that()
         .resideInAPackage("dev.pfgm.server.transport..")
         .should()
         .dependOnClassesThat()
-        .resideInAnyPackage("dev.pfgm.server.app..", "ai.onnxruntime..")
+        .resideInAnyPackage(
+            "dev.pfgm.server.app..", "dev.pfgm.server.cluster..", "ai.onnxruntime..")
         .check(classes);
   }
 }

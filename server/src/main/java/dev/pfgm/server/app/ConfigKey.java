@@ -150,7 +150,32 @@ public enum ConfigKey {
           .help(
               "Console log: text (a line per event, for people) or json (one JSON object per"
                   + " line, for collectors).")
-          .example("json"));
+          .example("json")),
+  ROLE(
+      text("ROLE", ClusterOptions.Role.ALL.value())
+          .rule(v -> ClusterOptions.Role.of(v) != null, "must be all, gateway or worker")
+          .help(
+              "all (one process serves everything), gateway (gRPC endpoint, no models) or worker"
+                  + " (engines for the models folder); gateway and worker join the cluster of"
+                  + " cluster-members.")
+          .example("worker")),
+  CLUSTER_HOST(
+      text("ADDR", ClusterOptions.DEFAULT_HOST)
+          .rule(v -> !v.isEmpty(), "must not be empty")
+          .help("Address this node binds for the cluster and is reached at by the other nodes.")
+          .example("10.0.0.5")),
+  CLUSTER_PORT(
+      integer("N", ClusterOptions.PORT, ClusterOptions.DEFAULT_PORT)
+          .help("Hazelcast port of this node; the event bus takes a free port on cluster-host.")),
+  CLUSTER_MEMBERS(
+      list(
+              "H:P,...",
+              "members",
+              "must list at least one host:port when set (unset it to start a cluster alone)")
+          .help(
+              "Hazelcast members to join through (TCP discovery, no multicast), comma-separated"
+                  + " host:port.")
+          .example("10.0.0.5:5701"));
 
   private final KeySpec spec;
 

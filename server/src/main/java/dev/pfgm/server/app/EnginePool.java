@@ -96,6 +96,15 @@ final class EnginePool {
     this.metrics = metrics;
   }
 
+  /** One engine's limits (the model's, shared out over its engines). */
+  EngineLimits share() {
+    return share;
+  }
+
+  int enginesPerModel() {
+    return enginesPerModel;
+  }
+
   /**
    * The next reload's engines get addresses and thread names of their own. Call from one thread at
    * a time.

@@ -1,7 +1,9 @@
 package dev.pfgm.server.app;
 
 import dev.pfgm.proto.v1.GeneratorGrpcService;
+import dev.pfgm.server.cluster.WorkerNode;
 import dev.pfgm.server.engine.Engine;
+import dev.pfgm.server.engine.EngineLimits;
 import dev.pfgm.server.runtime.LoadedModel;
 import dev.pfgm.server.runtime.ModelRepository;
 import dev.pfgm.server.runtime.RuntimeOptions;
@@ -255,6 +257,22 @@ final class ModelSet {
     served =
         new ServedModels(
             versions.values().stream().map(Version::serving).toList(), defaultModel, limits);
+  }
+
+  /** What a worker offers the cluster: every served model, its engines and their rows now. */
+  List<WorkerNode.Offer> offers() {
+    EngineLimits share = pool.share();
+    int engines = pool.enginesPerModel();
+    return versions.values().stream()
+        .map(
+            v ->
+                new WorkerNode.Offer(
+                    v.model().card(),
+                    v.engines(),
+                    v.engines().engines().stream().mapToInt(Engine::load).sum(),
+                    engines * (share.maxActiveRows() + share.maxQueuedRows()),
+                    share.maxActiveRows()))
+        .toList();
   }
 
   /** A served model, or null. */

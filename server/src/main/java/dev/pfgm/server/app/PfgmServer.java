@@ -1,32 +1,19 @@
 package dev.pfgm.server.app;
 
-import dev.pfgm.proto.v1.GeneratorGrpcService;
+import dev.pfgm.server.cluster.GatewayNode;
+import dev.pfgm.server.cluster.WorkerNode;
 import dev.pfgm.server.engine.Engine;
 import dev.pfgm.server.runtime.LoadedModel;
 import dev.pfgm.server.runtime.ModelRepository;
-import dev.pfgm.server.transport.BearerAuth;
 import dev.pfgm.server.transport.GenerateObserver;
 import dev.pfgm.server.transport.GeneratorEndpoint;
-import dev.pfgm.server.transport.HttpFront;
-import dev.pfgm.server.transport.WebPage;
 import io.vertx.core.Future;
-import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.http.HttpServerRequest;
-import io.vertx.grpc.health.HealthService;
-import io.vertx.grpc.reflection.ReflectionService;
-import io.vertx.grpc.server.GrpcProtocol;
-import io.vertx.grpc.server.GrpcServer;
-import io.vertx.grpc.server.GrpcServerOptions;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
 
 /**
@@ -42,11 +29,11 @@ public final class PfgmServer implements AutoCloseable {
   static final String SHUTTING_DOWN = "server shutting down";
 
   private final Vertx vertx;
-  private final ModelSet models;
+  private final ModelSet models; // null on a gateway
   private final GeneratorEndpoint endpoint;
-  private final List<GrpcPortVerticle> grpcPorts;
-  private final HttpServer metricsHttp;
+  private final Front front;
   private final ServerMetrics metrics;
+  private final WorkerNode worker; // on a worker only
   private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicBoolean polling = new AtomicBoolean();
   private volatile long pollTimer = -1;
@@ -55,19 +42,25 @@ public final class PfgmServer implements AutoCloseable {
       Vertx vertx,
       ModelSet models,
       GeneratorEndpoint endpoint,
-      List<GrpcPortVerticle> grpcPorts,
-      HttpServer metricsHttp,
-      ServerMetrics metrics) {
+      Front front,
+      ServerMetrics metrics,
+      WorkerNode worker) {
     this.vertx = vertx;
     this.models = models;
     this.endpoint = endpoint;
-    this.grpcPorts = grpcPorts;
-    this.metricsHttp = metricsHttp;
+    this.front = front;
     this.metrics = metrics;
+    this.worker = worker;
   }
 
-  /** Starts a server; fails when no model can be served or a port cannot be bound. */
+  /**
+   * Starts a server in its role (all, gateway or worker); fails when no model can be served, a port
+   * cannot be bound or the cluster cannot be joined.
+   */
   public static PfgmServer start(ServerConfig config) throws Exception {
+    if (config.cluster().role() == ClusterOptions.Role.GATEWAY) {
+      return startGateway(config);
+    }
     ModelRepository repository = ModelRepository.load(config.modelsDir(), config.runtime());
     if (repository.models().isEmpty()) {
       repository.close();
@@ -86,7 +79,18 @@ public final class PfgmServer implements AutoCloseable {
       throw e;
     }
     ServerMetrics metrics = config.metricsPort() == 0 ? null : new ServerMetrics();
-    Vertx vertx = Vertx.vertx();
+    ClusterNode node = null;
+    Vertx vertx;
+    try {
+      node = config.cluster().clustered() ? join(config.cluster()) : null;
+      vertx = node == null ? Vertx.vertx() : node.vertx();
+    } catch (Exception e) {
+      repository.close();
+      if (metrics != null) {
+        metrics.close();
+      }
+      throw e;
+    }
     try {
       EnginePool engines =
           new EnginePool(
@@ -107,76 +111,19 @@ public final class PfgmServer implements AutoCloseable {
       GeneratorEndpoint endpoint =
           new GeneratorEndpoint(
               models::served, observer, config.serving().writeBudget(), config.maxRequestBytes());
-
-      // Without transcoding, a non-gRPC content type (application/json) gets 415, not 500.
-      GrpcServer grpc =
-          GrpcServer.server(
-              vertx,
-              new GrpcServerOptions()
-                  .setMaxMessageSize(config.maxRequestBytes())
-                  .removeEnabledProtocol(GrpcProtocol.TRANSCODING));
-      grpc.addService(endpoint);
-      grpc.addService(ReflectionService.v1());
-      // Vert.x answers SERVING for "" (the whole server) whatever is registered: probes must name
-      // pfgm.v1.Generator to see a drain, or pfgm.v1.Generator/<model id> for one model.
-      HealthService health =
-          HealthService.create(vertx)
-              .register(
-                  GeneratorGrpcService.SERVICE_NAME,
-                  () -> Future.succeededFuture(endpoint.serving()));
-      models.health(health, endpoint::serving);
-      grpc.addService(health);
-      Handler<HttpServerRequest> handler =
-          new HttpFront(
-              config.authTokens().isEmpty()
-                  ? grpc
-                  : new BearerAuth(config.authTokens(), grpc, observer));
-      handler =
-          new WebPage(
-              handler); // the browser page: GET / and /web/**, before (outside) the token check
-      // Metrics bind first: Vert.x shares one port between servers of one instance, so a gRPC
-      // port 0 that happened to pick the metrics port would split its connections between them.
-      HttpServer metricsHttp = null;
-      AtomicInteger connections = new AtomicInteger();
-      if (metrics != null) {
-        metrics.openStreams(endpoint::openStreams);
-        metrics.openConnections(connections::get);
-        metricsHttp =
-            listen(
-                "metrics",
-                config.metricsHost(),
-                config.metricsPort(),
-                metrics.serve(vertx, config.metricsHost(), config.metricsPort()));
+      Front front = Front.serve(vertx, config, endpoint, endpoint::serving, metrics);
+      models.health(front.health(), endpoint::serving);
+      WorkerNode worker = null;
+      if (node != null) {
+        worker = new WorkerNode(node.nodeId(), node.name(), models::offers);
+        await(vertx.deployVerticle(worker));
+        node.onNodeLeft(worker::nodeLeft);
       }
-      List<GrpcPortVerticle> grpcPorts = listenOnEventLoops(vertx, config, handler, connections);
-      int grpcPort = grpcPorts.get(0).actualPort();
-      int metricsPort = metricsHttp == null ? 0 : metricsHttp.actualPort();
-      LOG.info(
-          () ->
-              "pfgm-serve listening on "
-                  + config.host()
-                  + ":"
-                  + grpcPort
-                  + " ("
-                  + grpcPorts.size()
-                  + " event loops)"
-                  + (config.tls() == null
-                      ? " (plaintext)"
-                      : config.tls().mutual() ? " (mTLS)" : " (TLS)")
-                  + (config.authTokens().isEmpty() ? "" : " with bearer tokens")
-                  + " with models "
-                  + models.ids()
-                  + " (default "
-                  + defaultModel
-                  + ")"
-                  + (metricsPort == 0
-                      ? "; metrics off"
-                      : "; metrics on "
-                          + config.metricsHost()
-                          + ":"
-                          + metricsPort
-                          + ServerMetrics.PATH));
-      PfgmServer server = new PfgmServer(vertx, models, endpoint, grpcPorts, metricsHttp, metrics);
+      String role =
+          node == null ? "" : " as worker " + node.name() + " of " + node.members() + " node(s),";
+      front.logListening(
+          config, role + " with models " + models.ids() + " (default " + defaultModel + ")");
+      PfgmServer server = new PfgmServer(vertx, models, endpoint, front, metrics, worker);
       if (config.modelPollSeconds() > 0) {
         server.pollModels(config.modelPollSeconds());
       }
@@ -188,6 +135,73 @@ public final class PfgmServer implements AutoCloseable {
         metrics.close();
       }
       throw e;
+    }
+  }
+
+  /** A gateway: the gRPC endpoint over the cluster's workers, no models of its own. */
+  private static PfgmServer startGateway(ServerConfig config) throws Exception {
+    ServerMetrics metrics = config.metricsPort() == 0 ? null : new ServerMetrics();
+    ClusterNode node;
+    try {
+      node = join(config.cluster());
+    } catch (Exception e) {
+      if (metrics != null) {
+        metrics.close();
+      }
+      throw e;
+    }
+    Vertx vertx = node.vertx();
+    try {
+      String defaultModel =
+          config.defaultModel() == null ? ServerConfig.DEFAULT_MODEL : config.defaultModel();
+      GatewayNode gateway =
+          new GatewayNode(
+              node.nodeId(),
+              defaultModel,
+              config.serving(),
+              metrics == null ? GatewayNode.Observer.NONE : metrics.cluster());
+      await(vertx.deployVerticle(gateway));
+      node.onNodeLeft(gateway::nodeLeft);
+      GenerateObserver observer = metrics == null ? GenerateObserver.NONE : metrics;
+      GeneratorEndpoint endpoint =
+          new GeneratorEndpoint(
+              gateway::served, observer, config.serving().writeBudget(), config.maxRequestBytes());
+      // With no worker there is nothing to serve: NOT_SERVING until one announces itself.
+      Front front =
+          Front.serve(
+              vertx, config, endpoint, () -> endpoint.serving() && gateway.workers() > 0, metrics);
+      front.logListening(
+          config,
+          " as gateway "
+              + node.name()
+              + " of "
+              + node.members()
+              + " node(s), models from the workers (default "
+              + defaultModel
+              + ")");
+      return new PfgmServer(vertx, null, endpoint, front, metrics, null);
+    } catch (Exception e) {
+      await(vertx.close());
+      if (metrics != null) {
+        metrics.close();
+      }
+      throw e;
+    }
+  }
+
+  private static ClusterNode join(ClusterOptions options) throws IOException {
+    try {
+      return ClusterNode.join(options);
+    } catch (Exception e) {
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      throw new IOException(
+          "cannot join the cluster as "
+              + options.name()
+              + " (members "
+              + options.members()
+              + "): "
+              + cause.getMessage(),
+          cause);
     }
   }
 
@@ -218,68 +232,28 @@ public final class PfgmServer implements AutoCloseable {
     return id;
   }
 
-  /**
-   * The gRPC port on {@code eventLoops} verticle instances sharing one socket. Vert.x shares a
-   * server by host and port; port 0 is never shared, so a free port is asked for as -1 (Vert.x: "a
-   * random port, shared by every server that asks for -1").
-   */
-  private static List<GrpcPortVerticle> listenOnEventLoops(
-      Vertx vertx,
-      ServerConfig config,
-      Handler<HttpServerRequest> handler,
-      AtomicInteger connections)
-      throws IOException {
-    List<GrpcPortVerticle> ports = new ArrayList<>();
-    HttpServerOptions options = GrpcPortOptions.of(config);
-    if (options.getPort() == 0) {
-      options.setPort(-1);
-    }
-    for (int i = 0; i < config.eventLoops(); i++) {
-      GrpcPortVerticle port =
-          new GrpcPortVerticle(new HttpServerOptions(options), handler, connections);
-      listen("gRPC", config.host(), config.port(), vertx.deployVerticle(port));
-      ports.add(port);
-    }
-    return List.copyOf(ports);
-  }
-
-  /** Awaits a listen, naming the port in the failure (a busy port, a bad certificate). */
-  private static <T> T listen(String what, String host, int port, Future<T> listening)
-      throws IOException {
-    try {
-      return await(listening);
-    } catch (Exception e) {
-      Throwable cause =
-          e instanceof java.util.concurrent.ExecutionException && e.getCause() != null
-              ? e.getCause()
-              : e;
-      throw new IOException(
-          "cannot listen on " + what + " port " + host + ":" + port + ": " + cause, cause);
-    }
-  }
-
   public int port() {
-    return grpcPorts.get(0).actualPort();
+    return front.port();
   }
 
   /** The metrics port, or 0 when metrics are off. */
   public int metricsPort() {
-    return metricsHttp == null ? 0 : metricsHttp.actualPort();
+    return front.metricsPort();
   }
 
   /** Model folders refused at startup or by the last reload, one message each. */
   public List<String> refusals() {
-    return models.refusals();
+    return models == null ? List.of() : models.refusals();
   }
 
   /** A served model (its card and network), or null when there is none of that id. */
   public LoadedModel model(String modelId) {
-    return models.model(modelId);
+    return models == null ? null : models.model(modelId);
   }
 
   /** The engines of the served version of a model (for gauges and tests). */
   public List<Engine> engines(String modelId) {
-    return models.engines(modelId);
+    return models == null ? List.of() : models.engines(modelId);
   }
 
   /**
@@ -289,6 +263,9 @@ public final class PfgmServer implements AutoCloseable {
    * keeps serving). Blocks while models load; never call it on an event loop. One at a time.
    */
   public ReloadReport reload() throws Exception {
+    if (models == null) {
+      throw new IOException("a gateway has no models folder: reload its workers");
+    }
     return models.reload();
   }
 
@@ -347,13 +324,21 @@ public final class PfgmServer implements AutoCloseable {
     }
     vertx.cancelTimer(pollTimer);
     endpoint.stopAccepting();
+    if (worker != null) {
+      worker.drain(); // gateways place nothing new here; running jobs may finish
+    }
     int running = endpoint.openStreams();
     LOG.info(
         () ->
             "shutting down: " + running + " stream(s) running, grace " + grace.toMillis() + " ms");
     long deadline = System.nanoTime() + grace.toNanos();
-    while (endpoint.openStreams() > 0 && System.nanoTime() - deadline < 0) {
+    while ((endpoint.openStreams() > 0 || (worker != null && worker.runningJobs() > 0))
+        && System.nanoTime() - deadline < 0) {
       Thread.sleep(20);
+    }
+    if (worker != null && worker.runningJobs() > 0) {
+      // Leaving the cluster below hands them back: their gateways resume them elsewhere.
+      LOG.info(() -> worker.runningJobs() + " cluster job(s) go back to their gateways");
     }
     if (endpoint.openStreams() > 0) {
       int cancelled = endpoint.cancelOpenStreams(SHUTTING_DOWN);
@@ -367,10 +352,12 @@ public final class PfgmServer implements AutoCloseable {
     }
     try {
       // Graceful HTTP/2 close (GOAWAY), so the trailers just written reach their clients.
-      await(Future.all(grpcPorts.stream().map(p -> p.shutdown(5)).toList()));
+      await(Future.all(front.grpcPorts.stream().map(p -> p.shutdown(5)).toList()));
       await(vertx.close());
     } finally {
-      models.close();
+      if (models != null) {
+        models.close();
+      }
       if (metrics != null) {
         metrics.close();
       }

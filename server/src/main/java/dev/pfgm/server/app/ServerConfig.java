@@ -104,6 +104,11 @@ public record ServerConfig(
     }
   }
 
+  /** The process's role and how it joins a cluster (role, cluster-host, -port, -members). */
+  public ClusterOptions cluster() {
+    return ClusterOptions.of(values);
+  }
+
   /** Never prints the tokens. */
   @Override
   public String toString() {

@@ -1,5 +1,6 @@
 package dev.pfgm.server.app;
 
+import dev.pfgm.server.cluster.GatewayNode;
 import dev.pfgm.server.runtime.LoadedModel;
 import dev.pfgm.server.runtime.RuntimeOptions;
 import dev.pfgm.server.transport.GenerateObserver;
@@ -83,6 +84,11 @@ final class ServerMetrics implements GenerateObserver, AutoCloseable {
         .tag("java", Runtime.version().toString())
         .strongReference(true)
         .register(registry);
+  }
+
+  /** A gateway's placement series (pfgm_cluster_*). */
+  GatewayNode.Observer cluster() {
+    return new ClusterMetrics(registry);
   }
 
   EngineMetrics engine(String model) {

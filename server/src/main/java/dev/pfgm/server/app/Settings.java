@@ -80,6 +80,11 @@ final class Settings {
     if (metricsPort != 0 && metricsPort == port) {
       throw fail(METRICS_PORT, "must differ from port");
     }
+    for (String member : v.list(CLUSTER_MEMBERS)) {
+      if (!ClusterOptions.MEMBER.matcher(member).matches()) {
+        throw fail(CLUSTER_MEMBERS, "must list host:port items, and '" + member + "' is not one");
+      }
+    }
     Set<String> tokens = BearerTokens.read(this, v);
     tokenCount = tokens.size();
     TlsFiles tls = tls(v);
@@ -133,7 +138,11 @@ final class Settings {
         yield intIn(k, min, r.max());
       }
       case BOOL -> bool(k);
-      case DIR -> directory(k);
+      // A gateway serves its workers' models: its models folder need not exist.
+      case DIR ->
+          k == MODELS && ClusterOptions.Role.GATEWAY.value().equals(string(ROLE))
+              ? Path.of(string(k))
+              : directory(k);
       case FILE -> file(k);
       case LIST -> {
         List<String> items = splitList(get(k).value());

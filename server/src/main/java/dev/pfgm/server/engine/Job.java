@@ -48,6 +48,8 @@ public final class Job {
     this.previewEvery = previewEvery;
     this.deadlineNanos = deadlineNanos;
     this.listener = listener;
+    // A job resumed from checkpoints reports from its first step still to do.
+    this.reportedSteps = completedSteps();
   }
 
   /** Asks the engine to drop this job at its next step boundary; no further events follow. */
@@ -84,19 +86,29 @@ public final class Job {
     return samples.size();
   }
 
-  List<SampleSolve> samples() {
+  /**
+   * The job's solves. Read and written by the thread that runs the job only (its engine, or in a
+   * cluster the gateway's mirror of a job that a worker runs).
+   */
+  public List<SampleSolve> samples() {
     return samples;
   }
 
-  float[] classOneHot() {
+  /** [numClasses] one-hot row, or null for unconditional networks; do not modify. */
+  public float[] classOneHot() {
     return classOneHot;
   }
 
-  long deadlineNanos() {
+  /** Engine-clock deadline, or {@link #NO_DEADLINE}. */
+  public long deadlineNanos() {
     return deadlineNanos;
   }
 
-  JobListener listener() {
+  public int previewEvery() {
+    return previewEvery;
+  }
+
+  public JobListener listener() {
     return listener;
   }
 
@@ -164,7 +176,7 @@ public final class Job {
   }
 
   /** Whether step index i (0-based) is reported: every previewEvery-th and the job's last. */
-  boolean reports(int i) {
+  public boolean reports(int i) {
     return previewEvery > 0
         && ((i + 1) % previewEvery == 0 || (done() && i == completedSteps() - 1));
   }

@@ -21,4 +21,23 @@ public interface JobListener {
 
   /** The job ended without a result. */
   void failed(EngineException error);
+
+  /**
+   * Whether step events are read now. False while the client is behind: a job run on another node
+   * then sends no frames (they coalesce at the source) and reports {@link #stepSkipped}.
+   */
+  default boolean wantsFrames() {
+    return true;
+  }
+
+  /** Whether step frames read the denoised estimate (a job run elsewhere sends it only then). */
+  default boolean readsDenoised() {
+    return true;
+  }
+
+  /** A reported step whose frame was not built because the client was behind. */
+  default void stepSkipped(int index) {}
+
+  /** The node that runs the job (in a cluster), told before {@link #admitted}. */
+  default void placedOn(String node) {}
 }

@@ -57,6 +57,30 @@ public final class Schedule {
   }
 
   /**
+   * The schedule whose sigmas are these (copied): [n+1], positive and strictly decreasing, then 0.
+   * For a schedule sent elsewhere as its values.
+   */
+  public static Schedule of(double[] sigmas) {
+    int n = sigmas.length - 1;
+    if (n < 1 || sigmas[n] != 0) {
+      throw new IllegalArgumentException(
+          "sigmas must be n+1 >= 2 values ending in 0, were " + Arrays.toString(sigmas));
+    }
+    for (int i = 0; i < n; i++) {
+      if (!(sigmas[i] > 0)
+          || !Double.isFinite(sigmas[i])
+          || (i > 0 && !(sigmas[i] < sigmas[i - 1]))) {
+        throw new IllegalArgumentException(
+            "sigmas must be finite, positive and strictly decreasing before the final 0; sigma_"
+                + i
+                + " is "
+                + sigmas[i]);
+      }
+    }
+    return new Schedule(sigmas.clone());
+  }
+
+  /**
    * Small rho puts sigmaMax^(1/rho) and sigmaMin^(1/rho) orders of magnitude apart, and float64
    * loses sigmaMin in their difference: the last sigmas come out 0, repeated or far from sigmaMin.
    * Such a schedule is refused here, before a solver divides by a zero sigma.

@@ -75,6 +75,67 @@ public final class Trajectory implements SampleSolve {
     this.dCur = new double[x0.length];
   }
 
+  /**
+   * A trajectory that goes on from a checkpoint of one on the same solver and schedule: from there
+   * it asks for the same evaluations and computes the same bytes.
+   */
+  public static Trajectory resume(SolverKind solver, Schedule schedule, Checkpoint from) {
+    Trajectory t = new Trajectory(solver, schedule, from.x());
+    t.moveTo(from);
+    return t;
+  }
+
+  /**
+   * The state at the last completed step boundary. A Heun step half done (predictor evaluated,
+   * corrector pending) is not part of it: its evaluation is not counted and is done again.
+   */
+  public Checkpoint checkpoint() {
+    if (!checkpointable()) {
+      throw new IllegalStateException(
+          "a trajectory with noise injection has RNG state that a checkpoint does not hold");
+    }
+    return new Checkpoint(step, correcting ? nfe - 1 : nfe, x.clone());
+  }
+
+  /**
+   * Whether {@link #checkpoint()} holds all of this trajectory's future: not with noise injection,
+   * whose draws come from the sample's RNG.
+   */
+  public boolean checkpointable() {
+    return noise == null;
+  }
+
+  /**
+   * Sets this trajectory to a checkpoint (copied) of one on the same solver and schedule, with the
+   * denoised estimate that came with it (copied; null keeps none): a mirror of a trajectory solved
+   * elsewhere.
+   */
+  public void restore(Checkpoint from, double[] lastDenoised) {
+    moveTo(from);
+    if (lastDenoised != null) {
+      if (lastDenoised.length != x.length) {
+        throw new IllegalArgumentException(
+            "denoised must have length " + x.length + ", was " + lastDenoised.length);
+      }
+      denoised = lastDenoised.clone();
+    }
+  }
+
+  private void moveTo(Checkpoint from) {
+    if (from.x().length != x.length) {
+      throw new IllegalArgumentException(
+          "checkpoint x must have length " + x.length + ", was " + from.x().length);
+    }
+    if (from.step() > schedule.steps()) {
+      throw new IllegalArgumentException(
+          "checkpoint step must be in 0.." + schedule.steps() + ", was " + from.step());
+    }
+    System.arraycopy(from.x(), 0, x, 0, x.length);
+    step = from.step();
+    nfe = from.nfe();
+    correcting = false;
+  }
+
   /** Whether all n steps are complete; {@link #state()} is then the sample. */
   @Override
   public boolean done() {

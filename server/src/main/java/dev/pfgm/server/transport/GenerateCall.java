@@ -28,6 +28,7 @@ final class GenerateCall implements JobListener {
   private final StreamWriter writer;
   private final OpenStreams.Stream stream;
   private final List<SampleSolve> trajectories;
+  private volatile String worker = "";
 
   GenerateCall(
       GenerationPlan plan,
@@ -43,6 +44,26 @@ final class GenerateCall implements JobListener {
   }
 
   @Override
+  public void placedOn(String node) {
+    worker = node;
+  }
+
+  @Override
+  public boolean wantsFrames() {
+    return plan.lossless() || !writer.congested();
+  }
+
+  @Override
+  public boolean readsDenoised() {
+    return plan.content().getDenoised() || plan.content().getDenoisedPng();
+  }
+
+  @Override
+  public void stepSkipped(int index) {
+    context.runOnContext(v -> writer.skip());
+  }
+
+  @Override
   public void admitted(int queuePosition) {
     // Runs before the first tick, so the trajectories still hold the prior sample.
     GenerateResponse started =
@@ -52,7 +73,7 @@ final class GenerateCall implements JobListener {
 
   @Override
   public void step(StepView view) {
-    if (!plan.lossless() && writer.congested()) {
+    if (!wantsFrames()) {
       // Latest wins: this frame would be replaced before the client could read it.
       context.runOnContext(v -> writer.skip());
       return;
@@ -156,7 +177,8 @@ final class GenerateCall implements JobListener {
             .setSolver(wire(plan.solver()))
             .setAugmentDim(plan.model().augmentDim())
             .setNoiseInjection(plan.noiseInjection())
-            .setQueuePosition(queuePosition);
+            .setQueuePosition(queuePosition)
+            .setWorker(worker);
     for (long seed : plan.seeds()) {
       b.addSeeds(seed);
     }

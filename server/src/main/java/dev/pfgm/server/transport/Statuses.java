@@ -2,6 +2,7 @@ package dev.pfgm.server.transport;
 
 import dev.pfgm.server.engine.CapacityExceeded;
 import dev.pfgm.server.engine.DeadlineExpired;
+import dev.pfgm.server.engine.EnginesGone;
 import dev.pfgm.server.engine.NetworkFailure;
 import dev.pfgm.server.engine.ServingFailure;
 import dev.pfgm.server.engine.SolveLimitReached;
@@ -12,17 +13,18 @@ import java.util.Map;
 public final class Statuses {
 
   static final Map<Class<? extends RuntimeException>, GrpcStatus> TABLE =
-      Map.of(
-          InvalidArgument.class, GrpcStatus.INVALID_ARGUMENT,
-          ModelNotFound.class, GrpcStatus.NOT_FOUND,
-          CapacityExceeded.class, GrpcStatus.RESOURCE_EXHAUSTED,
-          RequestTooLarge.class, GrpcStatus.RESOURCE_EXHAUSTED,
-          DeadlineExpired.class, GrpcStatus.DEADLINE_EXCEEDED,
-          SolveLimitReached.class, GrpcStatus.OUT_OF_RANGE,
-          Unavailable.class, GrpcStatus.UNAVAILABLE,
-          Unimplemented.class, GrpcStatus.UNIMPLEMENTED,
-          NetworkFailure.class, GrpcStatus.INTERNAL,
-          ServingFailure.class, GrpcStatus.INTERNAL);
+      Map.ofEntries(
+          Map.entry(InvalidArgument.class, GrpcStatus.INVALID_ARGUMENT),
+          Map.entry(ModelNotFound.class, GrpcStatus.NOT_FOUND),
+          Map.entry(CapacityExceeded.class, GrpcStatus.RESOURCE_EXHAUSTED),
+          Map.entry(RequestTooLarge.class, GrpcStatus.RESOURCE_EXHAUSTED),
+          Map.entry(DeadlineExpired.class, GrpcStatus.DEADLINE_EXCEEDED),
+          Map.entry(SolveLimitReached.class, GrpcStatus.OUT_OF_RANGE),
+          Map.entry(Unavailable.class, GrpcStatus.UNAVAILABLE),
+          Map.entry(Unimplemented.class, GrpcStatus.UNIMPLEMENTED),
+          Map.entry(NetworkFailure.class, GrpcStatus.INTERNAL),
+          Map.entry(ServingFailure.class, GrpcStatus.INTERNAL),
+          Map.entry(EnginesGone.class, GrpcStatus.UNAVAILABLE));
 
   private Statuses() {}
 

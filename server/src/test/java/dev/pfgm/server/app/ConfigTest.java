@@ -321,6 +321,48 @@ class ConfigTest {
   }
 
   @Test
+  void clusterRolesJoinThroughHostPortMembersAndAGatewayNeedsNoModelsFolder() throws Exception {
+    ClusterOptions single = load(Map.of(), "--models=" + MODELS).config().cluster();
+    assertEquals(ClusterOptions.Role.ALL, single.role());
+    assertFalse(single.clustered());
+    ClusterOptions worker =
+        load(
+                Map.of("PFGM_CLUSTER_MEMBERS", "10.0.0.5:5701, gw.internal:5701"),
+                "--models=" + MODELS,
+                "--role=worker",
+                "--cluster-host=10.0.0.6",
+                "--cluster-port=5702")
+            .config()
+            .cluster();
+    assertEquals(
+        new ClusterOptions(
+            ClusterOptions.Role.WORKER,
+            "10.0.0.6",
+            5702,
+            java.util.List.of("10.0.0.5:5701", "gw.internal:5701")),
+        worker);
+    assertEquals("10.0.0.6:5702", worker.name());
+    assertEquals(
+        "cluster-members must list host:port items, and 'gw.internal' is not one, was"
+            + " '10.0.0.5:5701,gw.internal' (from --cluster-members)",
+        error(
+            Map.of(),
+            "--models=" + MODELS,
+            "--role=worker",
+            "--cluster-members=10.0.0.5:5701,gw.internal"));
+    assertEquals(
+        "role must be all, gateway or worker, was 'both' (from PFGM_ROLE)",
+        error(Map.of("PFGM_ROLE", "both"), "--models=" + MODELS));
+    // The models folder is the workers' business: a gateway starts where none exists.
+    assertEquals(
+        ClusterOptions.Role.GATEWAY,
+        load(Map.of(), "--role=gateway", "--models=/nonexistent").config().cluster().role());
+    assertTrue(
+        error(Map.of(), "--role=worker", "--models=/nonexistent")
+            .startsWith("models must be an existing directory"));
+  }
+
+  @Test
   void unknownPfgmVariablesAreNotedNotFatal() throws Exception {
     ConfigLoader.Loaded l = load(Map.of("PFGM_PROT", "1", "PFGM_MODELS", MODELS));
     assertTrue(
