@@ -35,13 +35,17 @@ def load_stubs():
                       str(PROTO_ROOT / "pfgm" / "v1" / "generator.proto")])
     if rc != 0:
         raise RuntimeError("protoc failed on generator.proto")
+    # Regular packages, so that models/train/pfgm.py (on the path for args.py) cannot shadow them:
+    # a plain module wins over a namespace package wherever it sits on sys.path.
+    for pkg in ("pfgm", "pfgm/v1"):
+        pathlib.Path(out, pkg, "__init__.py").touch()
     sys.path.insert(0, out)
     from pfgm.v1 import generator_pb2, generator_pb2_grpc
     return generator_pb2, generator_pb2_grpc
 
 
 def sample(target, model, count, steps=0, solver="heun", class_label=None, seed=1, batch=64,
-           concurrency=2, timeout_s=3600):
+           concurrency=2, timeout_s=3600, noise_injection=0.0):
     """Returns (samples float32 [count, C, H, W], stats dict)."""
     import grpc
 
@@ -56,6 +60,8 @@ def sample(target, model, count, steps=0, solver="heun", class_label=None, seed=
         kwargs = dict(model=model, num_samples=n, seed=base_seed, steps=steps, solver=solvers[solver])
         if class_label is not None:
             kwargs["class_label"] = class_label
+        if noise_injection:
+            kwargs["noise_injection"] = noise_injection
         for attempt in range(20):
             try:
                 started, done = None, None
@@ -111,6 +117,8 @@ def main():
                     help="samples per request (≤ server max_samples)")
     ap.add_argument("--concurrency", type=ranged(int, 1, 256, "--concurrency"), default=2,
                     help="requests in flight at once")
+    ap.add_argument("--noise-injection", type=ranged(float, 0.0, 1.0, "--noise-injection"), default=0.0,
+                    help="alpha of the noise-injection experiment (0: off)")
     ap.add_argument("--out", required=True, help=".npy path")
     a = ap.parse_args()
     import grpc
@@ -137,7 +145,7 @@ def main():
                 np.array(labels, dtype=np.int64))
     else:
         samples, stats = sample(a.target, a.model, a.count, a.steps, a.solver, a.class_label, a.seed,
-                                a.batch, a.concurrency)
+                                a.batch, a.concurrency, noise_injection=a.noise_injection)
     np.save(a.out, samples)
     stats["out"] = a.out
     print(json.dumps(stats), flush=True)

@@ -54,6 +54,9 @@ def card(model_id, description, cfg, stats, net, quality, hardware=None):
             "seed": cfg["seed"],
             "pipeline_commit": served.git_commit(),
             "quality": quality,
+            **({"training_radius_clip": f"R <= {cfg['max_radius_factor']:g}·σ·√N in training only "
+                "(pfgm.perturbation max_radius_factor); the sampler's prior is not clipped"}
+               if cfg.get("max_radius_factor") else {}),
         })
 
 
@@ -78,11 +81,16 @@ def main(argv=None):
     c = card(a.id, a.description, cfg, stats, net, quality, a.hardware)
     if a.previous_card:  # training continued (train.py --init) from the model this card describes
         with open(a.previous_card) as f:
-            prev = json.load(f)["provenance"]
+            prev_card = json.load(f)
+        prev = prev_card["provenance"]
         keys = ("training_steps", "training_time_s", "hardware", "seed", "pipeline_commit")
-        stages = prev.get("stages") or [{k: prev[k] for k in keys}]
+        stages = [dict(st) for st in prev.get("stages") or [{k: prev[k] for k in keys}]]
+        for st in stages:  # each stage's training D (a fine-tune may change it)
+            st.setdefault("augment_dim", prev_card["augment_dim"])
         this = {k: c["provenance"][k] for k in keys}
-        this["init"] = "EMA weights of the previous stage"
+        this["augment_dim"] = c["augment_dim"]
+        this["init"] = ("EMA weights of the previous stage" if prev_card["id"] == a.id else
+                        f"EMA weights of {prev_card['id']} (D = {prev_card['augment_dim']}), fine-tuned at this D")
         c["provenance"]["stages"] = stages + [this]
         c["provenance"]["training_steps"] = sum(s["training_steps"] for s in c["provenance"]["stages"])
         c["provenance"]["training_time_s"] = round(sum(s["training_time_s"] for s in c["provenance"]["stages"]), 1)

@@ -66,7 +66,7 @@ def parser():
     ap.add_argument("--weights-key", help="key of the state dict inside --weights (e.g. ema, state_dict)")
     ap.add_argument("--shape", required=True, nargs=3, metavar=("C", "H", "W"),
                     type=ranged(int, 1, served.MAX_DATA_DIM, "--shape"))
-    ap.add_argument("--augment-dim", required=True, help="D the network was trained for: > 2, or inf (EDM)")
+    ap.add_argument("--augment-dim", required=True, help="D the network was trained for: >= 1 (1 = PFGM), or inf (EDM)")
     ap.add_argument("--class-labels", nargs="+", default=[], metavar="NAME",
                     help="names of the K classes of a conditional network (input class_labels [B,K])")
     ap.add_argument("--id", required=True, help="model id ([A-Za-z0-9._-]{1,64}); the folder's name")

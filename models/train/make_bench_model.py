@@ -71,7 +71,7 @@ def main(argv=None):
     ap.add_argument("--size", required=True, choices=sorted(cifar_unet.SIZES))
     ap.add_argument("--out", required=True, help="parent folder; the model goes to <out>/cifar-unet-<size>")
     ap.add_argument("--seed", type=ranged(int, 0, SEED_MAX, "--seed"), default=1, help="weights seed (default 1)")
-    ap.add_argument("--augment-dim", help="D for the card, > 2 or 'inf' (default: 128 small, inf ddpmpp)")
+    ap.add_argument("--augment-dim", help="D for the card, >= 1 or 'inf' (default: 128 small, inf ddpmpp)")
     ap.add_argument("--threads", type=ranged(int, 1, 256, "--threads"), default=1, help="torch threads (default 1)")
     a = ap.parse_args(argv)
     if a.augment_dim is not None:

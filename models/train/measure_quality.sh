@@ -14,7 +14,10 @@
 # Environment: PY (torch + onnxruntime interpreter, default .tools/torch-venv/bin/python),
 # GPY (grpcio + grpcio-tools + numpy, default .tools/venv/bin/python) - both made by
 # scripts/tools.sh -, PORT (50081), COUNT (2000), STEPS ("18 5 10 35", measured in that order),
-# MODELS, OUT_DIR, CONCURRENCY (2).
+# MODELS, OUT_DIR, CONCURRENCY (2), MODELS_DIR (the folder the server loads, default models),
+# RESULTS (the table's path prefix, default models/train/results/quality-server), GRIDS (where the
+# grid PNGs go, default models/train/results; empty: none), ALPHA (noise-injection alpha, default 0:
+# off; its samples are named <model>@a<ALPHA>-s<steps>.npy).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 PY=${PY:-.tools/torch-venv/bin/python}
@@ -28,16 +31,21 @@ STEPS=${STEPS:-"18 5 10 35"}
 MODELS=${MODELS:-"mnist-unet-edm mnist-unet-d128 mnist-unet-d2048 mnist-unet-cond-edm"}
 OUT_DIR=${OUT_DIR:-models/train/out/server-samples}
 CONCURRENCY=${CONCURRENCY:-2}
-mkdir -p "$OUT_DIR" models/train/results
+MODELS_DIR=${MODELS_DIR:-models}
+RESULTS=${RESULTS:-models/train/results/quality-server}
+GRIDS=${GRIDS-models/train/results}
+mkdir -p "$OUT_DIR" "$(dirname "$RESULTS")"
 
 [ -f server/target/pfgm-serve.jar ] || mvn -B -q -DskipTests package -pl server -am
-java -jar server/target/pfgm-serve.jar --port="$PORT" --models=models > "$OUT_DIR/server.log" 2>&1 &
+java -jar server/target/pfgm-serve.jar --port="$PORT" --metrics-port=0 --models="$MODELS_DIR" > "$OUT_DIR/server.log" 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null || true' EXIT
 
 for steps in $STEPS; do
   for model in $MODELS; do
-    out="$OUT_DIR/$model-s$steps.npy"
+    name=$model
+    [ "${ALPHA:-0}" = 0 ] || name="$model@a$ALPHA"
+    out="$OUT_DIR/$name-s$steps.npy"
     [ -f "$out" ] && continue
     if [ "$model" = mnist-unet-cond-edm ]; then
       per=( --per-class $((COUNT / 10)) )
@@ -45,12 +53,12 @@ for steps in $STEPS; do
       per=( --count "$COUNT" )
     fi
     "$GPY" scripts/sample_via_server.py --target "localhost:$PORT" --model "$model" --steps "$steps" \
-      --solver heun --seed 1 --concurrency "$CONCURRENCY" "${per[@]}" --out "$out.tmp.npy"
+      --solver heun --seed 1 --concurrency "$CONCURRENCY" --noise-injection "${ALPHA:-0}" "${per[@]}" \
+      --out "$out.tmp.npy"
     [ -f "$out.tmp-labels.npy" ] && mv "$out.tmp-labels.npy" "${out%.npy}-labels.npy"
     mv "$out.tmp.npy" "$out"
   done
 done
 
 kill $SERVER; wait $SERVER 2>/dev/null || true; trap - EXIT
-"$PY" models/train/quality_table.py --dir "$OUT_DIR" --json models/train/results/quality-server.json \
-  --md models/train/results/quality-server.md --grids models/train/results
+"$PY" models/train/quality_table.py --dir "$OUT_DIR" --json "$RESULTS.json" --md "$RESULTS.md" --grids "$GRIDS"

@@ -85,6 +85,23 @@ class UNet(nn.Module):
         return self.conv_out(F.silu(self.norm_out(u28)))
 
 
+# Each row's σ is repeated to a full vector block before the Log (16 lanes: the widest SIMD
+# register holds 16 floats or 8 doubles), so every row goes through the same vectorised code path.
+LOG_LANES = 16
+
+
+def noise_conditioning(sigma):
+    """c_noise = ln(σ)/4 as float32 [B], bit-identical for a row wherever it sits in the batch.
+
+    ONNX Runtime's Log runs whole SIMD blocks through a vectorised approximation and the block's
+    tail through the scalar libm log: a row's ln σ, so its whole output, depended (up to ~7e-7) on
+    its position in the batch. Repeating σ to LOG_LANES lanes puts every row in whole blocks; the
+    Log is in float64 and cast, so a one-ulp difference of any kernel would also have to straddle a
+    float32 rounding boundary to show."""
+    lanes = sigma.double().reshape(-1, 1).expand(-1, LOG_LANES)
+    return (torch.log(lanes)[:, 0] / 4.0).float()
+
+
 class Preconditioned(nn.Module):
     """EDM preconditioning around any F(x, c_noise, class_labels) (DESIGN.md §1, σ_data = 0.5):
     Dθ(x, σ) = c_skip·x + c_out·F(c_in·x, c_noise). Inputs x [B,C,H,W], sigma [B], (class_labels
@@ -102,7 +119,7 @@ class Preconditioned(nn.Module):
         c_skip = sd * sd / (s * s + sd * sd)
         c_out = s * sd / torch.sqrt(s * s + sd * sd)
         c_in = 1.0 / torch.sqrt(s * s + sd * sd)
-        c_noise = torch.log(sigma) / 4.0
+        c_noise = noise_conditioning(sigma)
         f = self.net(c_in * x, c_noise, class_labels)
         return c_skip * x + c_out * f
 

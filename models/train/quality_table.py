@@ -24,6 +24,8 @@ from data import load_npz  # noqa: E402
 from evaluate import features_and_probs, floor_heldout_halves, floor_same_count, frechet  # noqa: E402
 from sample import save_grid  # noqa: E402
 
+OFF_DATA = 10.0  # max |x| beyond which a sample is far off the data (whose scale is [-1, 1])
+
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
@@ -56,6 +58,12 @@ def main():
                "fd": round(frechet(f, test_f), 3), "fd_floor_train_same_count": round(floors[n], 3),
                "confident_ge_0.9": round(float((p.max(1) >= 0.9).mean()), 3),
                "class_histogram": np.bincount(pred, minlength=10).tolist()}
+        # A few samples far off the data (D = 1: prior draws beyond what the network was trained
+        # on) make the FD meaningless; say how many, and the FD of the rest.
+        in_range = np.abs(x.reshape(n, -1)).max(1) <= OFF_DATA
+        row["off_data_share"] = round(float(1 - in_range.mean()), 4)
+        if not in_range.all() and in_range.sum() > 1:
+            row["fd_in_range"] = round(frechet(f[in_range], test_f), 3)
         if labels is not None:
             row["as_requested"] = round(float((pred == labels).mean()), 3)
             row["as_requested_per_class"] = [round(float((pred[labels == c] == c).mean()), 2) for c in range(10)]

@@ -21,10 +21,10 @@ from pfgm import parse_augment_dim, perturbation  # noqa: E402
 P_MEAN, P_STD = -1.2, 1.2
 
 
-def loss_fn(net, y, labels, augment_dim, gen):
+def loss_fn(net, y, labels, augment_dim, gen, max_radius_factor=None):
     """EDM loss with PFGM++ noise: λ(σ)·‖Dθ(y+n, σ) − y‖², λ = (σ²+σd²)/(σ·σd)², ln σ ~ N(P_mean, P_std²)."""
     sigma = torch.exp(P_MEAN + P_STD * torch.randn(y.shape[0], generator=gen))
-    noise = perturbation(sigma, augment_dim, y.shape[1:], gen)
+    noise = perturbation(sigma, augment_dim, y.shape[1:], gen, max_radius_factor)
     weight = (sigma ** 2 + SIGMA_DATA ** 2) / (sigma * SIGMA_DATA) ** 2
     denoised = net(y + noise, sigma, labels)
     return (weight.reshape(-1, 1, 1, 1) * (denoised - y) ** 2).mean()
@@ -55,7 +55,7 @@ def train(cfg, log=print):
             labels[drop] = 0.0
         for g in opt.param_groups:  # Linear warm-up.
             g["lr"] = cfg["lr"] * min(1.0, (step + 1) / cfg["warmup"])
-        loss = loss_fn(net, x_all[idx], labels, augment_dim, gen)
+        loss = loss_fn(net, x_all[idx], labels, augment_dim, gen, cfg.get("max_radius_factor"))
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
@@ -75,7 +75,9 @@ def train(cfg, log=print):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--augment-dim", default="inf", help="D: an integer > 2, or 'inf' for EDM")
+    ap.add_argument("--augment-dim", default="inf", help="D: a number >= 1 (1 = PFGM), or 'inf' for EDM")
+    ap.add_argument("--max-radius-factor", type=ranged(float, 1.0, 1e9, "--max-radius-factor"),
+                    help="clip the training noise radius to K·σ·√N (pfgm.perturbation; for D = 1)")
     ap.add_argument("--conditional", action="store_true")
     ap.add_argument("--data", default="models/train/out/mnist.npz")
     ap.add_argument("--out", required=True, help="checkpoint .pt (EMA weights + config + stats)")

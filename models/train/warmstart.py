@@ -2,8 +2,9 @@
 
 export.py writes the EMA weights with constant folding: every parameter keeps its name under the
 export wrapper's prefix ("net." for unconditional models), except the GroupNorm affines, which torch
-folds into anonymous Mul/Add constants in module order. They are mapped back in that order, and the
-result is checked against onnxruntime (max |Δ| ≤ 1e-4), so a wrong mapping cannot pass silently.
+folds into anonymous Mul/Add constants in module order, and the bias-free class embedding, exported
+as a MatMul by its transposed weight. They are mapped back (in that order; by the MatMul's node
+name), and the result is checked against onnxruntime (max |Δ| ≤ 1e-4), so a wrong mapping cannot pass silently.
 """
 import numpy as np
 import torch
@@ -22,14 +23,17 @@ def load_onnx_weights(net, path, tol=1e-4):
     norms = [k for k in sd if ".norm" in k or k.startswith("net.norm_out")]
     if len(folded) != len(norms):
         raise ValueError(f"{path}: {len(folded)} folded GroupNorm constants for {len(norms)} norm tensors")
+    matmuls = {n.name: n.input[1] for n in model.graph.node if n.op_type == "MatMul"}
     new = {}
     for k, v in sd.items():
         if k in norms:
             arr = folded[norms.index(k)].reshape(-1)
         elif k.endswith("pos.freqs"):
             arr = v.numpy()  # a fixed buffer, recomputed by the constructor
-        else:
+        elif prefix + k in inits:
             arr = inits[prefix + k]
+        else:  # a bias-free Linear (the class embedding) is exported as MatMul by its transposed weight
+            arr = inits[matmuls["/" + (prefix + k).rsplit(".", 1)[0].replace(".", "/") + "/MatMul"]].T
         if tuple(arr.shape) != tuple(v.shape):
             raise ValueError(f"{k}: shape {arr.shape} in {path}, {tuple(v.shape)} in the model")
         new[k] = torch.from_numpy(np.array(arr, dtype=np.float32))

@@ -118,7 +118,7 @@ BAD = {
     "folder name is not the id": ["--out", "{tmp}/other"],
     "2 channels": ["--shape", "2", "8", "8"],
     "more than 262144 values": ["--shape", "3", "512", "512"],
-    "D of 2": ["--augment-dim", "2"],
+    "D below 1": ["--augment-dim", "0.5"],
     "kwargs not an object": ["--kwargs", "[1]"],
     "id with a slash": ["--id", "a/b", "--out", "{tmp}/b"],
     "steps out of range": ["--steps", "0"],

@@ -22,7 +22,7 @@ class PriorTest {
    * alpha = 0.001 (sqrt(ln(2/alpha)/2) = 1.949).
    */
   @ParameterizedTest(name = "D={0}, N={1}")
-  @CsvSource({"8, 4, 20000", "128, 784, 4000", "1, 2, 20000"})
+  @CsvSource({"8, 4, 20000", "128, 784, 4000", "1, 2, 20000", "1, 784, 20000", "16, 784, 20000"})
   void radiusPassesAKolmogorovSmirnovTestAgainstBetaPrime(double augmentDim, int dataDim, int n) {
     double[] betaPrime = sampleBetaPrime(augmentDim, dataDim, n);
     double[] beta = new double[n];
@@ -53,6 +53,19 @@ class PriorTest {
     double standardError = scale * Math.sqrt(a * (a + b - 1) / ((b - 2) * (b - 1) * (b - 1)) / n);
     double mean = Arrays.stream(sampleBetaPrime(augmentDim, dataDim, n)).average().orElseThrow();
     assertEquals(expected, scale * mean, 5 * standardError);
+  }
+
+  /**
+   * D = 1 (PFGM) on MNIST's N = 784: nothing clips the heavy tail. B' = G(392)/G(1/2) exceeds 1e8
+   * when G(1/2) < 3.92e-6, i.e. chi-squared(1) < 7.84e-6: probability 2.23e-3, so about 45 of
+   * 20,000 draws (fewer than 20 has probability below 1e-6); the largest radius is finite.
+   */
+  @Test
+  void pfgmPriorKeepsItsHeavyTailUnclipped() {
+    double[] betaPrime = sampleBetaPrime(1, 784, 20000);
+    long beyond = Arrays.stream(betaPrime).filter(b -> b > 1e8).count();
+    assertTrue(beyond >= 20 && beyond <= 90, "draws with B' > 1e8: " + beyond);
+    assertTrue(Arrays.stream(betaPrime).allMatch(Double::isFinite));
   }
 
   /** Each coordinate of u = x0/|x0| has mean 0 and variance 1/N; 5 standard errors. */
