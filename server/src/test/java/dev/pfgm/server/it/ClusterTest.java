@@ -52,6 +52,7 @@ class ClusterTest {
   private static final long LATE_SEEDS = 3000; // 8 short streams
   private static final long RK45_SEEDS = 4000; // 4 RK45 streams, every accepted step streamed
   private static final long LOOSE_SEEDS = 4100; // 4 RK45 streams with loose tolerances
+  private static final long TIGHT_SEEDS = 4200; // 4 RK45 streams with the tightest tolerances
   private static final long NOISY_SEEDS = 5000; // 4 short Heun streams with noise injection
   private static final long NOISY_KILL_SEEDS = 6000; // 4 long ones
   private static final int SHORT = 18;
@@ -86,6 +87,14 @@ class ClusterTest {
     return rk45(seed, 0.05);
   }
 
+  /**
+   * The tightest tolerances a request may ask: several times the steps of {@link #rk45(long)}, so
+   * the stream is still running when a worker is killed.
+   */
+  private static GenerateRequest tight(long seed) {
+    return rk45(seed, 1e-6).toBuilder().setAtol(1e-8).build();
+  }
+
   private static GenerateRequest rk45(long seed, double tol) {
     return GenerateRequest.newBuilder()
         .setModel(MODEL)
@@ -112,6 +121,7 @@ class ClusterTest {
     seeds(LATE_SEEDS, 8).forEach(s -> requests.add(request(s, SHORT)));
     seeds(RK45_SEEDS, 4).forEach(s -> requests.add(rk45(s)));
     seeds(LOOSE_SEEDS, 4).forEach(s -> requests.add(loose(s)));
+    seeds(TIGHT_SEEDS, 4).forEach(s -> requests.add(tight(s)));
     seeds(NOISY_SEEDS, 4).forEach(s -> requests.add(noisy(s, SHORT)));
     seeds(NOISY_KILL_SEEDS, 4).forEach(s -> requests.add(noisy(s, LONG)));
     single = new SingleProcessResults(requests);
@@ -196,13 +206,18 @@ class ClusterTest {
     // Bytes, NFE, rejected trial steps and the steps streamed, as one process solves them.
     single.assertSameSolve(results);
     int rejected = 0;
-    for (long seed : LongStream.range(RK45_SEEDS, RK45_SEEDS + 4).boxed().toList()) {
-      rejected +=
-          results.get(seed + LOOSE_SEEDS - RK45_SEEDS).last().getCompleted().getRejectedSteps();
+    for (long seed : seeds(LOOSE_SEEDS, 4)) {
+      rejected += results.get(seed).last().getCompleted().getRejectedSteps();
       assertEquals(Solver.SOLVER_RK45, results.get(seed).events().get(0).getStarted().getSolver());
     }
+    assertTrue(rejected > 0, "the loose RK45 streams reject trial steps: their count is compared");
+    // A sample out of trial steps ends the stream as in one process (the worker says why).
+    GrpcTestClient.Result limit = client.generate(rk45(1, 1e-6).toBuilder().setSteps(3).build());
+    assertEquals(GrpcStatus.OUT_OF_RANGE, limit.status(), limit.message());
     assertTrue(
-        rejected > 0, "the loose RK45 streams reject trial steps, so their count is compared");
+        limit.message().contains("RK45 reached its limit of 3 trial steps")
+            && limit.message().contains("(the request's steps)"),
+        limit.message());
   }
 
   @Test
@@ -295,12 +310,12 @@ class ClusterTest {
     // Heun, RK45 and noisy Heun streams interleaved, so placement puts each kind on both workers.
     Map<Long, GenerateRequest> requests = new java.util.LinkedHashMap<>();
     List<Long> heun = seeds(KILL_SEEDS, 16);
-    List<Long> adaptive = seeds(RK45_SEEDS, 4);
+    List<Long> adaptive = seeds(TIGHT_SEEDS, 4);
     List<Long> noisy = seeds(NOISY_KILL_SEEDS, 4);
     for (int i = 0; i < heun.size(); i++) {
       requests.put(heun.get(i), request(heun.get(i), LONG));
       if (i < 4) {
-        requests.put(adaptive.get(i), rk45(adaptive.get(i)));
+        requests.put(adaptive.get(i), tight(adaptive.get(i)));
         requests.put(noisy.get(i), noisy(noisy.get(i), LONG));
       }
     }
@@ -335,9 +350,9 @@ class ClusterTest {
                     }
                   }));
         });
-    // Every stream is admitted, and an RK45 stream on worker 1 is 5 accepted steps in (of about 20;
-    // the Heun streams are as many evaluations in, past their checkpoint at step 8): RK45 is the
-    // shortest, and the workers' paces differ on a busy machine.
+    // Every stream is admitted, and an RK45 stream on worker 1 is 5 accepted steps in (the Heun
+    // streams are about as many evaluations in, past their checkpoint at step 8): RK45 is the
+    // shortest, the workers' paces differ on a busy machine, and the client sees steps late.
     GrpcTestClient.await(Future.all(stepped), 120);
     killed.set(true);
     worker1.kill();
