@@ -106,7 +106,7 @@ class NoisyStepBoundaryTest {
   }
 
   @Test
-  void sigmaAndPlannedStepsFollowTheSchedule() {
+  void sigmaAndPlannedStepsFollowTheScheduleAndAScheduledSolveNeverFails() {
     Trajectory t = new Trajectory(SolverKind.EULER, SCHEDULE, X0);
     for (int i = 0; i <= SCHEDULE.steps(); i++) {
       assertEquals(SCHEDULE.sigma(i), t.sigma());
@@ -116,6 +116,7 @@ class NoisyStepBoundaryTest {
       }
     }
     assertEquals(0, t.sigma());
+    assertEquals(null, t.failure());
   }
 
   @Test

@@ -62,13 +62,15 @@ class Rk45StepMachineTest {
             new Rk45Settings(0.002, 80, 1e-6, 1e-6, 10_000), new double[] {31, -17, 60});
     int trues = 0;
     double[] d = null;
+    double[] view = null; // a live view: the array the first supply filled shows every later one
     while (!t.done()) {
       assertNull(t.failure());
       d = field.denoise(t.query().clone(), t.querySigma());
       if (t.supply(d)) {
         trues++;
       }
-      assertArrayEquals(d, t.lastDenoised());
+      view = view == null ? t.lastDenoised() : view;
+      assertArrayEquals(d, view);
     }
     assertTrue(t.rejectedSteps() > 0, "needs rejections");
     assertEquals(t.completedSteps(), trues);
@@ -106,6 +108,9 @@ class Rk45StepMachineTest {
   void aShortIntervalIsOneStepEndingAtSigmaMin() {
     Rk45Trajectory t =
         new Rk45Trajectory(new Rk45Settings(1, 1.01, 1e-3, 1e-3, 10), new double[] {1, -2});
+    t.supply(LINEAR.denoise(t.query().clone(), t.querySigma()));
+    // The probe, 0.01 |x|/|f| = 0.0125 in ln sigma, is capped to the span ln(1/1.01).
+    assertEquals(1, t.querySigma(), 1e-15);
     double last = 0;
     while (!t.done()) {
       last = t.querySigma();
@@ -192,5 +197,21 @@ class Rk45StepMachineTest {
     assertEquals(3 - 0.1 / 5 * f0, t.query()[0], 1e-15);
     assertEquals(3, t.completedSteps());
     assertEquals(1, t.rejectedSteps());
+  }
+
+  /** A resumed solve that is at its trial limit already stops before its first trial. */
+  @Test
+  void aResumeAtTheTrialLimitStopsBeforeTryingAStep() {
+    Rk45Trajectory t =
+        Rk45Trajectory.resume(
+            new Rk45Settings(0.002, 80, 1e-3, 1e-3, 4),
+            new Rk45Trajectory.Checkpoint(new double[] {3}, 2, -0.1, 3, 1, 20, null));
+    assertEquals(false, t.supply(LINEAR.denoise(t.query().clone(), t.querySigma())));
+    assertEquals(
+        "RK45 reached its limit of 4 trial steps at sigma 2.0 before sigma_min 0.002 (3 accepted, 1"
+            + " rejected); loosen rtol/atol or raise the trial-step limit",
+        t.failure());
+    assertEquals(21, t.nfe());
+    assertEquals(false, t.done());
   }
 }
