@@ -299,6 +299,11 @@ public final class PfgmServer implements AutoCloseable {
     return engines(modelId).stream().mapToInt(Engine::activeRows).sum();
   }
 
+  /** Jobs of a model that have become active, over all its engines. */
+  public long startedJobs(String modelId) {
+    return engines(modelId).stream().mapToLong(Engine::startedJobs).sum();
+  }
+
   public Vertx vertx() {
     return vertx;
   }

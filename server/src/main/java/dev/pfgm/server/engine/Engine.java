@@ -31,6 +31,7 @@ public final class Engine {
   private Job nextFirst; // where the next tick starts packing; null: the oldest job
   // Written by the engine thread only; volatile so gauges may read them from anywhere.
   private volatile int activeRows;
+  private volatile long startedJobs; // ever activated: lets a watcher tell "not yet" from "done"
   private volatile int queuedRows;
   private volatile int activeJobs;
 
@@ -142,6 +143,11 @@ public final class Engine {
 
   public int activeJobs() {
     return activeJobs;
+  }
+
+  /** Jobs that have become active since the engine was made (whatever became of them). */
+  public long startedJobs() {
+    return startedJobs;
   }
 
   /**
@@ -288,6 +294,7 @@ public final class Engine {
   private void activate(Job job) {
     active.add(job);
     activeRows += job.rows();
+    startedJobs++;
   }
 
   /**

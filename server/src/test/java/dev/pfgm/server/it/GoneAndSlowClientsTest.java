@@ -98,6 +98,8 @@ class GoneAndSlowClientsTest {
       req.end(RawGrpc.frame(request(16, 100, true))); // 100 kB per Step, 100 of them
       stalled.add(req);
     }
+    // Only once all eight have started can "no active rows" mean "they finished".
+    await(() -> server.startedJobs(MODEL), 8, "jobs started");
     await(
         () -> server.activeRows(MODEL), 0, "active rows (jobs finish, their readers do not read)");
     long held = server.queuedResponseBytes();
