@@ -59,6 +59,7 @@ for steps in $STEPS; do
       --solver heun --seed 1 --concurrency "$CONCURRENCY" --noise-injection "${ALPHA:-0}" "${per[@]}" \
       --out "$out.tmp.npy"
     [ -f "$out.tmp-labels.npy" ] && mv "$out.tmp-labels.npy" "${out%.npy}-labels.npy"
+    mv "$out.tmp.json" "${out%.npy}.json"
     mv "$out.tmp.npy" "$out"
   done
 done
