@@ -9,7 +9,9 @@ grpc_tools.protoc (needs grpcio, grpcio-tools, numpy). The count is split into r
 --batch samples (64 = the server's default max_samples); request k uses base seed
 --seed + k·batch, so sample i of the whole run has seed --seed + i and every seed is distinct.
 Writes <out> float32 [count, 1, 28, 28] in the model's [-1, 1] data scale (not clipped), in seed
-order, and prints one JSON line with the count, wall time and the server's compute times.
+order, and prints one JSON line with the count, wall time and the server's compute times; the same
+line goes to <out minus .npy>.json, so that a table can show the NFE the server reports (Completed.nfe:
+for --solver rk45 the busiest sample's of each request, so "nfe" there is the mean over requests).
 """
 import argparse
 import concurrent.futures
@@ -45,12 +47,13 @@ def load_stubs():
 
 
 def sample(target, model, count, steps=0, solver="heun", class_label=None, seed=1, batch=64,
-           concurrency=2, timeout_s=3600, noise_injection=0.0):
+           concurrency=2, timeout_s=3600, noise_injection=0.0, rtol=None, atol=None):
     """Returns (samples float32 [count, C, H, W], stats dict)."""
     import grpc
 
     pb, pb_grpc = load_stubs()
-    solvers = {"heun": pb.SOLVER_HEUN, "euler": pb.SOLVER_EULER, "default": pb.SOLVER_UNSPECIFIED}
+    solvers = {"heun": pb.SOLVER_HEUN, "euler": pb.SOLVER_EULER, "rk45": pb.SOLVER_RK45,
+               "default": pb.SOLVER_UNSPECIFIED}
     chunks = [(k, seed + k * batch, min(batch, count - k * batch)) for k in range((count + batch - 1) // batch)]
     channel = grpc.insecure_channel(target, options=[("grpc.max_receive_message_length", 64 << 20)])
     stub = pb_grpc.GeneratorStub(channel)
@@ -62,6 +65,10 @@ def sample(target, model, count, steps=0, solver="heun", class_label=None, seed=
             kwargs["class_label"] = class_label
         if noise_injection:
             kwargs["noise_injection"] = noise_injection
+        if rtol is not None:
+            kwargs["rtol"] = rtol
+        if atol is not None:
+            kwargs["atol"] = atol
         for attempt in range(20):
             try:
                 started, done = None, None
@@ -81,16 +88,18 @@ def sample(target, model, count, steps=0, solver="heun", class_label=None, seed=
         return k, x.astype(np.float32), done.compute_ms, done.nfe
 
     t0 = time.time()
-    parts, compute_ms, nfe = {}, [], None
+    parts, compute_ms, nfe = {}, [], []
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
         for k, x, ms, n in pool.map(one, chunks):
             parts[k] = x
             compute_ms.append(ms)
-            nfe = n
+            nfe.append(n)
     channel.close()
     samples = np.concatenate([parts[k] for k in range(len(chunks))])
     stats = {"model": model, "count": int(len(samples)), "steps": steps, "solver": solver,
-             "class_label": class_label, "seeds": [seed, seed + count - 1], "nfe": nfe,
+             "class_label": class_label, "seeds": [seed, seed + count - 1],
+             # Heun/Euler: the same for every request; RK45: each request's busiest sample's.
+             "nfe": round(float(np.mean(nfe)), 2), "nfe_min": int(min(nfe)), "nfe_max": int(max(nfe)),
              "requests": len(chunks), "wall_s": round(time.time() - t0, 1),
              "server_compute_ms_mean": round(float(np.mean(compute_ms)), 1)}
     return samples, stats
@@ -103,7 +112,11 @@ def main():
     ap.add_argument("--count", type=ranged(int, 1, 10 ** 7, "--count"), default=2000)
     ap.add_argument("--steps", type=ranged(int, 0, 100_000, "--steps"), default=0,
                     help="schedule points; 0 = the model's default")
-    ap.add_argument("--solver", choices=["heun", "euler", "default"], default="heun")
+    ap.add_argument("--solver", choices=["heun", "euler", "rk45", "default"], default="heun")
+    ap.add_argument("--rtol", type=ranged(float, 1e-6, 1.0, "--rtol"), default=None,
+                    help="--solver rk45 only: relative tolerance (server default 1e-3)")
+    ap.add_argument("--atol", type=ranged(float, 1e-8, 1.0, "--atol"), default=None,
+                    help="--solver rk45 only: absolute tolerance (server default 1e-3)")
     ap.add_argument("--class-label", type=ranged(int, 0, 100_000, "--class-label"), default=None,
                     help="for class-conditional models")
     ap.add_argument("--per-class", type=ranged(int, 0, 10 ** 6, "--per-class"), default=0,
@@ -121,6 +134,8 @@ def main():
                     help="alpha of the noise-injection experiment (0: off)")
     ap.add_argument("--out", required=True, help=".npy path")
     a = ap.parse_args()
+    if a.solver != "rk45" and (a.rtol is not None or a.atol is not None):
+        ap.error("--rtol/--atol apply to --solver rk45 only")  # the server would refuse them too
     import grpc
     with grpc.insecure_channel(a.target) as ch:
         grpc.channel_ready_future(ch).result(timeout=a.wait_s)
@@ -134,7 +149,7 @@ def main():
         parts, labels, t0, stats, requests = [], [], time.time(), None, 0
         for c in range(classes):  # class c: seeds seed + c*N .. seed + (c+1)*N - 1
             x, stats = sample(a.target, a.model, a.per_class, a.steps, a.solver, c, a.seed + c * a.per_class,
-                              a.batch, a.concurrency)
+                              a.batch, a.concurrency, rtol=a.rtol, atol=a.atol)
             parts.append(x)
             labels += [c] * len(x)
             requests += stats["requests"]
@@ -145,9 +160,14 @@ def main():
                 np.array(labels, dtype=np.int64))
     else:
         samples, stats = sample(a.target, a.model, a.count, a.steps, a.solver, a.class_label, a.seed,
-                                a.batch, a.concurrency, noise_injection=a.noise_injection)
+                                a.batch, a.concurrency, noise_injection=a.noise_injection, rtol=a.rtol,
+                                atol=a.atol)
     np.save(a.out, samples)
     stats["out"] = a.out
+    if a.solver == "rk45":
+        stats.update(rtol=a.rtol, atol=a.atol)
+    with open((a.out[:-4] if a.out.endswith(".npy") else a.out) + ".json", "w") as fh:
+        fh.write(json.dumps(stats) + "\n")
     print(json.dumps(stats), flush=True)
 
 

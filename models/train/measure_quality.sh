@@ -17,7 +17,10 @@
 # MODELS, OUT_DIR, CONCURRENCY (2), MODELS_DIR (the folder the server loads, default models),
 # RESULTS (the table's path prefix, default models/train/results/quality-server), GRIDS (where the
 # grid PNGs go, default models/train/results; empty: none), ALPHA (noise-injection alpha, default 0:
-# off; its samples are named <model>@a<ALPHA>-s<steps>.npy).
+# off; its samples are named <model>@a<ALPHA>-s<steps>.npy), RTOLS (e.g. "1e-1 1e-2 1e-3", default
+# none: after the Heun rows, $COUNT RK45 samples per model and per rtol, same seeds, named
+# <model>@rk45-<rtol>.npy, with atol = $ATOL, default = rtol as in docs/solvers.md; each sample
+# file's <name>.json records the NFE the server reported). Unconditional models only for RK45.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 PY=${PY:-.tools/torch-venv/bin/python}
@@ -56,6 +59,19 @@ for steps in $STEPS; do
       --solver heun --seed 1 --concurrency "$CONCURRENCY" --noise-injection "${ALPHA:-0}" "${per[@]}" \
       --out "$out.tmp.npy"
     [ -f "$out.tmp-labels.npy" ] && mv "$out.tmp-labels.npy" "${out%.npy}-labels.npy"
+    mv "$out.tmp.json" "${out%.npy}.json"
+    mv "$out.tmp.npy" "$out"
+  done
+done
+
+for rtol in ${RTOLS:-}; do
+  for model in $MODELS; do
+    out="$OUT_DIR/$model@rk45-$rtol.npy"
+    [ -f "$out" ] && continue
+    "$GPY" scripts/sample_via_server.py --target "localhost:$PORT" --model "$model" --solver rk45 \
+      --rtol "$rtol" --atol "${ATOL:-$rtol}" --seed 1 --concurrency "$CONCURRENCY" --count "$COUNT" \
+      --out "$out.tmp.npy"
+    mv "$out.tmp.json" "${out%.npy}.json"
     mv "$out.tmp.npy" "$out"
   done
 done

@@ -4,7 +4,8 @@
         --json models/train/results/quality-server.json --md models/train/results/quality-server.md \
         --grids models/train/results
 
-Reads <dir>/<model>-s<steps>.npy (and <model>-s<steps>-labels.npy for class-conditional runs),
+Reads <dir>/<model>-s<steps>.npy (and <model>-s<steps>-labels.npy for class-conditional runs) and
+<dir>/<model>@rk45-<rtol>.npy (RK45 rows: steps 0, the NFE from the sampler's <name>.json),
 scores them with evaluate.py's classifier metrics, and writes the JSON, a Markdown table and, per
 model, a grid PNG of its 18-step samples (<grids>/<model>.png: 10 rows × 20; conditional: row = digit).
 """
@@ -42,10 +43,11 @@ def main():
     test_f, _ = features_and_probs(net, data["test_x"])
     floor_halves = floor_heldout_halves(test_f)
     floors, rows = {}, []
-    files = sorted(f for f in glob.glob(os.path.join(a.dir, "*-s*.npy")) if not f.endswith("-labels.npy"))
+    files = glob.glob(os.path.join(a.dir, "*-s*.npy")) + glob.glob(os.path.join(a.dir, "*@rk45-*.npy"))
+    files = sorted(f for f in files if not f.endswith("-labels.npy") and ".tmp." not in f)
     for path in files:
         m = re.match(r"(.+)-s(\d+)\.npy$", os.path.basename(path))
-        model, steps = m.group(1), int(m.group(2))
+        model, steps = (m.group(1), int(m.group(2))) if m else (os.path.basename(path)[:-4], 0)
         x = np.load(path)
         lab_path = path[:-4] + "-labels.npy"
         labels = np.load(lab_path) if os.path.exists(lab_path) else None
@@ -54,7 +56,11 @@ def main():
             floors[n] = floor_same_count(net, data["train_x"], test_f, n)
         f, p = features_and_probs(net, x)
         pred = p.argmax(1)
-        row = {"model": model, "steps": steps, "nfe": 2 * steps - 1, "samples": n,
+        nfe = 2 * steps - 1
+        if os.path.exists(path[:-4] + ".json"):  # the NFE the server reported (RK45: it chose it)
+            with open(path[:-4] + ".json") as fh:
+                nfe = json.load(fh)["nfe"]
+        row = {"model": model, "steps": steps, "nfe": nfe, "samples": n,
                "fd": round(frechet(f, test_f), 3), "fd_floor_train_same_count": round(floors[n], 3),
                "confident_ge_0.9": round(float((p.max(1) >= 0.9).mean()), 3),
                "class_histogram": np.bincount(pred, minlength=10).tolist()}
@@ -77,7 +83,8 @@ def main():
         print(json.dumps(row), flush=True)
     rows.sort(key=lambda r: (r["model"], r["steps"]))
     out = {"classifier_heldout_accuracy": round(acc, 4), "fd_floor_heldout_halves_500": round(floor_halves, 2),
-           "solver": "heun", "rows": rows}
+           "solver": "heun" if all(r["steps"] for r in rows) else "heun; rk45 in the <model>@rk45-<rtol> rows",
+           "rows": rows}
     with open(a.json, "w") as fh:
         json.dump(out, fh, indent=1)
         fh.write("\n")
