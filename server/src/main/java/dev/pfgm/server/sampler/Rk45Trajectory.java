@@ -226,7 +226,8 @@ public final class Rk45Trajectory implements SampleSolve {
         k[1][i] = query[i] - d[i]; // f at the probe; stage 2 overwrites it
       }
       h = FirstStep.choose(settings, tEnd - t, x, k[0], k[1], hInit);
-      return startTrial();
+      startTrial();
+      return false;
     }
     for (int i = 0; i < x.length; i++) {
       k[s][i] = query[i] - d[i];
@@ -239,8 +240,12 @@ public final class Rk45Trajectory implements SampleSolve {
       }
       return false;
     }
-    if (stage == -2 || stage == 6) {
-      return stage == 6 ? finishTrial() : startTrial();
+    if (stage == 6) {
+      return finishTrial();
+    }
+    if (stage == -2) {
+      startTrial();
+      return false;
     }
     stage++;
     stageQuery(stage);
@@ -252,8 +257,8 @@ public final class Rk45Trajectory implements SampleSolve {
     return failure;
   }
 
-  /** Starts a trial step of size h from x, k1 known; returns false (no step completed). */
-  private boolean startTrial() {
+  /** Starts a trial step of size h from x, k1 known (or fails the solve at its trial limit). */
+  private void startTrial() {
     if (accepted + rejected >= settings.maxTrials()) {
       failure =
           "RK45 reached its limit of "
@@ -267,7 +272,7 @@ public final class Rk45Trajectory implements SampleSolve {
               + " accepted, "
               + rejected
               + " rejected); loosen rtol/atol or raise the trial-step limit";
-      return false;
+      return;
     }
     double remaining = tEnd - t; // negative
     lastStep = h <= remaining;
@@ -276,11 +281,10 @@ public final class Rk45Trajectory implements SampleSolve {
     }
     if (!(Math.abs(h) > 1e-12 * Math.max(1, Math.abs(t)))) {
       failure = "RK45 step size underflow (h = " + h + " in ln sigma) at sigma " + sigma;
-      return false;
+      return;
     }
     stage = 1;
     stageQuery(1);
-    return false;
   }
 
   /** query = x + h * sum_j a_sj k_j; for s = 6 that is the 5th-order solution. */
