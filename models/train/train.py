@@ -30,7 +30,9 @@ def loss_fn(net, y, labels, augment_dim, gen, max_radius_factor=None):
     return (weight.reshape(-1, 1, 1, 1) * (denoised - y) ** 2).mean()
 
 
-def train(cfg, log=print):
+def train(cfg, log=print, checkpoint=None):
+    """Adam on loss_fn; returns (EMA net, stats). checkpoint(ema, stats), when given, is called every
+    cfg["save_every_s"] seconds of training (so a long run can be sampled while it goes on)."""
     torch.manual_seed(cfg["seed"])
     torch.set_num_threads(cfg["threads"])
     gen = torch.Generator().manual_seed(cfg["seed"])
@@ -46,6 +48,7 @@ def train(cfg, log=print):
     ema = copy.deepcopy(net).eval().requires_grad_(False)
     opt = torch.optim.Adam(net.parameters(), lr=cfg["lr"])
     start, step, losses = time.time(), 0, []
+    last_save = start
     while step < cfg["steps"] and time.time() - start < cfg["time_limit_s"]:
         idx = torch.randint(len(x_all), (cfg["batch"],), generator=gen)
         labels = None
@@ -68,9 +71,22 @@ def train(cfg, log=print):
         step += 1
         if step % 100 == 0:
             log(f"step {step} loss {np.mean(losses[-100:]):.4f} t {time.time() - start:.0f}s")
-    elapsed = time.time() - start
-    return ema, {"training_steps": step, "training_time_s": round(elapsed, 1),
-                 "parameters": count_parameters(ema), "final_loss": float(np.mean(losses[-100:]))}
+        if checkpoint and cfg.get("save_every_s") and time.time() - last_save >= cfg["save_every_s"]:
+            checkpoint(ema, stats_of(ema, step, start, losses))
+            last_save = time.time()
+    return ema, stats_of(ema, step, start, losses)
+
+
+def stats_of(ema, step, start, losses):
+    return {"training_steps": step, "training_time_s": round(time.time() - start, 1),
+            "parameters": count_parameters(ema), "final_loss": float(np.mean(losses[-100:]))}
+
+
+def save(path, cfg, ema, stats):
+    """The checkpoint export.py reads; written to a temporary file and renamed (never half-written)."""
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    torch.save({"config": cfg, "stats": stats, "state_dict": ema.state_dict()}, path + ".tmp")
+    os.replace(path + ".tmp", path)
 
 
 def main(argv=None):
@@ -94,11 +110,13 @@ def main(argv=None):
                     help="use only the first N training images (tests); 0: all")
     ap.add_argument("--seed", type=ranged(int, 0, SEED_MAX, "--seed"), default=1)
     ap.add_argument("--init", help="models/<id>/model.onnx to continue training from (same channels)")
+    ap.add_argument("--save-every-s", type=ranged(float, 1.0, 1e7, "--save-every-s"),
+                    help="also write --out every this many seconds while training")
     ap.add_argument("--threads", type=ranged(int, 1, 256, "--threads"), default=1)
     cfg = {k.replace("-", "_"): v for k, v in vars(ap.parse_args(argv)).items()}
-    ema, stats = train(cfg, log=lambda m: print(m, flush=True))
-    os.makedirs(os.path.dirname(os.path.abspath(cfg["out"])), exist_ok=True)
-    torch.save({"config": cfg, "stats": stats, "state_dict": ema.state_dict()}, cfg["out"])
+    ema, stats = train(cfg, log=lambda m: print(m, flush=True),
+                       checkpoint=lambda net, st: save(cfg["out"], cfg, net, st))
+    save(cfg["out"], cfg, ema, stats)
     print(json.dumps(stats), flush=True)
 
 

@@ -121,6 +121,17 @@ def _tiny_cfg(npz, augment_dim, conditional):
             "threads": 1}
 
 
+def test_a_long_run_writes_checkpoints_while_it_trains(tiny_npz):
+    seen = []
+    cfg = dict(_tiny_cfg(tiny_npz, "inf", False), save_every_s=1e-9)
+    train.train(cfg, log=lambda m: None, checkpoint=lambda net, st: seen.append(st["training_steps"]))
+    assert seen == [1, 2, 3]
+    seen.clear()
+    train.train(_tiny_cfg(tiny_npz, "inf", False), log=lambda m: None,
+                checkpoint=lambda net, st: seen.append(st))
+    assert seen == []  # only when asked
+
+
 @pytest.mark.parametrize("augment_dim,conditional", [("128", False), ("inf", True)])
 def test_train_export_meets_the_graph_and_card_contract(tiny_npz, tmp_path, augment_dim, conditional):
     cfg = _tiny_cfg(tiny_npz, augment_dim, conditional)
@@ -131,7 +142,8 @@ def test_train_export_meets_the_graph_and_card_contract(tiny_npz, tmp_path, augm
         for p in net.parameters():
             p.add_(0.05 * torch.randn(p.shape, generator=torch.Generator().manual_seed(p.numel())))
     ckpt = tmp_path / "m.pt"
-    torch.save({"config": cfg, "stats": stats, "state_dict": net.state_dict()}, ckpt)
+    train.save(str(ckpt), cfg, net, stats)
+    assert not (tmp_path / "m.pt.tmp").exists()
     export.main(["--ckpt", str(ckpt), "--id", "tiny", "--description", "tiny test model",
                  "--models-dir", str(tmp_path)])
     out = tmp_path / "tiny"
