@@ -7,6 +7,8 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * One instance of the gRPC port, on an event loop of its own. Deployed several times on the same
@@ -14,6 +16,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the next one: streams, their frames and their PNG encoding spread over the event loops.
  */
 final class GrpcPortVerticle extends VerticleBase {
+
+  private static final Logger LOG = Logger.getLogger(GrpcPortVerticle.class.getName());
 
   private final HttpServerOptions options;
   private final Handler<HttpServerRequest> handler;
@@ -32,9 +36,14 @@ final class GrpcPortVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    PeerErrorLog.install();
     return vertx
         .createHttpServer(options)
         .requestHandler(handler)
+        // A client's broken connection (no SETTINGS first, a bad frame, a failed TLS handshake, a
+        // reset mid-body) is the client's doing: its streams already end with a status. Without a
+        // handler Vert.x logs each at SEVERE.
+        .exceptionHandler(e -> LOG.log(Level.FINE, "client connection error: " + e, e))
         .connectionHandler(
             c -> {
               connections.incrementAndGet();

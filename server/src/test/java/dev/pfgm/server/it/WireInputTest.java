@@ -5,9 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pfgm.proto.v1.GenerateRequest;
 import dev.pfgm.server.app.PfgmServer;
+import dev.pfgm.server.runtime.LogRecorder;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.grpc.common.GrpcStatus;
 import java.io.ByteArrayOutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.logging.Level;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -24,18 +29,21 @@ class WireInputTest {
 
   static final String MODEL = "mnist-exact-d128";
   static PfgmServer server;
+  static LogRecorder log;
 
   /** A connection per test: what one test's broken input does to its connection stays there. */
   RawGrpc raw;
 
   @BeforeAll
   static void start() throws Exception {
+    log = new LogRecorder("");
     server = ServerFixture.start();
   }
 
   @AfterAll
   static void stop() throws Exception {
     server.close();
+    log.close();
   }
 
   @BeforeEach
@@ -52,6 +60,8 @@ class WireInputTest {
       Thread.sleep(10);
     }
     assertEquals(0, server.openStreams(), "streams left open");
+    // Hostile input is answered with a status; the server itself logs nothing alarming.
+    assertEquals(List.of(), log.atLeastExcept(Level.WARNING, raw.vertx()));
   }
 
   private static byte[] request(int steps) {
@@ -175,6 +185,36 @@ class WireInputTest {
     RawGrpc.Answer a = generate(RawGrpc.frame(req));
     assertStatus(GrpcStatus.NOT_FOUND, "(20000 characters)", a);
     assertTrue(a.grpcMessage().length() < 1100, a.grpcMessage().length() + " characters");
+  }
+
+  @Test
+  void brokenHttp2ConnectionsAreClosedWithoutAlarmAndServingGoesOn() throws Exception {
+    byte[] preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    byte[] ping = {0, 0, 8, 6, 0, 0, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8}; // a PING before SETTINGS
+    byte[][] openings = {
+      concat(preface, ping), // protocol error: the first frame must be SETTINGS
+      concat(preface, new byte[] {0, 0, 0, 4, 0, 0, 0, 0, 0}, new byte[] {(byte) 0xff, 1, 2}),
+      "GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n\0\0"
+          .getBytes(StandardCharsets.US_ASCII)
+    };
+    for (byte[] opening : openings) {
+      try (Socket s = new Socket("127.0.0.1", server.port())) {
+        s.getOutputStream().write(opening);
+        s.shutdownOutput();
+        s.setSoTimeout(5_000);
+        s.getInputStream().readAllBytes(); // to the server's close
+      }
+    }
+    RawGrpc.Answer a = generate(RawGrpc.frame(request(3)));
+    assertEquals(GrpcStatus.OK.code, a.grpcStatus(), a.toString());
+  }
+
+  private static byte[] concat(byte[]... parts) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    for (byte[] p : parts) {
+      out.writeBytes(p);
+    }
+    return out.toByteArray();
   }
 
   @Test
