@@ -9,6 +9,9 @@ export interface Values {
   seed: bigint;
   steps: number;
   solver: Solver;
+  /** RK45's tolerances; absent: the server's defaults (only sent when given). */
+  rtol?: number;
+  atol?: number;
   numSamples: number;
   classLabel?: number;
   previewEvery: number;
@@ -89,6 +92,16 @@ export function form(): Form {
         }
         return n;
       };
+      // A tolerance the field cannot carry as a number; its range is the server's to judge.
+      const tolerance = (field: string): { [k: string]: number } => {
+        const text = input(field).value.trim();
+        const n = Number(text);
+        if (text !== "" && !Number.isFinite(n)) {
+          self.fieldError(field, `${field} must be a number (e.g. 1e-3), was "${text}"`);
+          ok = false;
+        }
+        return text === "" || !Number.isFinite(n) ? {} : { [field]: n };
+      };
       let seed = 0n;
       const seedText = self.seed.value.trim();
       if (!/^\d*$/.test(seedText) || BigInt(seedText || "0") > UINT64_MAX) {
@@ -102,6 +115,8 @@ export function form(): Form {
         seed,
         steps: uint("steps", 0),
         solver: Number(select("solver").value) as Solver,
+        ...tolerance("rtol"),
+        ...tolerance("atol"),
         numSamples: uint("num_samples", 0),
         previewEvery: uint("preview_every", 1),
         delivery: Number(select("delivery").value) as Delivery,

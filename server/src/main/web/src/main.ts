@@ -97,7 +97,7 @@ function start(): void {
   panelsHost.replaceChildren();
   panelsHost.dataset.count = String(ids.length);
   panels = ids.map((id, i) => {
-    const run = new Run(client, create(GenerateRequestSchema, { ...req, model: id }));
+    const run = new Run(client, create(GenerateRequestSchema, { ...req, model: id }), model(id).sigmaMax);
     return new Panel(panelsHost, "ab"[i], run, model(id));
   });
   scrub = null;
@@ -160,8 +160,7 @@ function render(now: number): void {
       paints.shift();
     }
     fpsOut.textContent = `${paints.length} frames/s drawn`;
-    const steps = panels[0].run.started?.steps ?? 0;
-    scrubLabel.textContent = scrubber.disabled ? "" : k < 0 ? "prior x₀" : k >= steps ? "final" : `step ${k + 1} / ${steps}`;
+    scrubLabel.textContent = scrubber.disabled ? "" : panels[0].run.stepText(k);
   }
   requestAnimationFrame(render);
 }

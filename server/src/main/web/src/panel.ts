@@ -98,14 +98,12 @@ export class Panel {
   update(now: number): void {
     const run = this.run;
     const f = this.shown ?? null;
-    const steps = run.started?.steps ?? run.request.steps;
     this.set("phase", this.phaseText());
     this.root.dataset.phase = run.phase;
-    this.set("step", f === null ? "–" : f.index < 0 ? `prior x₀ (0 / ${steps})`
-      : f.index >= steps ? `final (${steps} / ${steps})` : `${f.index + 1} / ${steps}`);
+    this.set("step", f === null ? "–" : run.stepText(f.index));
     this.set("sigma", f === null ? "–" : f.sigma.toPrecision(4));
     this.set("r", f === null ? "–" : f.r.toPrecision(4));
-    this.set("nfe", f === null ? "–" : `${f.nfe}${run.started ? ` / ${run.started.nfe}` : ""}`);
+    this.set("nfe", f === null ? "–" : `${f.nfe}${run.started?.nfe ? ` / ${run.started.nfe}` : ""}`);
     this.set("rate", run.ended ? "–" : String(run.stepsPerSecond(now)));
     this.set("skipped", String(run.completed?.skippedSteps ?? run.skipped));
     this.download.disabled = run.completed === null;
@@ -156,7 +154,7 @@ export class Panel {
     const s = this.run.started;
     const a = document.createElement("a");
     a.href = URL.createObjectURL(png);
-    a.download = `${this.model.id}-seed${s?.seeds[0] ?? 0}-${s?.steps ?? 0}steps.png`;
+    a.download = `${this.model.id}-seed${s?.seeds[0] ?? 0}-${this.run.steps ?? 0}steps.png`;
     a.click();
     setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
   }

@@ -30,7 +30,9 @@ export class Run {
   private readonly abort = new AbortController();
   private readonly arrivals: number[] = []; // ms of the last second's Step events
 
-  constructor(private readonly client: GeneratorClient, readonly request: GenerateRequest) {}
+  /** @param sigmaMax the model's σ_max: where an adaptive solve starts when the request sets none */
+  constructor(private readonly client: GeneratorClient, readonly request: GenerateRequest,
+    private readonly sigmaMax: number) {}
 
   /** Reads the stream to its end; never throws (a failure is the phase "failed" and its problem). */
   async read(): Promise<void> {
@@ -95,6 +97,20 @@ export class Run {
     return found;
   }
 
+  /** Number of steps: the schedule's, or for an adaptive (RK45) solve the count taken, once
+   * Completed has said it ended (until then null). */
+  get steps(): number | null {
+    const n = this.started?.steps ?? this.request.steps;
+    return n > 0 ? n : this.completed !== null ? this.latest : null;
+  }
+
+  /** What frame index k is, as shown beside the scrubber and in the panel. */
+  stepText(k: number): string {
+    const n = this.steps;
+    const of = n === null ? " (adaptive)" : ` / ${n}`;
+    return k < 0 ? "prior x₀" : n !== null && k >= n ? `final (${n}${of})` : `${k + 1}${of}`;
+  }
+
   /** Step events received in the last second. */
   stepsPerSecond(now: number): number {
     while (this.arrivals.length > 0 && now - this.arrivals[0] > 1000) {
@@ -106,7 +122,7 @@ export class Run {
   private onStarted(s: Started): void {
     this.started = s;
     this.phase = s.queuePosition > 0 ? "queued" : "running";
-    const sigma0 = s.sigmas[0] ?? 0;
+    const sigma0 = s.sigmas[0] ?? (this.request.sigmaMax || this.sigmaMax); // RK45: no schedule
     this.frames.push({ index: -1, sigma: sigma0, r: radius(sigma0, s.augmentDim), nfe: 0, denoised: null,
       state: s.initialState ? tensorBytes(s.initialState) : null });
   }
@@ -114,7 +130,9 @@ export class Run {
   private onCompleted(c: Completed): void {
     this.completed = c;
     const samples = c.samples ? tensorBytes(c.samples) : null;
-    this.frames.push({ index: this.started?.steps ?? this.latest + 1, sigma: 0, r: 0, nfe: c.nfe,
+    // After the schedule's last step; an adaptive solve has no schedule: after its last accepted step.
+    const steps = this.started?.steps ?? 0;
+    this.frames.push({ index: steps > 0 ? steps : this.latest + 1, sigma: 0, r: 0, nfe: c.nfe,
       denoised: samples, state: samples });
   }
 }

@@ -6,7 +6,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { create } from "@bufbuild/protobuf";
-import { Delivery, GenerateRequestSchema, StepContentSchema } from "../gen/pfgm/v1/generator_pb.js";
+import { Delivery, GenerateRequestSchema, Solver, StepContentSchema } from "../gen/pfgm/v1/generator_pb.js";
 import { ROOT, floats, launchBrowser, metric, nativeClient, pixel, startServer } from "./harness.mjs";
 
 const TOKEN = "browser-test-token-0123456789";
@@ -51,13 +51,56 @@ async function until(what, check, timeoutMs = 10_000) {
   }
 }
 
-async function fillRequest({ steps, samples = 16, seed = 7, delivery = "2", compare = "" }) {
+async function fillRequest({ steps, samples = 16, seed = 7, delivery = "2", compare = "", solver = "0",
+  rtol = "", atol = "" }) {
   await page.selectOption("#model", MODEL);
   await page.selectOption("#compare", compare);
   await page.fill("#steps", String(steps));
+  await page.selectOption("#solver", solver);
+  await page.fill("#rtol", rtol);
+  await page.fill("#atol", atol);
   await page.fill("#num_samples", String(samples));
   await page.fill("#seed", String(seed));
   await page.selectOption("#delivery", delivery);
+}
+
+/** Reads a native gRPC stream to its end: the Completed samples and the number of Step events. */
+async function nativeRun(fields) {
+  let samples = null;
+  let stepEvents = 0;
+  for await (const res of nativeClient(server, TOKEN).generate(create(GenerateRequestSchema, {
+    ...fields, stepContent: create(StepContentSchema, {}) }))) {
+    if (res.event.case === "completed") {
+      samples = res.event.value.samples;
+    } else if (res.event.case === "step") {
+      stepEvents++;
+    }
+  }
+  return { samples, stepEvents };
+}
+
+/** Asserts that panel a's denoised canvas shows exactly these samples; returns the pixels compared. */
+async function canvasMatches(samples) {
+  const shown = await page.$eval('.panel[data-panel="a"] canvas[data-kind="denoised"]', (c) => ({
+    width: c.width, cols: Number(c.dataset.cols), gap: Number(c.dataset.gap),
+    red: Array.from(c.getContext("2d").getImageData(0, 0, c.width, c.height).data.filter((_, i) => i % 4 === 0)),
+  }));
+  const [n, , h, w] = samples.shape;
+  const x = floats(samples);
+  let compared = 0;
+  for (let i = 0; i < n; i++) {
+    const left = shown.gap + (i % shown.cols) * (w + shown.gap);
+    const top = shown.gap + Math.floor(i / shown.cols) * (h + shown.gap);
+    for (let y = 0; y < h; y++) {
+      for (let xx = 0; xx < w; xx++) {
+        const want = pixel(x[i * h * w + y * w + xx]);
+        const got = shown.red[(top + y) * shown.width + left + xx];
+        assert.equal(got, want, `sample ${i} pixel (${xx}, ${y})`);
+        compared++;
+      }
+    }
+  }
+  return compared;
 }
 
 const fieldError = (field) => page.textContent(`.field[data-field="${field}"] .field-error`);
@@ -120,34 +163,9 @@ test("a generation redraws the canvas as steps stream and ends on the server's s
   t.diagnostic(`the denoised canvas showed ${distinct} distinct contents`);
   assert.ok(distinct >= 5, `the canvas changed ${distinct} times`);
 
-  const shown = await page.$eval('.panel[data-panel="a"] canvas[data-kind="denoised"]', (c) => ({
-    width: c.width, cols: Number(c.dataset.cols), gap: Number(c.dataset.gap),
-    red: Array.from(c.getContext("2d").getImageData(0, 0, c.width, c.height).data.filter((_, i) => i % 4 === 0)),
-  }));
   // The same request over native gRPC: the same seeds give the same samples.
-  let samples = null;
-  for await (const res of nativeClient(server, TOKEN).generate(create(GenerateRequestSchema, {
-    model: MODEL, numSamples: 16, seed: 7n, steps, stepContent: create(StepContentSchema, {}) }))) {
-    if (res.event.case === "completed") {
-      samples = res.event.value.samples;
-    }
-  }
-  const [n, , h, w] = samples.shape;
-  const x = floats(samples);
-  let compared = 0;
-  for (let i = 0; i < n; i++) {
-    const left = shown.gap + (i % shown.cols) * (w + shown.gap);
-    const top = shown.gap + Math.floor(i / shown.cols) * (h + shown.gap);
-    for (let y = 0; y < h; y++) {
-      for (let xx = 0; xx < w; xx++) {
-        const want = pixel(x[i * h * w + y * w + xx]);
-        const got = shown.red[(top + y) * shown.width + left + xx];
-        assert.equal(got, want, `sample ${i} pixel (${xx}, ${y})`);
-        compared++;
-      }
-    }
-  }
-  assert.equal(compared, 16 * 28 * 28);
+  const { samples } = await nativeRun({ model: MODEL, numSamples: 16, seed: 7n, steps });
+  assert.equal(await canvasMatches(samples), 16 * 28 * 28);
   assert.equal(await page.getAttribute("#scrub", "max"), String(steps));
   assert.equal(await page.isDisabled("#scrub"), false);
 });
@@ -158,6 +176,31 @@ test("a bad value shows the server's message beside its field", async () => {
   await until("the steps error", async () => (await fieldError("steps")).length > 0);
   assert.equal(await fieldError("steps"), "INVALID_ARGUMENT: steps must be in 1..1000, was 5000");
   await until("phase failed", async () => (await phase()) === "failed"); // drawn on the next frame
+});
+
+test("an adaptive RK45 solve streams its accepted steps and ends on the server's samples", async () => {
+  await fillRequest({ steps: "", samples: 4, solver: String(Solver.RK45), rtol: "1e-2" });
+  await page.click("#start");
+  await page.waitForSelector('.panel[data-panel="a"][data-phase="done"]', { timeout: 30_000 });
+  const readout = await page.textContent('.panel[data-panel="a"] .r-step');
+  const taken = /^final \((\d+) \/ \1\)$/.exec(readout);
+  assert.ok(taken, readout);
+  const { samples, stepEvents } = await nativeRun({ model: MODEL, numSamples: 4, seed: 7n,
+    solver: Solver.RK45, rtol: 1e-2, previewEvery: 1 });
+  assert.equal(Number(taken[1]), stepEvents, "one frame per accepted step");
+  assert.equal(await canvasMatches(samples), 4 * 28 * 28);
+  assert.equal(await page.getAttribute("#scrub", "max"), taken[1]);
+  assert.notEqual(await page.textContent('.panel[data-panel="a"] .r-sigma'), "–");
+});
+
+test("RK45 tolerances: a non-number is caught on the page, a value out of range by the server", async () => {
+  await fillRequest({ steps: "", solver: String(Solver.RK45), rtol: "tight" });
+  await page.click("#start");
+  assert.equal(await fieldError("rtol"), 'rtol must be a number (e.g. 1e-3), was "tight"');
+  await fillRequest({ steps: "", solver: String(Solver.RK45), atol: "2" });
+  await page.click("#start");
+  await until("the atol error", async () => (await fieldError("atol")).length > 0);
+  assert.equal(await fieldError("atol"), "INVALID_ARGUMENT: atol must be in [1.0E-8, 1.0] for SOLVER_RK45, was 2.0");
 });
 
 test("Cancel ends the job on the server: its rows leave the batch", async (t) => {
