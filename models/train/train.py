@@ -56,8 +56,8 @@ def train(cfg, log=print, checkpoint=None):
             labels = torch.nn.functional.one_hot(y_all[idx], 10).float()
             drop = torch.rand(cfg["batch"], generator=gen) < cfg["label_dropout"]
             labels[drop] = 0.0
-        for g in opt.param_groups:  # Linear warm-up.
-            g["lr"] = cfg["lr"] * min(1.0, (step + 1) / cfg["warmup"])
+        for g in opt.param_groups:
+            g["lr"] = learning_rate(cfg, step)
         loss = loss_fn(net, x_all[idx], labels, augment_dim, gen, cfg.get("max_radius_factor"))
         opt.zero_grad(set_to_none=True)
         loss.backward()
@@ -75,6 +75,15 @@ def train(cfg, log=print, checkpoint=None):
             checkpoint(ema, stats_of(ema, step, start, losses))
             last_save = time.time()
     return ema, stats_of(ema, step, start, losses)
+
+
+def learning_rate(cfg, step):
+    """Linear warm-up over cfg["warmup"] steps; then constant, or with --lr-decay linear, falling
+    linearly to 0 at cfg["steps"] (an annealing stage: set --steps to what the time allows)."""
+    lr = cfg["lr"] * min(1.0, (step + 1) / max(1, cfg["warmup"]))
+    if cfg.get("lr_decay") == "linear":
+        lr *= max(0.0, 1.0 - step / cfg["steps"])
+    return lr
 
 
 def stats_of(ema, step, start, losses):
@@ -101,6 +110,8 @@ def main(argv=None):
     ap.add_argument("--time-limit-s", type=ranged(float, 1e-3, 1e7, "--time-limit-s"), default=690)
     ap.add_argument("--batch", type=ranged(int, 1, 4096, "--batch"), default=64)
     ap.add_argument("--lr", type=ranged(float, 1e-8, 1.0, "--lr"), default=2e-3)
+    ap.add_argument("--lr-decay", choices=["constant", "linear"], default="constant",
+                    help="linear: the learning rate falls linearly to 0 at --steps")
     ap.add_argument("--warmup", type=ranged(int, 0, 10 ** 8, "--warmup"), default=100)
     ap.add_argument("--ema", type=ranged(float, 0.0, 0.999999, "--ema"), default=0.998)
     ap.add_argument("--label-dropout", type=ranged(float, 0.0, 1.0, "--label-dropout"), default=0.0)

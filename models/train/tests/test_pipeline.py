@@ -121,6 +121,16 @@ def _tiny_cfg(npz, augment_dim, conditional):
             "threads": 1}
 
 
+def test_the_learning_rate_warms_up_then_stays_or_falls_linearly_to_zero():
+    cfg = {"lr": 1e-3, "warmup": 10, "steps": 1000}
+    assert train.learning_rate(cfg, 0) == pytest.approx(1e-4)
+    assert train.learning_rate(cfg, 500) == pytest.approx(1e-3)
+    linear = dict(cfg, lr_decay="linear")
+    assert train.learning_rate(linear, 500) == pytest.approx(5e-4)
+    assert train.learning_rate(linear, 999) == pytest.approx(1e-6)
+    assert train.learning_rate(linear, 1000) == 0.0
+
+
 def test_a_long_run_writes_checkpoints_while_it_trains(tiny_npz):
     seen = []
     cfg = dict(_tiny_cfg(tiny_npz, "inf", False), save_every_s=1e-9)
