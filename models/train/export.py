@@ -89,6 +89,7 @@ def main(argv=None):
             st.setdefault("augment_dim", prev_card["augment_dim"])
         this = {k: c["provenance"][k] for k in keys}
         this["augment_dim"] = c["augment_dim"]
+        this["recipe"] = {k: cfg.get(k) for k in ("batch", "lr", "lr_decay", "warmup", "ema")}
         this["init"] = ("EMA weights of the previous stage" if prev_card["id"] == a.id else
                         f"EMA weights of {prev_card['id']} (D = {prev_card['augment_dim']}), fine-tuned at this D")
         c["provenance"]["stages"] = stages + [this]

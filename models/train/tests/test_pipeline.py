@@ -121,6 +121,27 @@ def _tiny_cfg(npz, augment_dim, conditional):
             "threads": 1}
 
 
+def test_a_continued_run_lists_every_stage_with_its_recipe(tiny_npz, tmp_path):
+    cfg = _tiny_cfg(tiny_npz, "128", False)
+    net, stats = train.train(cfg, log=lambda m: None)
+    train.save(str(tmp_path / "a.pt"), cfg, net, stats)
+    export.main(["--ckpt", str(tmp_path / "a.pt"), "--id", "m", "--description", "stage 1",
+                 "--models-dir", str(tmp_path / "one")])
+    cfg2 = dict(cfg, lr=5e-4, lr_decay="linear", seed=2, init=str(tmp_path / "one" / "m" / "model.onnx"))
+    net2, stats2 = train.train(cfg2, log=lambda m: None)
+    train.save(str(tmp_path / "b.pt"), cfg2, net2, stats2)
+    export.main(["--ckpt", str(tmp_path / "b.pt"), "--id", "m", "--description", "stage 2",
+                 "--models-dir", str(tmp_path / "two"),
+                 "--previous-card", str(tmp_path / "one" / "m" / "model.json")])
+    with open(tmp_path / "two" / "m" / "model.json") as f:
+        prov = json.load(f)["provenance"]
+    assert [st["seed"] for st in prov["stages"]] == [1, 2]
+    assert prov["training_steps"] == 6
+    assert prov["stages"][1]["recipe"] == {"batch": 4, "lr": 5e-4, "lr_decay": "linear", "warmup": 1,
+                                           "ema": 0.9}
+    assert prov["stages"][1]["init"] == "EMA weights of the previous stage"
+
+
 def test_the_learning_rate_warms_up_then_stays_or_falls_linearly_to_zero():
     cfg = {"lr": 1e-3, "warmup": 10, "steps": 1000}
     assert train.learning_rate(cfg, 0) == pytest.approx(1e-4)
