@@ -100,7 +100,7 @@ export class Run {
   /** Number of steps: the schedule's, or for an adaptive (RK45) solve the count taken, once
    * Completed has said it ended (until then null). */
   get steps(): number | null {
-    const n = this.started?.steps ?? this.request.steps;
+    const n = this.started?.steps ?? 0; // no frame is shown before Started
     return n > 0 ? n : this.completed !== null ? this.latest : null;
   }
 
