@@ -115,9 +115,8 @@ public final class Rk45Trajectory implements SampleSolve {
                 + " and "
                 + nfe);
       }
-      if (fsal != null && fsal.length != x.length) {
-        throw new IllegalArgumentException(
-            "fsal must have length " + x.length + ", was " + fsal.length);
+      if (fsal != null) {
+        Lengths.require("fsal", fsal, x.length);
       }
       x = x.clone();
       fsal = fsal == null ? null : fsal.clone();
@@ -143,17 +142,10 @@ public final class Rk45Trajectory implements SampleSolve {
    * came with it (copied; null keeps none): a mirror of a solve run elsewhere.
    */
   public void restore(Checkpoint from, double[] lastDenoised) {
-    if (from.x().length != x.length) {
-      throw new IllegalArgumentException(
-          "checkpoint x must have length " + x.length + ", was " + from.x().length);
-    }
+    Lengths.require("checkpoint x", from.x(), x.length);
     moveTo(from);
     if (lastDenoised != null) {
-      if (lastDenoised.length != x.length) {
-        throw new IllegalArgumentException(
-            "denoised must have length " + x.length + ", was " + lastDenoised.length);
-      }
-      denoised = lastDenoised.clone();
+      denoised = Lengths.require("denoised", lastDenoised, x.length).clone();
     }
   }
 
@@ -211,10 +203,7 @@ public final class Rk45Trajectory implements SampleSolve {
   @Override
   public boolean supply(double[] d) {
     requireNotDone();
-    if (d == null || d.length != x.length) {
-      throw new IllegalArgumentException(
-          "denoised must have length " + x.length + ", was " + (d == null ? "null" : d.length));
-    }
+    Lengths.require("denoised", d, x.length);
     if (denoised == null) {
       denoised = new double[x.length];
     }

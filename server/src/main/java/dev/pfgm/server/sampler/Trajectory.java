@@ -152,19 +152,12 @@ public final class Trajectory implements SampleSolve {
   public void restore(Checkpoint from, double[] lastDenoised) {
     moveTo(from);
     if (lastDenoised != null) {
-      if (lastDenoised.length != x.length) {
-        throw new IllegalArgumentException(
-            "denoised must have length " + x.length + ", was " + lastDenoised.length);
-      }
-      denoised = lastDenoised.clone();
+      denoised = Lengths.require("denoised", lastDenoised, x.length).clone();
     }
   }
 
   private void moveTo(Checkpoint from) {
-    if (from.x().length != x.length) {
-      throw new IllegalArgumentException(
-          "checkpoint x must have length " + x.length + ", was " + from.x().length);
-    }
+    Lengths.require("checkpoint x", from.x(), x.length);
     if (from.step() > schedule.steps()) {
       throw new IllegalArgumentException(
           "checkpoint step must be in 0.." + schedule.steps() + ", was " + from.step());
@@ -220,13 +213,7 @@ public final class Trajectory implements SampleSolve {
   public boolean supply(double[] denoised) {
     requireNotDone();
     inject();
-    if (denoised == null || denoised.length != x.length) {
-      throw new IllegalArgumentException(
-          "denoised must have length "
-              + x.length
-              + ", was "
-              + (denoised == null ? "null" : denoised.length));
-    }
+    Lengths.require("denoised", denoised, x.length);
     if (this.denoised == null) {
       this.denoised = new double[x.length];
     }
