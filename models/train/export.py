@@ -92,6 +92,9 @@ def main(argv=None):
         this["recipe"] = {k: cfg.get(k) for k in ("batch", "lr", "lr_decay", "warmup", "ema")}
         this["init"] = ("EMA weights of the previous stage" if prev_card["id"] == a.id else
                         f"EMA weights of {prev_card['id']} (D = {prev_card['augment_dim']}), fine-tuned at this D")
+        if cfg.get("init_channels") and list(cfg["init_channels"]) != list(cfg["channels"]):
+            this["init"] += (", widened from channels {}/{} to {}/{} without changing its function "
+                             "(widen.py)".format(*cfg["init_channels"], *cfg["channels"]))
         c["provenance"]["stages"] = stages + [this]
         c["provenance"]["training_steps"] = sum(s["training_steps"] for s in c["provenance"]["stages"])
         c["provenance"]["training_time_s"] = round(sum(s["training_time_s"] for s in c["provenance"]["stages"]), 1)

@@ -43,8 +43,7 @@ def train(cfg, log=print, checkpoint=None):
     num_classes = 10 if cfg["conditional"] else 0
     net = EDMDenoiser(tuple(cfg["channels"]), cfg["emb_dim"], num_classes)
     if cfg.get("init"):  # continue from an exported model's (EMA) weights; fresh Adam and warm-up
-        from warmstart import load_onnx_weights
-        log(f"init from {cfg['init']}: graph parity {load_onnx_weights(net, cfg['init']):.1e}")
+        net = initial_weights(net, cfg, log)
     ema = copy.deepcopy(net).eval().requires_grad_(False)
     opt = torch.optim.Adam(net.parameters(), lr=cfg["lr"])
     start, step, losses = time.time(), 0, []
@@ -57,7 +56,7 @@ def train(cfg, log=print, checkpoint=None):
             drop = torch.rand(cfg["batch"], generator=gen) < cfg["label_dropout"]
             labels[drop] = 0.0
         for g in opt.param_groups:
-            g["lr"] = learning_rate(cfg, step)
+            g["lr"] = learning_rate(cfg, step, time.time() - start)
         loss = loss_fn(net, x_all[idx], labels, augment_dim, gen, cfg.get("max_radius_factor"))
         opt.zero_grad(set_to_none=True)
         loss.backward()
@@ -77,12 +76,31 @@ def train(cfg, log=print, checkpoint=None):
     return ema, stats_of(ema, step, start, losses)
 
 
-def learning_rate(cfg, step):
+def initial_weights(net, cfg, log):
+    """net loaded from cfg["init"]; a narrower exported U-Net is loaded and then widened to net's
+    channels (widen.py: same function, so training goes on from where the small one stood). The
+    init's channels are recorded as cfg["init_channels"] (saved with the checkpoint, for its card)."""
+    from warmstart import graph_channels, load_onnx_weights
+    have = graph_channels(cfg["init"])
+    cfg["init_channels"] = list(have)
+    if have != tuple(cfg["channels"]):
+        from widen import widen
+        small = EDMDenoiser(have, cfg["emb_dim"], net.num_classes)
+        log(f"init from {cfg['init']}: graph parity {load_onnx_weights(small, cfg['init']):.1e}, "
+            f"widened {have[0]}/{have[1]} -> {cfg['channels'][0]}/{cfg['channels'][1]}")
+        return widen(small, cfg["channels"], seed=cfg["seed"])
+    log(f"init from {cfg['init']}: graph parity {load_onnx_weights(net, cfg['init']):.1e}")
+    return net
+
+
+def learning_rate(cfg, step, elapsed_s=0.0):
     """Linear warm-up over cfg["warmup"] steps; then constant, or with --lr-decay linear, falling
-    linearly to 0 at cfg["steps"] (an annealing stage: set --steps to what the time allows)."""
+    linearly to 0 at cfg["steps"] or at cfg["time_limit_s"] of training, whichever comes first (an
+    annealing stage that ends on time when the machine is slower than planned)."""
     lr = cfg["lr"] * min(1.0, (step + 1) / max(1, cfg["warmup"]))
     if cfg.get("lr_decay") == "linear":
-        lr *= max(0.0, 1.0 - step / cfg["steps"])
+        done = max(step / cfg["steps"], elapsed_s / cfg.get("time_limit_s", float("inf")))
+        lr *= max(0.0, 1.0 - done)
     return lr
 
 
@@ -111,7 +129,8 @@ def main(argv=None):
     ap.add_argument("--batch", type=ranged(int, 1, 4096, "--batch"), default=64)
     ap.add_argument("--lr", type=ranged(float, 1e-8, 1.0, "--lr"), default=2e-3)
     ap.add_argument("--lr-decay", choices=["constant", "linear"], default="constant",
-                    help="linear: the learning rate falls linearly to 0 at --steps")
+                    help="linear: the learning rate falls linearly to 0 at --steps or --time-limit-s, "
+                    "whichever comes first")
     ap.add_argument("--warmup", type=ranged(int, 0, 10 ** 8, "--warmup"), default=100)
     ap.add_argument("--ema", type=ranged(float, 0.0, 0.999999, "--ema"), default=0.998)
     ap.add_argument("--label-dropout", type=ranged(float, 0.0, 1.0, "--label-dropout"), default=0.0)
@@ -120,7 +139,8 @@ def main(argv=None):
     ap.add_argument("--subset", type=ranged(int, 0, 10 ** 8, "--subset"), default=0,
                     help="use only the first N training images (tests); 0: all")
     ap.add_argument("--seed", type=ranged(int, 0, SEED_MAX, "--seed"), default=1)
-    ap.add_argument("--init", help="models/<id>/model.onnx to continue training from (same channels)")
+    ap.add_argument("--init", help="models/<id>/model.onnx to continue training from (same channels, "
+                    "or a narrower U-Net: widened by an integer factor, same function)")
     ap.add_argument("--save-every-s", type=ranged(float, 1.0, 1e7, "--save-every-s"),
                     help="also write --out every this many seconds while training")
     ap.add_argument("--threads", type=ranged(int, 1, 256, "--threads"), default=1)

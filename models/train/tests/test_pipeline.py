@@ -150,6 +150,9 @@ def test_the_learning_rate_warms_up_then_stays_or_falls_linearly_to_zero():
     assert train.learning_rate(linear, 500) == pytest.approx(5e-4)
     assert train.learning_rate(linear, 999) == pytest.approx(1e-6)
     assert train.learning_rate(linear, 1000) == 0.0
+    timed = dict(linear, time_limit_s=100.0)  # whichever end comes first
+    assert train.learning_rate(timed, 250, elapsed_s=75.0) == pytest.approx(2.5e-4)
+    assert train.learning_rate(timed, 750, elapsed_s=25.0) == pytest.approx(2.5e-4)
 
 
 def test_a_long_run_writes_checkpoints_while_it_trains(tiny_npz):
@@ -244,3 +247,47 @@ def test_the_reports_floors_are_one_seeded_computation(tiny_npz):
     assert report["fd_train_vs_heldout_same_count"] == round(
         evaluate.floor_same_count(net, d["train_x"], test_f, 8), 3)
     assert report["fd_floor_heldout_halves"] == round(evaluate.floor_heldout_halves(test_f), 3)
+
+
+def test_widening_keeps_the_function_and_separates_the_copies():
+    import widen
+    torch.manual_seed(0)
+    small = export.EDMDenoiser((8, 16), 32, 10)
+    with torch.no_grad():  # trained-looking weights: no zero-initialised layer, GroupNorm affines ≠ 1/0
+        for p in small.parameters():
+            p.add_(0.3 * torch.randn(p.shape))
+    wide = widen.widen(small, (16, 32), noise=0.05)
+    gen = torch.Generator().manual_seed(1)
+    sigma = torch.exp(torch.empty(6).uniform_(math.log(0.002), math.log(80.0), generator=gen))
+    x = torch.randn(6, 1, 28, 28, generator=gen) * torch.sqrt(sigma ** 2 + 0.25)[:, None, None, None]
+    labels = torch.eye(10)[torch.tensor([0, 3, 9, 1, 1, 7])]
+    with torch.no_grad():
+        want, got = small.eval()(x, sigma, labels), wide.eval()(x, sigma, labels)
+    assert float((got - want).abs().max()) <= 1e-5 * float(want.abs().max())
+    w = wide.net.enc14.conv1.weight  # consumer columns 2c, 2c+1: distinct, summing to the original
+    assert not torch.equal(w[:, 0::2], w[:, 1::2])
+    assert torch.allclose((w[:, 0::2] + w[:, 1::2])[0::2], small.net.enc14.conv1.weight, atol=1e-6)
+    with pytest.raises(ValueError, match="integer multiple"):
+        widen.widen(small, (16, 24))
+
+
+def test_a_run_from_a_narrower_export_is_widened_and_its_card_says_so(tiny_npz, tmp_path):
+    cfg = dict(_tiny_cfg(tiny_npz, "128", False), channels=[8, 16])
+    net, stats = train.train(cfg, log=lambda m: None)
+    train.save(str(tmp_path / "a.pt"), cfg, net, stats)
+    export.main(["--ckpt", str(tmp_path / "a.pt"), "--id", "m", "--description", "narrow",
+                 "--models-dir", str(tmp_path / "one")])
+    cfg2 = dict(cfg, channels=[16, 32], init=str(tmp_path / "one" / "m" / "model.onnx"))
+    logs = []
+    net2, stats2 = train.train(cfg2, log=logs.append)
+    assert "widened 8/16 -> 16/32" in logs[0]
+    assert net2.net.conv_in.out_channels == 16
+    train.save(str(tmp_path / "b.pt"), cfg2, net2, stats2)
+    export.main(["--ckpt", str(tmp_path / "b.pt"), "--id", "m", "--description", "wide",
+                 "--models-dir", str(tmp_path / "two"),
+                 "--previous-card", str(tmp_path / "one" / "m" / "model.json")])
+    with open(tmp_path / "two" / "m" / "model.json") as f:
+        prov = json.load(f)["provenance"]
+    assert "channels 16/32" in prov["architecture"]
+    assert prov["stages"][1]["init"] == ("EMA weights of the previous stage, widened from channels 8/16 "
+                                         "to 16/32 without changing its function (widen.py)")
