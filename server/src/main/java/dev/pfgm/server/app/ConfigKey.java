@@ -112,6 +112,12 @@ public enum ConfigKey {
   HTTP2_RESET_WINDOW_SECONDS(
       integer("S", ResetGuard.WINDOW_SECONDS, ResetGuard.DEFAULT_WINDOW_SECONDS)
           .help("The window of http2-max-resets, in seconds.")),
+  HANDSHAKE_TIMEOUT_SECONDS(
+      integer("S", new IntRange(1, 3600), 20)
+          .help(
+              "A new connection to the gRPC port must finish opening within S seconds (TLS,"
+                  + " HTTP/2 preface and SETTINGS, or an HTTP/1.1 request head), else it is"
+                  + " closed; an opened connection may stay quiet.")),
   TLS_CERT(
       file()
           .help("PEM certificate chain; with tls-key, the gRPC port speaks TLS only.")

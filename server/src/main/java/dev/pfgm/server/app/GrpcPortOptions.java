@@ -7,7 +7,10 @@ import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import java.util.concurrent.TimeUnit;
 
-/** The HTTP options of the gRPC port: its address, TLS, and the HTTP/2 rapid-reset guard. */
+/**
+ * The HTTP options of the gRPC port: its address, TLS, the HTTP/2 rapid-reset guard and the
+ * deadline for opening a connection.
+ */
 final class GrpcPortOptions {
 
   /**
@@ -31,6 +34,7 @@ final class GrpcPortOptions {
             .setHttp2RstFloodWindowDurationTimeUnit(TimeUnit.SECONDS)
             .setInitialSettings(
                 new Http2Settings().setMaxConcurrentStreams(MAX_CONCURRENT_STREAMS));
+    OpeningDeadline.apply(o, config.values().integer(ConfigKey.HANDSHAKE_TIMEOUT_SECONDS));
     TlsFiles tls = config.tls();
     if (tls != null) {
       o.setSsl(true)

@@ -39,13 +39,18 @@ final class GrpcPortVerticle extends VerticleBase {
     PeerErrorLog.install();
     return vertx
         .createHttpServer(options)
-        .requestHandler(handler)
+        .requestHandler(
+            req -> {
+              OpeningDeadline.requested(req);
+              handler.handle(req);
+            })
         // A client's broken connection (no SETTINGS first, a bad frame, a failed TLS handshake, a
         // reset mid-body) is the client's doing: its streams already end with a status. Without a
         // handler Vert.x logs each at SEVERE.
         .exceptionHandler(e -> LOG.log(Level.FINE, "client connection error: " + e, e))
         .connectionHandler(
             c -> {
+              OpeningDeadline.connected(c);
               connections.incrementAndGet();
               c.closeHandler(v -> connections.decrementAndGet());
             })
