@@ -91,7 +91,8 @@ def main(argv=None):
         this["augment_dim"] = c["augment_dim"]
         this["recipe"] = {k: cfg.get(k) for k in ("batch", "lr", "lr_decay", "warmup", "ema")}
         this["init"] = ("EMA weights of the previous stage" if prev_card["id"] == a.id else
-                        f"EMA weights of {prev_card['id']} (D = {prev_card['augment_dim']}), fine-tuned at this D")
+                        f"EMA weights of {prev_card['id']} (D = {prev_card['augment_dim']})"
+                        + (", fine-tuned at this D" if prev_card["augment_dim"] != c["augment_dim"] else ""))
         if cfg.get("init_channels") and list(cfg["init_channels"]) != list(cfg["channels"]):
             this["init"] += (", widened from channels {}/{} to {}/{} without changing its function "
                              "(widen.py)".format(*cfg["init_channels"], *cfg["channels"]))
