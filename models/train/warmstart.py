@@ -13,8 +13,8 @@ import torch
 def graph_channels(path):
     """(c1, c2) of the U-Net exported in path (from its conv_in and down14 weights)."""
     import onnx
-    dims = {i.name.split(".", i.name.count(".") - 1)[-1]: tuple(i.dims)
-            for i in onnx.load(path).graph.initializer}  # by the last two name parts
+    dims = {".".join(i.name.split(".")[-2:]): tuple(i.dims)  # by the last two name parts
+            for i in onnx.load(path).graph.initializer}
     if "conv_in.weight" in dims and "down14.weight" in dims:
         return dims["conv_in.weight"][0], dims["down14.weight"][0]
     raise ValueError(f"{path}: no conv_in/down14 weights (not an exported U-Net of model.py)")
