@@ -83,14 +83,15 @@ def initial_weights(net, cfg, log):
     from warmstart import graph_channels, load_onnx_weights
     have = graph_channels(cfg["init"])
     cfg["init_channels"] = list(have)
-    if have != tuple(cfg["channels"]):
-        from widen import widen
-        small = EDMDenoiser(have, cfg["emb_dim"], net.num_classes)
-        log(f"init from {cfg['init']}: graph parity {load_onnx_weights(small, cfg['init']):.1e}, "
-            f"widened {have[0]}/{have[1]} -> {cfg['channels'][0]}/{cfg['channels'][1]}")
-        return widen(small, cfg["channels"], seed=cfg["seed"])
-    log(f"init from {cfg['init']}: graph parity {load_onnx_weights(net, cfg['init']):.1e}")
-    return net
+    widening = have != tuple(cfg["channels"])
+    loaded = EDMDenoiser(have, cfg["emb_dim"], net.num_classes) if widening else net
+    message = f"init from {cfg['init']}: graph parity {load_onnx_weights(loaded, cfg['init']):.1e}"
+    if not widening:
+        log(message)
+        return net
+    from widen import widen
+    log(f"{message}, widened {have[0]}/{have[1]} -> {cfg['channels'][0]}/{cfg['channels'][1]}")
+    return widen(loaded, cfg["channels"], seed=cfg["seed"])
 
 
 def learning_rate(cfg, step, elapsed_s=0.0):

@@ -121,20 +121,25 @@ def _tiny_cfg(npz, augment_dim, conditional):
             "threads": 1}
 
 
-def test_a_continued_run_lists_every_stage_with_its_recipe(tiny_npz, tmp_path):
-    cfg = _tiny_cfg(tiny_npz, "128", False)
+def _two_stages(tmp_path, cfg, log=lambda m: None, **stage2):
+    """Trains and exports cfg as model "m", continues it (--init) with cfg changed by stage2 and
+    exports that with --previous-card; returns the second network and its card's provenance."""
     net, stats = train.train(cfg, log=lambda m: None)
     train.save(str(tmp_path / "a.pt"), cfg, net, stats)
     export.main(["--ckpt", str(tmp_path / "a.pt"), "--id", "m", "--description", "stage 1",
                  "--models-dir", str(tmp_path / "one")])
-    cfg2 = dict(cfg, lr=5e-4, lr_decay="linear", seed=2, init=str(tmp_path / "one" / "m" / "model.onnx"))
-    net2, stats2 = train.train(cfg2, log=lambda m: None)
+    cfg2 = dict(cfg, init=str(tmp_path / "one" / "m" / "model.onnx"), **stage2)
+    net2, stats2 = train.train(cfg2, log=log)
     train.save(str(tmp_path / "b.pt"), cfg2, net2, stats2)
     export.main(["--ckpt", str(tmp_path / "b.pt"), "--id", "m", "--description", "stage 2",
                  "--models-dir", str(tmp_path / "two"),
                  "--previous-card", str(tmp_path / "one" / "m" / "model.json")])
     with open(tmp_path / "two" / "m" / "model.json") as f:
-        prov = json.load(f)["provenance"]
+        return net2, json.load(f)["provenance"]
+
+
+def test_a_continued_run_lists_every_stage_with_its_recipe(tiny_npz, tmp_path):
+    _, prov = _two_stages(tmp_path, _tiny_cfg(tiny_npz, "128", False), lr=5e-4, lr_decay="linear", seed=2)
     assert [st["seed"] for st in prov["stages"]] == [1, 2]
     assert prov["training_steps"] == 6
     assert prov["stages"][1]["recipe"] == {"batch": 4, "lr": 5e-4, "lr_decay": "linear", "warmup": 1,
@@ -272,22 +277,11 @@ def test_widening_keeps_the_function_and_separates_the_copies():
 
 
 def test_a_run_from_a_narrower_export_is_widened_and_its_card_says_so(tiny_npz, tmp_path):
-    cfg = dict(_tiny_cfg(tiny_npz, "128", False), channels=[8, 16])
-    net, stats = train.train(cfg, log=lambda m: None)
-    train.save(str(tmp_path / "a.pt"), cfg, net, stats)
-    export.main(["--ckpt", str(tmp_path / "a.pt"), "--id", "m", "--description", "narrow",
-                 "--models-dir", str(tmp_path / "one")])
-    cfg2 = dict(cfg, channels=[16, 32], init=str(tmp_path / "one" / "m" / "model.onnx"))
     logs = []
-    net2, stats2 = train.train(cfg2, log=logs.append)
+    net2, prov = _two_stages(tmp_path, dict(_tiny_cfg(tiny_npz, "128", False), channels=[8, 16]),
+                             log=logs.append, channels=[16, 32])
     assert "widened 8/16 -> 16/32" in logs[0]
     assert net2.net.conv_in.out_channels == 16
-    train.save(str(tmp_path / "b.pt"), cfg2, net2, stats2)
-    export.main(["--ckpt", str(tmp_path / "b.pt"), "--id", "m", "--description", "wide",
-                 "--models-dir", str(tmp_path / "two"),
-                 "--previous-card", str(tmp_path / "one" / "m" / "model.json")])
-    with open(tmp_path / "two" / "m" / "model.json") as f:
-        prov = json.load(f)["provenance"]
     assert "channels 16/32" in prov["architecture"]
     assert prov["stages"][1]["init"] == ("EMA weights of the previous stage, widened from channels 8/16 "
                                          "to 16/32 without changing its function (widen.py)")
