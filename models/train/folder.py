@@ -22,11 +22,19 @@ ID_PATTERN = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 def card(model_id, description, augment_dim, shape, class_labels, dataset, license, provenance,
          sigma_data=0.5, sigma_min=SIGMA_MIN, sigma_max=SIGMA_MAX, rho=7, default_steps=18,
-         default_solver="heun"):
-    """model.json with every key of models/README.md; augment_dim is a number >= 1 or math.inf."""
+         default_solver="heun", latent_class_prior=None):
+    """model.json with every key of models/README.md; augment_dim is a number >= 1 or math.inf.
+    latent_class_prior (with no class_labels): the network is class-conditional, requests name no
+    class, and the server draws each sample's class from these probabilities."""
     if not ID_PATTERN.fullmatch(model_id):
         raise ValueError(f"id must match {ID_PATTERN.pattern}, was {model_id!r}")
     check_shape(shape)
+    latent = {}
+    if latent_class_prior is not None:
+        p = [float(v) for v in latent_class_prior]
+        if class_labels or not p or min(p) < 0 or abs(sum(p) - 1) > 1e-6:
+            raise ValueError("latent_class_prior: probabilities summing to 1, on a card without class_labels")
+        latent = {"latent_class_prior": p}
     return {
         "id": model_id,
         "description": description,
@@ -35,10 +43,16 @@ def card(model_id, description, augment_dim, shape, class_labels, dataset, licen
         "sigma_min": sigma_min, "sigma_max": sigma_max, "rho": rho,
         "default_steps": default_steps, "default_solver": default_solver, "sigma_data": sigma_data,
         "class_labels": list(class_labels),
+        **latent,
         "dataset": dataset,
         "license": license,
         "provenance": provenance,
     }
+
+
+def network_classes(model_card):
+    """K of the graph's class_labels input: the named classes, or the latent ones; 0 for none."""
+    return len(model_card["class_labels"]) or len(model_card.get("latent_class_prior", []))
 
 
 def _augment_dim(d):

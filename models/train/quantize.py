@@ -66,14 +66,17 @@ class _Calibration:
 
     def __init__(self, card, data_path, digits=64, seed=0):
         rng = np.random.default_rng(seed)
-        train = load_npz(data_path)["train_x"]
+        data = load_npz(data_path)
         d = parse_augment_dim(card["augment_dim"])
         sigmas = schedule(card["default_steps"], card["sigma_min"], card["sigma_max"], card["rho"])[:-1]
-        y = train[rng.choice(len(train), digits, replace=False)].astype(np.float64)
+        pick = rng.choice(len(data["train_x"]), digits, replace=False)
+        y = data["train_x"][pick].astype(np.float64)
+        k = folder.network_classes(card)  # a network with classes sees each digit's own class
+        labels = {"class_labels": np.eye(k, dtype=np.float32)[data["train_y"][pick]]} if k else {}
         self.batches = []
         for s in sigmas:
             x = y + prior(rng, digits, card["shape"], d, s)
-            self.batches.append({"x": x.astype(np.float32), "sigma": np.full(digits, s, np.float32)})
+            self.batches.append({"x": x.astype(np.float32), "sigma": np.full(digits, s, np.float32), **labels})
         self.it = iter(self.batches)
 
     def get_next(self):

@@ -15,7 +15,8 @@ from pfgm import heun, parse_augment_dim, prior, schedule  # noqa: E402
 
 
 def sample(model_dir, count, seed=0, batch=250, steps=None):
-    """Returns (samples float32 [count,1,28,28], requested labels int [count] or None)."""
+    """Returns (samples float32 [count,1,28,28], requested labels int [count] or None). A latent-class
+    model's classes are drawn from its prior (not the server's streams: same law, other draws)."""
     import onnxruntime as ort
     with open(os.path.join(model_dir, "model.json")) as f:
         card = json.load(f)
@@ -26,14 +27,16 @@ def sample(model_dir, count, seed=0, batch=250, steps=None):
     d = parse_augment_dim(card["augment_dim"])
     sigmas = schedule(steps or card["default_steps"], card["sigma_min"], card["sigma_max"], card["rho"])
     rng = np.random.default_rng(seed)
-    conditional = bool(card["class_labels"])
-    labels = np.arange(count) % 10 if conditional else None
+    k = len(card["class_labels"])
+    labels = np.arange(count) % k if k else None  # requested: each class in turn
+    latent = card.get("latent_class_prior")
+    classes = labels if k else rng.choice(len(latent), size=count, p=latent) if latent else None
     out = []
     for i in range(0, count, batch):
         b = min(batch, count - i)
         feeds = {}
-        if conditional:
-            feeds["class_labels"] = np.eye(10, dtype=np.float32)[labels[i:i + b]]
+        if classes is not None:
+            feeds["class_labels"] = np.eye(k or len(latent), dtype=np.float32)[classes[i:i + b]]
 
         def denoise(x, sigma, feeds=feeds):  # this batch's feeds, bound now (B023)
             return sess.run(["denoised"], {"x": x, "sigma": sigma, **feeds})[0]

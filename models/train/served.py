@@ -28,6 +28,7 @@ from folder import (  # noqa: E402, F401
     check_shape,
     feeds,
     git_commit,
+    network_classes,
     session,
     signature,
     write_check,
@@ -106,9 +107,9 @@ def verify(net, path, batches=(1, 3, 16), seed=0, tol=PARITY_TOL, sigma_range=(S
 def write_folder(net, out_dir, model_card, parity_batches=(1, 3, 16), check_sigmas=CHECK_SIGMAS):
     """model.onnx, parity check, check.json, then model.json (with provenance.export facts added).
     Returns the ONNX/PyTorch parity max |Δ|."""
-    num_classes = len(model_card["class_labels"])
+    num_classes = network_classes(model_card)
     if num_classes != getattr(net, "num_classes", num_classes):
-        raise ValueError(f"the card lists {num_classes} class labels, the network has {net.num_classes}")
+        raise ValueError(f"the card has {num_classes} classes, the network has {net.num_classes}")
     if os.path.basename(os.path.normpath(out_dir)) != model_card["id"]:
         raise ValueError(f"the folder name must equal the card's id {model_card['id']!r}, was {out_dir}")
     net = net.eval()

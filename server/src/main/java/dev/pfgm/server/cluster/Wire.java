@@ -175,6 +175,9 @@ final class Wire {
     for (int s : c.shape()) {
       b.addShape(s);
     }
+    for (double p : c.latentClassPrior()) {
+      b.addLatentClassPrior(p);
+    }
     return b.build();
   }
 
@@ -191,6 +194,7 @@ final class Wire {
         c.getDefaultSolver(),
         c.getSigmaData(),
         c.getClassLabelsList(),
+        c.getLatentClassPriorList().stream().mapToDouble(Double::doubleValue).toArray(),
         c.getDataset(),
         c.getLicense(),
         c.getProvenanceJson().isEmpty() ? null : new JsonObject(c.getProvenanceJson()));

@@ -44,7 +44,9 @@ final class Batch {
     return rows.size();
   }
 
-  void add(Job job, SampleSolve t) {
+  /** Adds sample {@code i} of {@code job} as the next row. */
+  void add(Job job, int i) {
+    SampleSolve t = job.samples().get(i);
     int r = rows.size();
     double[] q = t.query();
     int base = r * dataDim;
@@ -58,7 +60,7 @@ final class Batch {
     if (io.labels() != null) {
       float[] oneHot = job.classOneHot();
       for (int k = 0; k < numClasses; k++) {
-        io.labels().put(r * numClasses + k, oneHot == null ? 0f : oneHot[k]);
+        io.labels().put(r * numClasses + k, oneHot == null ? 0f : oneHot[i * numClasses + k]);
       }
     }
     jobs.add(job);

@@ -48,9 +48,24 @@ public final class Engine {
     this.batch = new Batch(network, limits.maxBatchRows());
   }
 
-  /** Admits a job, or fails it at once with {@link CapacityExceeded}. */
+  /**
+   * Admits a job, or fails it at once with {@link CapacityExceeded}.
+   *
+   * @throws IllegalArgumentException when the job's class rows do not fit the network's classes
+   */
   public void submit(Job job) {
     int rows = job.rows();
+    float[] oneHot = job.classOneHot();
+    if (oneHot != null && oneHot.length != (long) rows * network.numClasses()) {
+      throw new IllegalArgumentException(
+          "the job has "
+              + oneHot.length
+              + " class values; its "
+              + rows
+              + " rows need "
+              + network.numClasses()
+              + " each");
+    }
     long now = nanoClock.getAsLong();
     job.admittedNanos = now;
     if (rows > limits.maxActiveRows()) {
@@ -200,13 +215,15 @@ public final class Engine {
       }
       // Only the job's slowest rows go, so its samples never drift more than one evaluation apart.
       int progress = job.progress();
-      for (SampleSolve t : job.samples()) {
+      List<SampleSolve> samples = job.samples();
+      for (int s = 0; s < samples.size(); s++) {
+        SampleSolve t = samples.get(s);
         if (!t.done() && t.nfe() == progress) {
           if (batch.full()) {
             nextFirst = job; // its other rows go first next tick
             return;
           }
-          batch.add(job, t);
+          batch.add(job, s);
         }
       }
     }

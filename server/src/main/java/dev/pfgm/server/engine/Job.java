@@ -13,7 +13,7 @@ public final class Job {
   public static final long NO_DEADLINE = Long.MAX_VALUE;
 
   private final List<SampleSolve> samples;
-  private final float[] classOneHot; // [numClasses], or null for unconditional networks
+  private final float[] classOneHot; // [rows × numClasses], or null for unconditional networks
   private final int previewEvery;
   private final long deadlineNanos;
   private final JobListener listener;
@@ -27,7 +27,8 @@ public final class Job {
 
   /**
    * @param samples one solve per sample, with the same solver (and schedule, when it has one)
-   * @param classOneHot [numClasses] one-hot row shared by all samples, or null
+   * @param classOneHot [samples × numClasses] one-hot rows, row-major (sample i's class in row i),
+   *     or null for a network without classes
    * @param previewEvery report every k-th step and the last; 0 reports no steps
    * @param deadlineNanos engine-clock deadline, or {@link #NO_DEADLINE}
    */
@@ -94,7 +95,7 @@ public final class Job {
     return samples;
   }
 
-  /** [numClasses] one-hot row, or null for unconditional networks; do not modify. */
+  /** [rows × numClasses] one-hot rows, or null for a network without classes; do not modify. */
   public float[] classOneHot() {
     return classOneHot;
   }

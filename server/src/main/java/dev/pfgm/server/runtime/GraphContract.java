@@ -20,7 +20,8 @@ final class GraphContract {
     Map<String, NodeInfo> inputs = session.getInputInfo();
     Set<String> expected =
         new HashSet<>(Set.of(OrtFieldNetwork.INPUT_X, OrtFieldNetwork.INPUT_SIGMA));
-    if (card.conditional()) {
+    int classes = card.networkClasses();
+    if (classes > 0) {
       expected.add(OrtFieldNetwork.INPUT_LABELS);
     }
     if (!inputs.keySet().equals(expected)) {
@@ -29,18 +30,18 @@ final class GraphContract {
               + inputs.keySet()
               + " but the card"
               + (card.conditional()
-                  ? " (conditional, " + card.classLabels().size() + " classes)"
-                  : " (unconditional)")
+                  ? " (conditional, " + classes + " classes)"
+                  : card.latentClass()
+                      ? " (latent class, " + classes + " classes)"
+                      : " (unconditional)")
               + " needs "
               + expected);
     }
     tensor(inputs.get(OrtFieldNetwork.INPUT_X), "input x", new long[] {-1, s[0], s[1], s[2]});
     tensor(inputs.get(OrtFieldNetwork.INPUT_SIGMA), "input sigma", new long[] {-1});
-    if (card.conditional()) {
+    if (classes > 0) {
       tensor(
-          inputs.get(OrtFieldNetwork.INPUT_LABELS),
-          "input class_labels",
-          new long[] {-1, card.classLabels().size()});
+          inputs.get(OrtFieldNetwork.INPUT_LABELS), "input class_labels", new long[] {-1, classes});
     }
     Map<String, NodeInfo> outputs = session.getOutputInfo();
     if (outputs.size() != 1 || !outputs.containsKey(OrtFieldNetwork.OUTPUT)) {

@@ -13,6 +13,10 @@ import java.util.List;
  * @param augmentDim D; {@link Double#POSITIVE_INFINITY} for diffusion (card value "inf")
  * @param shape [C, H, W]
  * @param sigmaData EDM's sigma_data of a preconditioned network, NaN when the card says null
+ * @param classLabels the classes a request names (class_label), empty for a model without them
+ * @param latentClassPrior the probabilities of the network's classes when the class is latent: a
+ *     model whose network is class-conditional but whose requests name no class; the sampler draws
+ *     each sample's class from this prior (empty for every other model)
  */
 public record ModelCard(
     String id,
@@ -26,6 +30,7 @@ public record ModelCard(
     String defaultSolver,
     double sigmaData,
     List<String> classLabels,
+    double[] latentClassPrior,
     String dataset,
     String license,
     JsonObject provenance) {
@@ -35,8 +40,19 @@ public record ModelCard(
     return shape[0] * shape[1] * shape[2];
   }
 
+  /** Whether a request names the class (class_label). */
   public boolean conditional() {
     return !classLabels.isEmpty();
+  }
+
+  /** Whether the network is class-conditional but the class is drawn from a prior per sample. */
+  public boolean latentClass() {
+    return latentClassPrior.length > 0;
+  }
+
+  /** K of the network's class_labels input [B, K]; 0 when the network has no such input. */
+  public int networkClasses() {
+    return conditional() ? classLabels.size() : latentClassPrior.length;
   }
 
   /**
@@ -103,6 +119,7 @@ public record ModelCard(
         solver,
         sigmaData(card),
         classLabels(card),
+        latentClassPrior(card),
         card.stringOr("dataset", ""),
         card.stringOr("license", ""),
         card.object("provenance"));
@@ -171,5 +188,39 @@ public record ModelCard(
       labels.add(card.asString("class_labels[" + i + "]", a.getValue(i)));
     }
     return List.copyOf(labels);
+  }
+
+  /**
+   * latent_class_prior: absent gives [] (no latent class); else probabilities, each finite and >=
+   * 0, summing to 1 within 1e-6, at most MAX_DATA_DIM of them, on a card without class_labels.
+   */
+  private static double[] latentClassPrior(JsonFields card) throws ModelLoadException {
+    if (!card.has("latent_class_prior")) {
+      return new double[0];
+    }
+    JsonArray a = card.array("latent_class_prior");
+    if (a.isEmpty() || a.size() > MAX_DATA_DIM) {
+      throw card.fail(
+          "latent_class_prior", "must hold 1.." + MAX_DATA_DIM + " probabilities", a.size());
+    }
+    if (card.has("class_labels") && !card.array("class_labels").isEmpty()) {
+      throw new ModelLoadException(
+          "model.json: class_labels and latent_class_prior exclude each other: a request either"
+              + " names the class or the sampler draws it");
+    }
+    double[] prior = new double[a.size()];
+    double sum = 0;
+    for (int i = 0; i < prior.length; i++) {
+      String field = "latent_class_prior[" + i + "]";
+      prior[i] = card.asNumber(field, a.getValue(i));
+      if (prior[i] < 0) {
+        throw card.fail(field, "must be >= 0", prior[i]);
+      }
+      sum += prior[i];
+    }
+    if (Math.abs(sum - 1) > 1e-6) {
+      throw card.fail("latent_class_prior", "must sum to 1 (within 1e-6)", sum);
+    }
+    return prior;
   }
 }

@@ -37,7 +37,7 @@ public final class OrtFieldNetwork implements FieldNetwork, AutoCloseable {
     this.env = env;
     this.session = session;
     this.shape = card.shape().clone();
-    this.numClasses = card.classLabels().size();
+    this.numClasses = card.networkClasses();
     this.provider = provider;
   }
 

@@ -32,6 +32,45 @@ public final class SampleSeeds {
     return RandomSource.XO_RO_SHI_RO_128_PP.create(state);
   }
 
+  /**
+   * The stream a sample's latent class is drawn from: like {@link #rng} but from SplitMix64's third
+   * and fourth outputs, so it is apart from the sample's trajectory stream, whose draws (x0, noise
+   * injection) stay those of the same seed on a model without classes.
+   */
+  public static RestorableUniformRandomProvider classRng(long sampleSeed) {
+    RestorableUniformRandomProvider splitMix = RandomSource.SPLIT_MIX_64.create(sampleSeed);
+    splitMix.nextLong(); // the trajectory stream's state
+    splitMix.nextLong();
+    long[] state = {splitMix.nextLong(), splitMix.nextLong()};
+    return RandomSource.XO_RO_SHI_RO_128_PP.create(state);
+  }
+
+  /**
+   * A sample's latent class: the first double u of {@link #classRng} (uniform on [0, 1), 53 bits)
+   * by the inverse of the prior's distribution function, the smallest c with u < p_0 + … + p_c (the
+   * last class with p > 0 when rounding leaves the sum short of u).
+   *
+   * @param prior class probabilities, >= 0, summing to 1
+   */
+  public static int latentClass(double[] prior, long sampleSeed) {
+    double u = classRng(sampleSeed).nextDouble();
+    double cumulative = 0;
+    int last = -1;
+    for (int c = 0; c < prior.length; c++) {
+      if (prior[c] > 0) {
+        last = c;
+        cumulative += prior[c];
+        if (u < cumulative) {
+          return c;
+        }
+      }
+    }
+    if (last < 0) {
+      throw new IllegalArgumentException("the prior has no class with probability > 0");
+    }
+    return last;
+  }
+
   /** The bytes of a stream's state ({@code saveState()}): where it is, exactly. */
   public static byte[] save(RestorableUniformRandomProvider rng) {
     return ((RandomProviderDefaultState) rng.saveState()).getState();

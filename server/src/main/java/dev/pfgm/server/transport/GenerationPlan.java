@@ -21,7 +21,7 @@ import org.apache.commons.rng.UniformRandomProvider;
  * @param schedule the sigma schedule of HEUN and EULER; null for RK45
  * @param rk45 the tolerances, noise range and trial-step limit of RK45; null otherwise
  * @param noiseInjection alpha of the noise-injection experiment, 0 = off (never with RK45)
- * @param classLabel class index, or -1 for unconditional models
+ * @param classLabel the requested class, or -1 for a model whose requests name none
  * @param lossless every Step event is delivered (DELIVERY_ALL): the job pauses for a slow reader
  */
 public record GenerationPlan(
@@ -64,13 +64,24 @@ public record GenerationPlan(
     return seeds.length;
   }
 
-  /** [numClasses] one-hot row of the class label, or null for unconditional models. */
+  /**
+   * [samples × K] one-hot rows of each sample's class for the network's class_labels input: the
+   * requested class for a conditional model, a class drawn per sample for a latent-class model
+   * ({@link SampleSeeds#latentClass}); null for a network without classes.
+   */
   public float[] classOneHot() {
-    if (classLabel < 0) {
+    int k = model.networkClasses();
+    if (k == 0) {
       return null;
     }
-    float[] oneHot = new float[model.classLabels().size()];
-    oneHot[classLabel] = 1f;
-    return oneHot;
+    float[] rows = new float[seeds.length * k];
+    for (int i = 0; i < seeds.length; i++) {
+      int c =
+          model.latentClass()
+              ? SampleSeeds.latentClass(model.latentClassPrior(), seeds[i])
+              : classLabel;
+      rows[i * k + c] = 1f;
+    }
+    return rows;
   }
 }

@@ -129,7 +129,11 @@ public final class RequestValidator {
     if (!card.conditional()) {
       if (req.hasClassLabel()) {
         throw new InvalidArgument(
-            "class_label must be unset: model '" + card.id() + "' is unconditional");
+            "class_label must be unset: model '"
+                + card.id()
+                + (card.latentClass()
+                    ? "' draws each sample's class itself (latent class)"
+                    : "' is unconditional"));
       }
       return -1;
     }

@@ -107,6 +107,7 @@ class ClusterCodecTest {
             "heun",
             Double.NaN,
             List.of("cat", "dog"),
+            new double[0],
             "cifar",
             "MIT",
             new JsonObject().put("trained", "2026"));
@@ -118,5 +119,20 @@ class ClusterCodecTest {
     assertEquals(card.classLabels(), back.classLabels());
     assertEquals(card.provenance(), back.provenance());
     assertEquals(card.defaultSolver(), back.defaultSolver());
+    assertArrayEquals(new double[0], back.latentClassPrior());
+  }
+
+  @Test
+  void aLatentClassPriorCrosses() throws Exception {
+    ModelCard card =
+        ModelCard.parse(
+            """
+            {"id": "m", "augment_dim": 128, "shape": [1, 4, 4], "sigma_min": 0.002,
+             "sigma_max": 80, "rho": 7, "default_steps": 18, "default_solver": "heun",
+             "latent_class_prior": [0.25, 0.5, 0.25]}""");
+    ModelCard back = Wire.card(Wire.card(card));
+    assertArrayEquals(new double[] {0.25, 0.5, 0.25}, back.latentClassPrior());
+    assertEquals(List.of(), back.classLabels());
+    assertEquals(3, back.networkClasses());
   }
 }

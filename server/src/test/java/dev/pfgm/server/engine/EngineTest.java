@@ -87,7 +87,7 @@ class EngineTest {
     for (int c = 0; c < 10; c++) {
       RecordingListener l = new RecordingListener();
       serial.submit(
-          new Job(trajectories(2000 + 10 * c, 2, 8 + c % 3), oneHot(c), 0, Job.NO_DEADLINE, l));
+          new Job(trajectories(2000 + 10 * c, 2, 8 + c % 3), oneHot(c, 2), 0, Job.NO_DEADLINE, l));
       drain(serial);
       alone.add(l.finalStates);
     }
@@ -97,7 +97,7 @@ class EngineTest {
       RecordingListener l = new RecordingListener();
       ls.add(l);
       together.submit(
-          new Job(trajectories(2000 + 10 * c, 2, 8 + c % 3), oneHot(c), 0, Job.NO_DEADLINE, l));
+          new Job(trajectories(2000 + 10 * c, 2, 8 + c % 3), oneHot(c, 2), 0, Job.NO_DEADLINE, l));
       together.tick();
     }
     drain(together);
@@ -117,9 +117,12 @@ class EngineTest {
     }
   }
 
-  static float[] oneHot(int c) {
-    float[] v = new float[10];
-    v[c] = 1f;
+  /** [rows × 10] one-hot rows, all of class c. */
+  static float[] oneHot(int c, int rows) {
+    float[] v = new float[rows * 10];
+    for (int r = 0; r < rows; r++) {
+      v[r * 10 + c] = 1;
+    }
     return v;
   }
 

@@ -59,9 +59,12 @@ class Rk45EngineTest {
     return out;
   }
 
-  static float[] oneHot(int c) {
-    float[] v = new float[CLASSES];
-    v[c] = 1;
+  /** [rows × CLASSES] one-hot rows, all of class c. */
+  static float[] oneHot(int c, int rows) {
+    float[] v = new float[rows * CLASSES];
+    for (int r = 0; r < rows; r++) {
+      v[r * CLASSES + c] = 1;
+    }
     return v;
   }
 
@@ -71,7 +74,7 @@ class Rk45EngineTest {
         j % 2 == 0
             ? rk45(5000 + 10L * j, 3, Math.pow(10, -2 - j % 5), 1000)
             : heun(5000 + 10L * j, 2, 6 + j % 4);
-    return new Job(samples, oneHot(j % CLASSES), previewEvery, Job.NO_DEADLINE, l);
+    return new Job(samples, oneHot(j % CLASSES, samples.size()), previewEvery, Job.NO_DEADLINE, l);
   }
 
   @Test
@@ -142,7 +145,7 @@ class Rk45EngineTest {
           }
         };
     List<SampleSolve> samples = rk45(77, 1, 1e-5, 1000);
-    engine.submit(new Job(samples, oneHot(3), 1, Job.NO_DEADLINE, l));
+    engine.submit(new Job(samples, oneHot(3, 1), 1, Job.NO_DEADLINE, l));
     EngineTest.drain(engine);
     SampleSolve s = samples.get(0);
     assertEquals(s.completedSteps(), views.size(), "one event per accepted step");
@@ -161,8 +164,8 @@ class Rk45EngineTest {
     Engine engine = new Engine(network, new EngineLimits(64, 256, 0), clock::get);
     RecordingListener tight = new RecordingListener();
     RecordingListener fine = new RecordingListener();
-    engine.submit(new Job(rk45(1, 2, 1e-6, 4), oneHot(1), 1, Job.NO_DEADLINE, tight));
-    engine.submit(new Job(rk45(9, 2, 1e-3, 1000), oneHot(2), 1, Job.NO_DEADLINE, fine));
+    engine.submit(new Job(rk45(1, 2, 1e-6, 4), oneHot(1, 2), 1, Job.NO_DEADLINE, tight));
+    engine.submit(new Job(rk45(9, 2, 1e-3, 1000), oneHot(2, 2), 1, Job.NO_DEADLINE, fine));
     EngineTest.drain(engine);
     SolveLimitReached e = assertInstanceOf(SolveLimitReached.class, tight.error);
     assertTrue(

@@ -233,6 +233,39 @@ class CorruptModelFolderTest {
             "class_labels null entry",
             card("class_labels", new JsonArray().addNull()),
             "class_labels[0] must be a string, was null"),
+        of(
+            "latent_class_prior string",
+            card("latent_class_prior", "x"),
+            "latent_class_prior must be an array, was \"x\""),
+        of(
+            "latent_class_prior empty",
+            card("latent_class_prior", new JsonArray()),
+            "latent_class_prior must hold 1..262144 probabilities, was 0"),
+        of(
+            "latent_class_prior negative",
+            card("latent_class_prior", new JsonArray().add(0.5).add(-0.1).add(0.6)),
+            "latent_class_prior[1] must be >= 0, was -0.1"),
+        of(
+            "latent_class_prior not a number",
+            card("latent_class_prior", new JsonArray().add(0.5).add("0.5")),
+            "latent_class_prior[1] must be a finite number, was \"0.5\""),
+        of(
+            "latent_class_prior short of 1",
+            card("latent_class_prior", new JsonArray().add(0.5).add(0.4)),
+            "latent_class_prior must sum to 1 (within 1e-6), was 0.9"),
+        of(
+            "latent_class_prior beside class_labels",
+            f ->
+                editCard(
+                    f,
+                    o ->
+                        o.put("class_labels", new JsonArray().add("a").add("b"))
+                            .put("latent_class_prior", new JsonArray().add(0.5).add(0.5))),
+            "class_labels and latent_class_prior exclude each other"),
+        of(
+            "latent_class_prior on a graph without class_labels",
+            card("latent_class_prior", new JsonArray().add(0.5).add(0.5)),
+            "the card (latent class, 2 classes) needs"),
         of("description number", card("description", 42), "description must be a string, was 42"),
         of("license object", card("license", new JsonObject()), "license must be a string, was {}"),
         of("provenance string", card("provenance", "x"), "provenance must be an object, was \"x\""),
