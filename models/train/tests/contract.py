@@ -23,20 +23,24 @@ def assert_served_folder(model_dir):
     import onnxruntime as ort
     with open(os.path.join(model_dir, "model.json")) as f:
         card = json.load(f)
-    assert set(card) == CARD_KEYS
+    assert CARD_KEYS <= set(card) <= CARD_KEYS | {"latent_class_prior"}
     assert card["id"] == os.path.basename(os.path.normpath(model_dir))
     c, h, w = card["shape"]
     assert c in (1, 3) and c * h * w <= 1 << 18
     assert card["augment_dim"] == "inf" or card["augment_dim"] >= 1
     assert 0 < card["sigma_min"] < card["sigma_max"]
     labels = card["class_labels"]
+    prior = card.get("latent_class_prior")
+    if prior is not None:  # a class-conditional graph whose class the server draws
+        assert not labels and prior and min(prior) >= 0 and abs(sum(prior) - 1) <= 1e-6
+    k = len(labels) or len(prior or [])
 
     onnx_path = os.path.join(model_dir, "model.onnx")
     graph = onnx.load(onnx_path, load_external_data=False)
     assert max(o.version for o in graph.opset_import if o.domain in ("", "ai.onnx")) <= 17
     want = {"x": ["batch", c, h, w], "sigma": ["batch"]}
-    if labels:
-        want["class_labels"] = ["batch", len(labels)]
+    if k:
+        want["class_labels"] = ["batch", k]
     assert {i.name: dims(i) for i in graph.graph.input} == want
     assert [(o.name, dims(o)) for o in graph.graph.output] == [("denoised", ["batch", c, h, w])]
 
@@ -48,8 +52,8 @@ def assert_served_folder(model_dir):
     assert atol <= SERVER_ATOL  # what the server holds it to
     feeds = {"x": np.array(check["x"], np.float32).reshape(rows, c, h, w),
              "sigma": np.array(check["sigma"], np.float32)}
-    if labels:
-        feeds["class_labels"] = np.array(check["class_labels"], np.float32).reshape(rows, len(labels))
+    if k:
+        feeds["class_labels"] = np.array(check["class_labels"], np.float32).reshape(rows, k)
     else:
         assert "class_labels" not in check
     sess = ort.InferenceSession(onnx_path, providers=["CPUExecutionProvider"])

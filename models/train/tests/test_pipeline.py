@@ -171,8 +171,9 @@ def test_a_long_run_writes_checkpoints_while_it_trains(tiny_npz):
     assert seen == []  # only when asked
 
 
-@pytest.mark.parametrize("augment_dim,conditional", [("128", False), ("inf", True)])
-def test_train_export_meets_the_graph_and_card_contract(tiny_npz, tmp_path, augment_dim, conditional):
+@pytest.mark.parametrize("augment_dim,conditional,latent", [("128", False, False), ("inf", True, False),
+                                                             ("128", True, True)])
+def test_train_export_meets_the_graph_and_card_contract(tiny_npz, tmp_path, augment_dim, conditional, latent):
     cfg = _tiny_cfg(tiny_npz, augment_dim, conditional)
     net, stats = train.train(cfg, log=lambda m: None)
     assert stats["training_steps"] == 3
@@ -184,7 +185,7 @@ def test_train_export_meets_the_graph_and_card_contract(tiny_npz, tmp_path, augm
     train.save(str(ckpt), cfg, net, stats)
     assert not (tmp_path / "m.pt.tmp").exists()
     export.main(["--ckpt", str(ckpt), "--id", "tiny", "--description", "tiny test model",
-                 "--models-dir", str(tmp_path)])
+                 "--models-dir", str(tmp_path)] + (["--latent-class"] if latent else []))
     out = tmp_path / "tiny"
     onnx_path = str(out / "model.onnx")
     assert os.path.getsize(onnx_path) <= 10 * 1024 * 1024
@@ -192,8 +193,24 @@ def test_train_export_meets_the_graph_and_card_contract(tiny_npz, tmp_path, augm
 
     card = _assert_contract(str(out))
     assert card["augment_dim"] == ("inf" if augment_dim == "inf" else 128)
-    assert card["class_labels"] == ([str(i) for i in range(10)] if conditional else [])
+    assert card["class_labels"] == ([str(i) for i in range(10)] if conditional and not latent else [])
     assert card["provenance"]["training_steps"] == 3
+    if latent:  # the training digits' class shares
+        y = np.load(tiny_npz)["train_y"][: cfg["subset"] or None]
+        assert card["latent_class_prior"] == pytest.approx(np.bincount(y, minlength=10) / len(y), abs=1e-12)
+        drawn, requested = sample.sample(str(out), 3, steps=2)  # classes drawn, none requested
+        assert drawn.shape == (3, 1, 28, 28) and np.isfinite(drawn).all() and requested is None
+    else:
+        assert "latent_class_prior" not in card
+
+
+def test_latent_class_export_needs_a_conditional_checkpoint(tiny_npz, tmp_path):
+    cfg = _tiny_cfg(tiny_npz, "128", False)
+    net, stats = train.train(cfg, log=lambda m: None)
+    train.save(str(tmp_path / "m.pt"), cfg, net, stats)
+    with pytest.raises(ValueError, match="class-conditional checkpoint"):
+        export.main(["--ckpt", str(tmp_path / "m.pt"), "--id", "tiny", "--description", "d",
+                     "--models-dir", str(tmp_path), "--latent-class"])
 
 
 SHIPPED = sorted(d for d in os.listdir(os.path.join(HERE, "..", ".."))
