@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.pfgm.proto.v1.ListModelsResponse;
 import dev.pfgm.server.it.GrpcTestClient;
 import dev.pfgm.server.it.ServerFixture;
+import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -93,12 +94,22 @@ class WebPageTest {
           .compose(
               req -> {
                 headers.forEach(req::putHeader);
-                return req.send(body);
+                // The body is asked for before the request goes (see RawGrpc#exchange).
+                Future<Answer> answer =
+                    req.response()
+                        .compose(
+                            resp ->
+                                resp.body()
+                                    .map(
+                                        b ->
+                                            new Answer(
+                                                resp.statusCode(),
+                                                resp.headers(),
+                                                b,
+                                                resp.version())));
+                req.end(body);
+                return answer;
               })
-          .compose(
-              resp ->
-                  resp.body()
-                      .map(b -> new Answer(resp.statusCode(), resp.headers(), b, resp.version())))
           .toCompletionStage()
           .toCompletableFuture()
           .get(20, TimeUnit.SECONDS);

@@ -55,6 +55,7 @@ class ClusterTest {
   private static final long TIGHT_SEEDS = 4200; // 4 RK45 streams with the tightest tolerances
   private static final long NOISY_SEEDS = 5000; // 4 short Heun streams with noise injection
   private static final long NOISY_KILL_SEEDS = 6000; // 4 long ones
+  private static final long CLASS_SEEDS = 7000; // 2 streams of 3 samples, a class named or drawn
   private static final int SHORT = 18;
   private static final int LONG = 1000;
   private static final int PAUSED_STEPS = 100;
@@ -112,6 +113,16 @@ class ClusterTest {
     return request(seed, steps).toBuilder().setNoiseInjection(0.1).build();
   }
 
+  /**
+   * Three samples with class rows: of the conditional model for even seeds, of the default
+   * (latent-class) model for odd ones, whose rows each get the class their seed draws.
+   */
+  private static GenerateRequest classes(long seed) {
+    GenerateRequest.Builder b =
+        request(seed, SHORT).toBuilder().setNumSamples(3).setModel("mnist-unet-d128");
+    return seed % 2 == 0 ? b.setModel("mnist-unet-cond-edm").setClassLabel(7).build() : b.build();
+  }
+
   @BeforeAll
   void start() throws Exception {
     // The single-process results first, while the machine is quiet.
@@ -124,6 +135,7 @@ class ClusterTest {
     seeds(TIGHT_SEEDS, 4).forEach(s -> requests.add(tight(s)));
     seeds(NOISY_SEEDS, 4).forEach(s -> requests.add(noisy(s, SHORT)));
     seeds(NOISY_KILL_SEEDS, 4).forEach(s -> requests.add(noisy(s, LONG)));
+    seeds(CLASS_SEEDS, 2).forEach(s -> requests.add(classes(s)));
     single = new SingleProcessResults(requests);
     ports = NodeProcess.freePorts(8); // Hazelcast ports, then metrics ports
     List<Integer> members = ports.subList(0, 3);
@@ -196,11 +208,12 @@ class ClusterTest {
 
   @Test
   @Order(2)
-  void rk45AndNoiseInjectionThroughTheGatewayEqualTheSingleProcess() {
+  void rk45NoiseInjectionAndClassRowsThroughTheGatewayEqualTheSingleProcess() {
     Map<Long, Future<GrpcTestClient.Result>> running = new HashMap<>();
     seeds(RK45_SEEDS, 4).forEach(s -> running.put(s, client.start(rk45(s))));
     seeds(LOOSE_SEEDS, 4).forEach(s -> running.put(s, client.start(loose(s))));
     seeds(NOISY_SEEDS, 4).forEach(s -> running.put(s, client.start(noisy(s, SHORT))));
+    seeds(CLASS_SEEDS, 2).forEach(s -> running.put(s, client.start(classes(s))));
     Map<Long, GrpcTestClient.Result> results = new HashMap<>();
     running.forEach((seed, f) -> results.put(seed, GrpcTestClient.await(f, 300)));
     // Bytes, NFE, rejected trial steps and the steps streamed, as one process solves them.

@@ -146,8 +146,8 @@ public final class GrpcTestClient implements AutoCloseable {
               if (timeoutMs > 0) {
                 req.timeout(timeoutMs, TimeUnit.MILLISECONDS);
               }
-              req.end(request);
-              onRequest.accept(req);
+              // Handlers first: events that arrive before them would be lost (see
+              // RawGrpc#exchange).
               req.response()
                   .onSuccess(
                       resp -> {
@@ -167,6 +167,8 @@ public final class GrpcTestClient implements AutoCloseable {
                                         List.copyOf(events), resp.status(), String.valueOf(e))));
                       })
                   .onFailure(done::tryFail);
+              req.end(request);
+              onRequest.accept(req);
             })
         .onFailure(done::tryFail);
     return done.future();
@@ -198,8 +200,12 @@ public final class GrpcTestClient implements AutoCloseable {
   public Future<ServingStatus> health(String service) {
     return client
         .request(address, HEALTH_CHECK)
-        .compose(req -> req.send(HealthCheckRequest.newBuilder().setService(service).build()))
-        .compose(GrpcClientResponse::last)
+        .compose(
+            req -> {
+              Future<HealthCheckResponse> last = req.response().compose(GrpcClientResponse::last);
+              req.end(HealthCheckRequest.newBuilder().setService(service).build());
+              return last;
+            })
         .map(HealthCheckResponse::getStatus);
   }
 

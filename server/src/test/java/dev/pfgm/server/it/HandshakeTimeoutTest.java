@@ -120,13 +120,13 @@ class HandshakeTimeoutTest {
       HttpConnection connection = opened.connection();
       AtomicBoolean closed = new AtomicBoolean();
       connection.closeHandler(v -> closed.set(true));
-      RawGrpc.Answer first = RawGrpc.await(opened.send(RawGrpc.frame(req)).compose(raw::answer));
+      RawGrpc.Answer first = RawGrpc.await(raw.exchange(opened, RawGrpc.frame(req)));
       assertEquals(GrpcStatus.OK.code, first.grpcStatus(), first.toString());
       Thread.sleep(2_500);
       assertFalse(closed.get(), "the quiet connection was closed");
       HttpClientRequest again = RawGrpc.await(raw.request(RawGrpc.GENERATE, h -> {}));
       assertSame(connection, again.connection());
-      RawGrpc.Answer second = RawGrpc.await(again.send(RawGrpc.frame(req)).compose(raw::answer));
+      RawGrpc.Answer second = RawGrpc.await(raw.exchange(again, RawGrpc.frame(req)));
       assertEquals(GrpcStatus.OK.code, second.grpcStatus(), second.toString());
     }
   }

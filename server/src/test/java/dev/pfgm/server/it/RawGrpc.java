@@ -62,7 +62,21 @@ final class RawGrpc implements AutoCloseable {
    * Sends {@code body} as the whole request; waits up to 20 s for the whole answer (a hang fails).
    */
   Answer call(String path, Consumer<MultiMap> headers, Buffer body) throws Exception {
-    return await(request(path, headers).compose(req -> req.send(body)).compose(this::answer));
+    return await(request(path, headers).compose(req -> exchange(req, body)));
+  }
+
+  /**
+   * Sends {@code body} as the whole request and reads the whole answer. The answer is asked for
+   * before anything is sent: a response that has already ended when {@code body()} is first called
+   * never completes it (Vert.x keeps no body it was not asked for), so {@code
+   * req.send(body).compose(answer)} hangs whenever the calling thread is held up between the two
+   * calls while an event loop receives the whole answer - a fast trailers-only status, on a busy
+   * machine.
+   */
+  Future<Answer> exchange(HttpClientRequest req, Buffer body) {
+    Future<Answer> answer = req.response().compose(this::answer);
+    req.end(body);
+    return answer;
   }
 
   Future<HttpClientRequest> request(String path, Consumer<MultiMap> headers) {
@@ -80,7 +94,7 @@ final class RawGrpc implements AutoCloseable {
             });
   }
 
-  Future<Answer> answer(HttpClientResponse resp) {
+  private Future<Answer> answer(HttpClientResponse resp) {
     return resp.body()
         .map(
             body -> {

@@ -14,9 +14,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What one process (--role=all, in this JVM) generates for one-sample requests, by seed: the bytes
- * a cluster's results must equal, with the NFE, the rejected trial steps (RK45) and the indices of
- * the steps streamed.
+ * What one process (--role=all, in this JVM) generates for requests, by seed: the bytes a cluster's
+ * results must equal, with the NFE, the rejected trial steps (RK45) and the indices of the steps
+ * streamed.
  */
 final class SingleProcessResults {
 
@@ -24,7 +24,7 @@ final class SingleProcessResults {
   private final Map<Long, Completed> completed = new HashMap<>();
   private final Map<Long, List<Integer>> steps = new HashMap<>();
 
-  /** Runs every request (one sample each, its seed as the key) on a server of its own. */
+  /** Runs every request (its seed as the key) on a server of its own. */
   SingleProcessResults(List<GenerateRequest> requests) throws Exception {
     try (PfgmServer one = ServerFixture.start();
         GrpcTestClient c = new GrpcTestClient(one.port())) {
