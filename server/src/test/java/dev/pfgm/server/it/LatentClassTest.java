@@ -33,7 +33,8 @@ class LatentClassTest {
 
   @TempDir Path models;
 
-  void install() throws Exception {
+  /** Installs both folders into the temporary models folder and serves it. */
+  PfgmServer serve() throws Exception {
     for (String id : new String[] {CONDITIONAL, LATENT}) {
       Path to = Files.createDirectories(models.resolve(id));
       for (String f : new String[] {"model.onnx", "model.json", "check.json"}) {
@@ -48,6 +49,7 @@ class LatentClassTest {
     }
     c.put("id", LATENT).put("class_labels", new JsonArray()).put("latent_class_prior", prior);
     Files.writeString(card, c.encodePrettily());
+    return PfgmServer.start(ServerFixture.builder().set(ConfigKey.MODELS, models).build());
   }
 
   static GenerateRequest.Builder request(String model, long seed, int samples) {
@@ -61,9 +63,7 @@ class LatentClassTest {
 
   @Test
   void eachSampleIsTheConditionalSampleOfTheClassItsSeedDraws() throws Exception {
-    install();
-    try (PfgmServer server =
-            PfgmServer.start(ServerFixture.builder().set(ConfigKey.MODELS, models).build());
+    try (PfgmServer server = serve();
         GrpcTestClient client = new GrpcTestClient(server.port())) {
       long base = 4242;
       int n = 12;
@@ -90,9 +90,7 @@ class LatentClassTest {
 
   @Test
   void aRequestNamingAClassIsRefusedAndTheModelListsNone() throws Exception {
-    install();
-    try (PfgmServer server =
-            PfgmServer.start(ServerFixture.builder().set(ConfigKey.MODELS, models).build());
+    try (PfgmServer server = serve();
         GrpcTestClient client = new GrpcTestClient(server.port())) {
       GrpcTestClient.Result r = client.generate(request(LATENT, 1, 1).setClassLabel(3).build());
       assertEquals(GrpcStatus.INVALID_ARGUMENT, r.status());
