@@ -4,6 +4,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import dev.pfgm.server.engine.NetworkIo;
+import dev.pfgm.server.runtime.ModelCard;
 import dev.pfgm.server.runtime.OrtFieldNetwork;
 import dev.pfgm.server.sampler.Prior;
 import dev.pfgm.server.sampler.SampleSeeds;
@@ -12,6 +13,7 @@ import dev.pfgm.server.sampler.SolverKind;
 import dev.pfgm.server.sampler.Trajectory;
 import java.lang.reflect.Field;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -41,11 +43,32 @@ final class BareOrtLoop {
 
   private final OrtEnvironment env = OrtEnvironment.getEnvironment();
   private final OrtSession session;
-  private final int[] shape;
+  private final ModelCard card;
 
-  BareOrtLoop(OrtSession session, int[] shape) {
+  BareOrtLoop(OrtSession session, ModelCard card) {
     this.session = session;
-    this.shape = shape;
+    this.card = card;
+  }
+
+  /**
+   * The class rows the server feeds a latent-class model's network (each sample's drawn class),
+   * null for an unconditional one. A conditional model is refused: the benchmark's requests name no
+   * class.
+   */
+  static float[] classRows(ModelCard card, int rows, long seed) {
+    if (card.conditional()) {
+      throw new IllegalArgumentException(
+          "the benchmark sends no class_label: choose a model whose requests name no class");
+    }
+    int k = card.networkClasses();
+    if (k == 0) {
+      return null;
+    }
+    float[] oneHot = new float[rows * k];
+    for (int r = 0; r < rows; r++) {
+      oneHot[r * k + SampleSeeds.latentClass(card.latentClassPrior(), seed + r)] = 1f;
+    }
+    return oneHot;
   }
 
   /**
@@ -55,7 +78,8 @@ final class BareOrtLoop {
    */
   void generate(int rows, SolverKind solver, Schedule schedule, double augmentDim, long seed)
       throws Exception {
-    int n = shape[0] * shape[1] * shape[2];
+    int[] shape = card.shape();
+    int n = card.dataDim();
     Prior prior = Prior.of(augmentDim, n, schedule.sigma(0));
     List<Trajectory> ts = new ArrayList<>();
     for (int r = 0; r < rows; r++) {
@@ -63,7 +87,12 @@ final class BareOrtLoop {
     }
     // The best I/O ONNX Runtime Java offers, as the server uses: direct buffers written once and
     // read in place, the output pinned into a direct buffer, one widening pass out.
-    NetworkIo io = NetworkIo.allocate(rows, n, 0);
+    int classes = card.networkClasses();
+    NetworkIo io = NetworkIo.allocate(rows, n, classes);
+    float[] oneHot = classRows(card, rows, seed);
+    if (oneHot != null) {
+      io.labels().put(0, oneHot);
+    }
     long[] imageShape = {rows, shape[0], shape[1], shape[2]};
     while (!ts.get(0).done()) {
       for (int r = 0; r < rows; r++) {
@@ -73,17 +102,27 @@ final class BareOrtLoop {
         }
         io.sigma().put(r, (float) ts.get(r).querySigma());
       }
+      Map<String, OnnxTensor> inputs = new HashMap<>();
       try (OnnxTensor xt = OnnxTensor.createTensor(env, io.x(), imageShape);
           OnnxTensor st = OnnxTensor.createTensor(env, io.sigma(), new long[] {rows});
-          OnnxTensor out = OnnxTensor.createTensor(env, io.out(), imageShape);
-          OrtSession.Result res =
-              session.run(Map.of("x", xt, "sigma", st), Map.of("denoised", out))) {
-        double[] d = new double[n];
-        for (int r = 0; r < rows; r++) {
-          for (int k = 0; k < n; k++) {
-            d[k] = io.out().get(r * n + k);
+          OnnxTensor ct =
+              classes == 0
+                  ? null
+                  : OnnxTensor.createTensor(env, io.labels(), new long[] {rows, classes});
+          OnnxTensor out = OnnxTensor.createTensor(env, io.out(), imageShape)) {
+        inputs.put("x", xt);
+        inputs.put("sigma", st);
+        if (ct != null) {
+          inputs.put("class_labels", ct);
+        }
+        try (OrtSession.Result res = session.run(inputs, Map.of("denoised", out))) {
+          double[] d = new double[n];
+          for (int r = 0; r < rows; r++) {
+            for (int k = 0; k < n; k++) {
+              d[k] = io.out().get(r * n + k);
+            }
+            ts.get(r).supply(d);
           }
-          ts.get(r).supply(d);
         }
       }
     }

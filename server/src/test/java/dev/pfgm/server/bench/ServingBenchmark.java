@@ -124,7 +124,7 @@ public final class ServingBenchmark {
             "model " + model + " is not served from " + modelsDir + ": " + server.refusals());
       }
       OrtFieldNetwork network = server.model(model).network();
-      BareOrtLoop bare = new BareOrtLoop(BareOrtLoop.sessionOf(network), card.shape());
+      BareOrtLoop bare = new BareOrtLoop(BareOrtLoop.sessionOf(network), card);
       Body warmUpRound =
           new Body() {
             private int i;
@@ -132,7 +132,7 @@ public final class ServingBenchmark {
             @Override
             public void run() throws Exception {
               bare.generate(1, SolverKind.HEUN, schedule, card.augmentDim(), 8);
-              engineAlone(network, schedule, card.augmentDim());
+              engineAlone(network, schedule, card);
               await(stream(server.port(), request(1, 1, i)));
               if (i++ % 8 == 0) {
                 bare.generate(32, SolverKind.HEUN, schedule, card.augmentDim(), 4);
@@ -165,7 +165,7 @@ public final class ServingBenchmark {
                 "diagnostic",
                 interleaved(
                     repeats,
-                    () -> engineAlone(network, schedule, card.augmentDim()),
+                    () -> engineAlone(network, schedule, card),
                     () -> bare.generate(1, SolverKind.HEUN, schedule, card.augmentDim(), 8))));
       }
       int reps32 = rounds32();
@@ -283,14 +283,14 @@ public final class ServingBenchmark {
   }
 
   /** One 1-sample Heun generation ticked to the end by an Engine on this thread. */
-  private static void engineAlone(FieldNetwork network, Schedule schedule, double augmentDim) {
+  private static void engineAlone(FieldNetwork network, Schedule schedule, ModelCard card) {
     Engine engine = new Engine(network, EngineLimits.DEFAULTS, System::nanoTime);
-    Prior prior = Prior.of(augmentDim, network.dataDim(), schedule.sigma(0));
+    Prior prior = Prior.of(card.augmentDim(), network.dataDim(), schedule.sigma(0));
     Trajectory t = new Trajectory(SolverKind.HEUN, schedule, prior.sample(SampleSeeds.rng(8)));
     engine.submit(
         new Job(
             List.of(t),
-            null,
+            BareOrtLoop.classRows(card, 1, 8),
             0,
             Job.NO_DEADLINE,
             new JobListener() {
