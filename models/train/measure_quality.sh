@@ -77,4 +77,5 @@ for rtol in ${RTOLS:-}; do
 done
 
 kill $SERVER; wait $SERVER 2>/dev/null || true; trap - EXIT
-"$PY" models/train/quality_table.py --dir "$OUT_DIR" --json "$RESULTS.json" --md "$RESULTS.md" --grids "$GRIDS"
+"$PY" models/train/quality_table.py --dir "$OUT_DIR" --json "$RESULTS.json" --md "$RESULTS.md" --grids "$GRIDS" \
+  --models-dir "$MODELS_DIR"

@@ -6,7 +6,9 @@
 
 Reads <dir>/<model>-s<steps>.npy (and <model>-s<steps>-labels.npy for class-conditional runs) and
 <dir>/<model>@rk45-<rtol>.npy (RK45 rows: steps 0, the NFE from the sampler's <name>.json),
-scores them with evaluate.py's classifier metrics, and writes the JSON, a Markdown table and, per
+scores them with evaluate.py's classifier metrics (for a latent-class model, whose card in
+--models-dir has latent_class_prior, also the share classified as the class the server drew for
+each sample's seed: latent.py, seeds from the sampler's <name>.json), and writes the JSON, a Markdown table and, per
 model, a grid PNG of its 18-step samples (<grids>/<model>.png: 10 rows × 20; conditional: row = digit).
 """
 import argparse
@@ -21,6 +23,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import classifier as clf  # noqa: E402
+import latent  # noqa: E402
 from data import load_npz  # noqa: E402
 from evaluate import features_and_probs, floor_heldout_halves, floor_same_count, frechet  # noqa: E402
 from sample import save_grid  # noqa: E402
@@ -36,6 +39,7 @@ def main():
     ap.add_argument("--json", default="models/train/results/quality-server.json")
     ap.add_argument("--md", default="models/train/results/quality-server.md")
     ap.add_argument("--grids", default="models/train/results")
+    ap.add_argument("--models-dir", default="models", help="the served folders (cards of latent-class models)")
     a = ap.parse_args()
     torch.set_num_threads(1)
     net, data = clf.load(a.classifier), load_npz(a.data)
@@ -56,10 +60,12 @@ def main():
             floors[n] = floor_same_count(net, data["train_x"], test_f, n)
         f, p = features_and_probs(net, x)
         pred = p.argmax(1)
-        nfe = 2 * steps - 1
+        nfe, run = 2 * steps - 1, {}
         if os.path.exists(path[:-4] + ".json"):  # the NFE the server reported (RK45: it chose it)
             with open(path[:-4] + ".json") as fh:
-                nfe = json.load(fh)["nfe"]
+                run = json.load(fh)
+            nfe = run["nfe"]
+        drawn = drawn_classes(a.models_dir, model, run, n) if labels is None else None
         row = {"model": model, "steps": steps, "nfe": nfe, "samples": n,
                "fd": round(frechet(f, test_f), 3), "fd_floor_train_same_count": round(floors[n], 3),
                "confident_ge_0.9": round(float((p.max(1) >= 0.9).mean()), 3),
@@ -73,6 +79,8 @@ def main():
         if labels is not None:
             row["as_requested"] = round(float((pred == labels).mean()), 3)
             row["as_requested_per_class"] = [round(float((pred[labels == c] == c).mean()), 2) for c in range(10)]
+        if drawn is not None:
+            row["as_drawn"] = round(float((pred == drawn).mean()), 3)
         rows.append(row)
         if steps == 18 and a.grids:
             if labels is not None:
@@ -91,16 +99,29 @@ def main():
     lines = [f"Classifier held-out accuracy {acc:.3f}; FD floor held-out halves (500 vs 500) {floor_halves:.1f}; "
              + "; ".join(f"{n} training digits vs held-out {v:.1f}" for n, v in sorted(floors.items())) + ".", "",
              "| model | steps | NFE | samples | FD ↓ | floor (same count) | conf ≥ 0.9 | class histogram 0–9 "
-             "| as requested |",
+             "| as requested (latent: as drawn) |",
              "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for r in rows:
         lines.append(f"| `{r['model']}` | {r['steps']} | {r['nfe']} | {r['samples']} | {r['fd']:.1f} | "
                      f"{r['fd_floor_train_same_count']:.1f} | {r['confident_ge_0.9']:.2f} | "
                      f"{' '.join(map(str, r['class_histogram']))} | "
-                     f"{r['as_requested'] if 'as_requested' in r else ''} |")
+                     f"{r.get('as_requested', r.get('as_drawn', ''))} |")
     with open(a.md, "w") as fh:
         fh.write("\n".join(lines) + "\n")
     print("\n".join(lines))
+
+
+def drawn_classes(models_dir, model, run, n):
+    """The classes the server drew for a latent-class model's samples (seed order), else None."""
+    card_path = os.path.join(models_dir, model.split("@")[0], "model.json")
+    if not os.path.exists(card_path) or "seeds" not in run:
+        return None
+    with open(card_path) as fh:
+        prior = json.load(fh).get("latent_class_prior")
+    first, last = run["seeds"]
+    if not prior or last - first + 1 != n:
+        return None
+    return latent.latent_classes(prior, first, n)
 
 
 if __name__ == "__main__":
