@@ -16,7 +16,7 @@ solution): RMS over every pixel, and the share of samples with a pixel more than
 data scale [-1, 1], a visibly different digit), over the samples within the data's range in both.
 
 With --paired A B (two sample files' names in --samples, without .npy) it prints instead the FD of
-each over only the seeds whose samples lie within the data's range in both (max |x| ≤ 10), so that
+each over only the seeds whose samples lie within the data's range in both (max |x| ≤ 2), so that
 a few samples crossing that threshold (D = 1) do not decide the comparison.
 """
 import argparse
@@ -26,6 +26,7 @@ import sys
 
 import numpy as np
 
+OFF_DATA = 2.0  # quality_table.py's OFF_DATA (not imported: that module needs torch)
 D_OF = {"mnist-unet-d1": "1", "mnist-unet-d16": "16", "mnist-unet-d128": "128", "mnist-unet-d2048": "2048",
         "mnist-unet-edm": "∞"}
 
@@ -59,7 +60,6 @@ def table(q, models, heun_steps, slack):
 
 
 def distance_table(samples_dir, models, heun_steps, rtols, ref):
-    off = 10.0  # quality_table.py's OFF_DATA
     lines = ["| D | Heun NFE %d: RMS / changed | " % (2 * heun_steps - 1)
              + " | ".join(f"RK45 rtol {t}: RMS / changed" for t in rtols) + " |",
              "| --- | --- | " + " | ".join("---" for _ in rtols) + " |"]
@@ -68,7 +68,7 @@ def distance_table(samples_dir, models, heun_steps, rtols, ref):
         cells = []
         for name in [f"{m}-s{heun_steps}"] + [f"{m}@rk45-{t}" for t in rtols]:
             x = np.load(os.path.join(samples_dir, name + ".npy")).reshape(-1, 784)
-            keep = (np.abs(x).max(1) <= off) & (np.abs(x_ref).max(1) <= off)
+            keep = (np.abs(x).max(1) <= OFF_DATA) & (np.abs(x_ref).max(1) <= OFF_DATA)
             d = x[keep] - x_ref[keep]
             cells.append(f"{np.sqrt((d ** 2).mean()):.3f} / {(np.abs(d).max(1) > 0.5).mean():.2f}")
         lines.append(f"| {D_OF.get(m, '?')} | " + " | ".join(cells) + " |")
@@ -86,7 +86,7 @@ def paired_fd(samples_dir, names, classifier_path, data_path):
     net = clf.load(classifier_path)
     test_f, _ = features_and_probs(net, load_npz(data_path)["test_x"])
     xs = [np.load(os.path.join(samples_dir, n + ".npy")) for n in names]
-    keep = np.logical_and.reduce([np.abs(x.reshape(len(x), -1)).max(1) <= 10.0 for x in xs])
+    keep = np.logical_and.reduce([np.abs(x.reshape(len(x), -1)).max(1) <= OFF_DATA for x in xs])
     fds = [round(frechet(features_and_probs(net, x[keep])[0], test_f), 1) for x in xs]
     return {"samples_in_range_in_both": int(keep.sum()), "fd": dict(zip(names, fds, strict=True))}
 

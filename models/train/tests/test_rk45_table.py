@@ -81,3 +81,13 @@ def test_quality_table_scores_rk45_files_with_the_servers_nfe(tmp_path):
     assert (rows["m"]["steps"], rows["m"]["nfe"]) == (18, 35)
     assert (rows["m@rk45-1e-2"]["steps"], rows["m@rk45-1e-2"]["nfe"]) == (0, 50.5)
     assert rows["m"]["fd"] == rows["m@rk45-1e-2"]["fd"]  # the same samples, scored alike
+
+
+def test_the_robustness_plot_labels_narrow_and_wide_ranges():
+    import math
+
+    import robustness_table
+
+    narrow = robustness_table.ticks(math.log10(12.2), math.log10(16.2))  # the noise panel: no 1-2-5 tick inside
+    assert len(narrow) >= 3 and all(12.2 <= v <= 16.2 for v in narrow)
+    assert robustness_table.ticks(1, 3) == [10, 20, 50, 100, 200, 500, 1000]
