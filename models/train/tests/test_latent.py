@@ -38,19 +38,9 @@ def test_the_smallest_class_whose_cumulative_share_exceeds_u_and_never_a_class_o
 
 
 def test_quality_table_scores_latent_samples_against_the_drawn_classes(tmp_path, monkeypatch):
-    import torch
-
-    import classifier
-    import data
     import quality_table
-    from test_pipeline import _fake_package
+    from test_pipeline import score_with_quality_table
 
-    root, _ = _fake_package(tmp_path / "mnist")
-    npz = str(root / "mnist.npz")
-    data.main(str(root), npz, test_per_class=1)
-    torch.manual_seed(0)
-    clf = str(tmp_path / "classifier.pt")
-    torch.save(classifier.Classifier().state_dict(), clf)
     models = tmp_path / "models"
     for name, card in (("lat", {"latent_class_prior": PRIOR}), ("plain", {"class_labels": []})):
         (models / name).mkdir(parents=True)
@@ -72,15 +62,7 @@ def test_quality_table_scores_latent_samples_against_the_drawn_classes(tmp_path,
         return (f, np.eye(10, dtype=np.float32)[drawn]) if len(xs) == len(x) else (f, p)
 
     monkeypatch.setattr(quality_table, "features_and_probs", seen)
-    out = tmp_path / "q.json"
-    argv = sys.argv
-    sys.argv = ["quality_table.py", "--dir", str(samples), "--data", npz, "--classifier", clf, "--json", str(out),
-                "--md", str(tmp_path / "q.md"), "--grids", "", "--models-dir", str(models)]
-    try:
-        quality_table.main()
-    finally:
-        sys.argv = argv
-    rows = {r["model"]: r for r in json.loads(out.read_text())["rows"]}
+    rows = score_with_quality_table(tmp_path, samples, "--models-dir", str(models))
     assert rows["lat"]["as_drawn"] == 1.0 and rows["lat@a0.1"]["as_drawn"] == 1.0
     assert "as_drawn" not in rows["plain"] and "as_requested" not in rows["lat"]
     assert "| 1.0 |" in (tmp_path / "q.md").read_text()

@@ -22,6 +22,28 @@ import served  # noqa: E402
 import train  # noqa: E402
 
 
+def score_with_quality_table(tmp_path, samples, *extra):
+    """Runs quality_table.py over the folder samples with a tiny data set and an untrained
+    classifier; returns its rows by model name."""
+    import quality_table
+
+    root, _ = _fake_package(tmp_path / "mnist")
+    npz = str(root / "mnist.npz")
+    data.main(str(root), npz, test_per_class=1)
+    torch.manual_seed(0)
+    clf = str(tmp_path / "classifier.pt")
+    torch.save(classifier.Classifier().state_dict(), clf)
+    out = tmp_path / "q.json"
+    argv = sys.argv
+    sys.argv = ["quality_table.py", "--dir", str(samples), "--data", npz, "--classifier", clf, "--json", str(out),
+                "--md", str(tmp_path / "q.md"), "--grids", "", *extra]
+    try:
+        quality_table.main()
+    finally:
+        sys.argv = argv
+    return {r["model"]: r for r in json.loads(out.read_text())["rows"]}
+
+
 def _fake_package(root, per_class=3):
     """The npm package's layout: src/digits/<d>.json = {"data": [pixel/255 with 3 decimals]}."""
     rng = np.random.default_rng(0)

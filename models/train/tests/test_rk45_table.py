@@ -49,34 +49,16 @@ def test_quality_table_scores_rk45_files_with_the_servers_nfe(tmp_path):
     import json
 
     import numpy as np
-    import torch
 
-    import classifier
-    import data
-    import quality_table
-    from test_pipeline import _fake_package
+    from test_pipeline import score_with_quality_table
 
-    root, _ = _fake_package(tmp_path / "mnist")
-    npz = str(root / "mnist.npz")
-    data.main(str(root), npz, test_per_class=1)
-    torch.manual_seed(0)
-    clf = str(tmp_path / "classifier.pt")
-    torch.save(classifier.Classifier().state_dict(), clf)
     samples = tmp_path / "samples"
     samples.mkdir()
     x = np.random.default_rng(0).uniform(-1, 1, (6, 1, 28, 28)).astype(np.float32)
     for name in ("m-s18", "m@rk45-1e-2", "m@rk45-1e-3.npy.tmp"):  # the last: an unfinished draw
         np.save(samples / f"{name}.npy", x)
     (samples / "m@rk45-1e-2.json").write_text(json.dumps({"nfe": 50.5}))
-    out = tmp_path / "q.json"
-    argv = sys.argv
-    sys.argv = ["quality_table.py", "--dir", str(samples), "--data", npz, "--classifier", clf, "--json", str(out),
-                "--md", str(tmp_path / "q.md"), "--grids", ""]
-    try:
-        quality_table.main()
-    finally:
-        sys.argv = argv
-    rows = {r["model"]: r for r in json.loads(out.read_text())["rows"]}
+    rows = score_with_quality_table(tmp_path, samples)
     assert set(rows) == {"m", "m@rk45-1e-2"}
     assert (rows["m"]["steps"], rows["m"]["nfe"]) == (18, 35)
     assert (rows["m@rk45-1e-2"]["steps"], rows["m@rk45-1e-2"]["nfe"]) == (0, 50.5)
