@@ -25,10 +25,15 @@ from pfgm import parse_augment_dim  # noqa: E402
 SHAPE = (1, 28, 28)
 
 
-def load_checkpoint(path):
+def load_checkpoint(path, radius_guard=False):
+    """radius_guard: precondition rows beyond the training radius clip as that clip's edge rows of a
+    larger σ (model.guarded_sigma, K = the clip factor); needs a checkpoint trained with a clip."""
     ckpt = torch.load(path, map_location="cpu")
     cfg = ckpt["config"]
-    net = EDMDenoiser(tuple(cfg["channels"]), cfg["emb_dim"], 10 if cfg["conditional"] else 0)
+    if radius_guard and not cfg.get("max_radius_factor"):
+        raise ValueError("--radius-guard needs a checkpoint trained with --max-radius-factor")
+    net = EDMDenoiser(tuple(cfg["channels"]), cfg["emb_dim"], 10 if cfg["conditional"] else 0,
+                      radius_guard=cfg["max_radius_factor"] if radius_guard else None)
     net.load_state_dict(ckpt["state_dict"])
     return net.eval(), cfg, ckpt["stats"]
 
@@ -61,7 +66,10 @@ def card(model_id, description, cfg, stats, net, quality, hardware=None, latent_
                             + (", one-hot class embedding" if net.num_classes else "")
                             + (" (the class is latent: drawn per sample from latent_class_prior, "
                                "the training split's class shares)" if latent_class else "")
-                            + ", EDM preconditioning in-graph",
+                            + ", EDM preconditioning in-graph"
+                            + (f" with a radius guard (σ_eff = max(σ, (rms(x) − 1)/{net.radius_guard:g}): rows "
+                               "beyond the training radius clip preconditioned as its edge rows)"
+                               if net.radius_guard else ""),
             "parameters": stats["parameters"],
             "training_steps": stats["training_steps"],
             "training_time_s": stats["training_time_s"],
@@ -87,12 +95,15 @@ def main(argv=None):
     ap.add_argument("--previous-card", help="model.json of the model the checkpoint was --init from: "
                     "provenance gets its stages and the summed steps and time")
     ap.add_argument("--hardware", help="provenance.hardware text (default: CPU, the run's threads, nice 15)")
+    ap.add_argument("--radius-guard", action="store_true",
+                    help="precondition rows beyond the checkpoint's training radius clip as the clip's edge rows "
+                    "of a larger σ (model.guarded_sigma; D = 1's prior tail)")
     ap.add_argument("--latent-class", action="store_true",
                     help="serve a class-conditional checkpoint without class_label: the server draws each "
                     "sample's class from the training split's class shares (card: latent_class_prior)")
     a = ap.parse_args(argv)
     torch.set_num_threads(1)
-    net, cfg, stats = load_checkpoint(a.ckpt)
+    net, cfg, stats = load_checkpoint(a.ckpt, a.radius_guard)
     out = os.path.join(a.models_dir, a.id)
     quality = {}
     if a.quality:

@@ -102,19 +102,36 @@ def noise_conditioning(sigma):
     return (torch.log(lanes)[:, 0] / 4.0).float()
 
 
+def guarded_sigma(x, sigma, radius_guard):
+    """σ_eff = max(σ, (rms(x) − 1)/K) per row, K = radius_guard: the σ whose typical training rows
+    lie as far out as this one. rms(x − y) ≥ rms(x) − 1 for any data y in [−1, 1], so σ_eff > σ
+    only for rows more than K·σ·√N from every data point: beyond the training radius clip
+    (pfgm.perturbation, R ≤ K·σ·√N), where the network saw nothing. Such rows (the prior's tail at
+    D = 1) are preconditioned, and noise-conditioned, as the clip-edge rows of a larger σ it was
+    trained on; every row within the clip gets exactly the plain preconditioning. The norm is summed
+    in float64 (its order cannot move a float32 result), so a row's σ_eff does not depend on its
+    batch mates."""
+    n = x[0].numel()
+    rms = torch.sqrt(x.double().reshape(x.shape[0], -1).pow(2).sum(dim=1) / n)
+    return torch.maximum(sigma.double(), (rms - 1.0) / radius_guard).float()
+
+
 class Preconditioned(nn.Module):
     """EDM preconditioning around any F(x, c_noise, class_labels) (DESIGN.md §1, σ_data = 0.5):
     Dθ(x, σ) = c_skip·x + c_out·F(c_in·x, c_noise). Inputs x [B,C,H,W], sigma [B], (class_labels
-    [B,K]); output denoised [B,C,H,W]."""
+    [B,K]); output denoised [B,C,H,W]. With radius_guard K the coefficients use guarded_sigma."""
 
-    def __init__(self, net, num_classes=0, sigma_data=SIGMA_DATA):
+    def __init__(self, net, num_classes=0, sigma_data=SIGMA_DATA, radius_guard=None):
         super().__init__()
         self.sigma_data = sigma_data
         self.num_classes = num_classes
+        self.radius_guard = radius_guard
         self.net = net
 
     def forward(self, x, sigma, class_labels=None):
         sd = self.sigma_data
+        if self.radius_guard is not None:
+            sigma = guarded_sigma(x, sigma, self.radius_guard)
         s = sigma.reshape(-1, 1, 1, 1)
         c_skip = sd * sd / (s * s + sd * sd)
         c_out = s * sd / torch.sqrt(s * s + sd * sd)
@@ -127,8 +144,8 @@ class Preconditioned(nn.Module):
 class EDMDenoiser(Preconditioned):
     """The MNIST graph: inputs x [B,1,28,28], sigma [B], (class_labels [B,K]); output denoised."""
 
-    def __init__(self, channels=(32, 64), emb_dim=128, num_classes=0, sigma_data=SIGMA_DATA):
-        super().__init__(UNet(channels, emb_dim, num_classes), num_classes, sigma_data)
+    def __init__(self, channels=(32, 64), emb_dim=128, num_classes=0, sigma_data=SIGMA_DATA, radius_guard=None):
+        super().__init__(UNet(channels, emb_dim, num_classes), num_classes, sigma_data, radius_guard)
 
 
 def count_parameters(module):

@@ -26,13 +26,15 @@ def _card(model_id):
         return json.load(f)
 
 
-def _positions_differing(onnx_path, max_batch, rows=20, seed=0):
-    """Rows run alone vs at every position of batches 1..max_batch: how many outputs differ in any bit."""
+def _positions_differing(onnx_path, max_batch, rows=20, seed=0, far=1.0):
+    """Rows run alone vs at every position of batches 1..max_batch: how many outputs differ in any bit.
+    far: every other row's x is multiplied by it (rows far beyond the data, as the D = 1 prior draws)."""
     sess = served.session(onnx_path)
     shape, num_classes = served.signature(sess)
     rng = np.random.default_rng(seed)
     sigmas = np.exp(rng.uniform(math.log(0.002), math.log(80.0), rows))
     f = served.feeds(rng, sigmas, shape, num_classes)
+    f["x"] = (f["x"] * np.where(np.arange(rows) % 2 == 0, far, 1.0).reshape(-1, 1, 1, 1)).astype(np.float32)
 
     def run(idx):
         return sess.run(["denoised"], {k: v[idx] for k, v in f.items()})[0]
@@ -50,6 +52,26 @@ def _positions_differing(onnx_path, max_batch, rows=20, seed=0):
 def test_a_rows_output_is_bit_identical_at_every_batch_position(model_id):
     # Batches 1..33 cover every tail length of 4-, 8- and 16-lane vector blocks and two thread chunks.
     assert _positions_differing(os.path.join(MODELS, model_id, "model.onnx"), 33) == 0
+
+
+def test_rows_beyond_the_radius_guard_are_bit_identical_at_every_batch_position():
+    # mnist-unet-d1's guard takes each row's norm: far rows (x × 1,000) choose the guarded σ.
+    assert _card("mnist-unet-d1")["provenance"]["architecture"].find("radius guard") > 0
+    assert _positions_differing(os.path.join(MODELS, "mnist-unet-d1", "model.onnx"), 33, far=1000.0) == 0
+
+
+def test_the_radius_guard_leaves_rows_within_the_training_clip_alone_and_lifts_the_rest():
+    gen = torch.Generator().manual_seed(0)
+    y = torch.rand((64, 1, 28, 28), generator=gen) * 2 - 1  # any data in [-1, 1]
+    sigma = torch.exp(torch.linspace(math.log(0.002), math.log(80.0), 64))
+    clipped = pfgm.perturbation(sigma, 1, (1, 28, 28), gen, max_radius_factor=8)
+    assert torch.equal(model.guarded_sigma(y + clipped, sigma, 8), sigma)  # bit for bit: the plain path
+    rms = torch.linspace(9.0, 1000.0, 64) * sigma + 2.0  # beyond 8·σ·√N + the data's own norm
+    far = clipped / clipped.reshape(64, -1).pow(2).mean(1).sqrt().reshape(-1, 1, 1, 1) * rms.reshape(-1, 1, 1, 1)
+    x = y + far
+    got = model.guarded_sigma(x, sigma, 8)
+    want = ((x.double().reshape(64, -1).pow(2).mean(1).sqrt() - 1) / 8).float()
+    assert torch.all(got > sigma) and torch.allclose(got, want, rtol=1e-6)
 
 
 def test_noise_conditioning_is_the_float32_log_to_within_an_ulp():
