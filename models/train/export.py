@@ -81,6 +81,7 @@ def card(model_id, description, cfg, stats, net, quality, hardware=None, latent_
             **({"training_radius_clip": f"R <= {cfg['max_radius_factor']:g}·σ·√N in training only "
                 "(pfgm.perturbation max_radius_factor); the sampler's prior is not clipped"}
                if cfg.get("max_radius_factor") else {}),
+            **({"radius_guard": net.radius_guard} if net.radius_guard else {}),
         },
         latent_class_prior=training_class_prior(cfg) if latent_class else None)
 

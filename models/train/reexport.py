@@ -46,7 +46,8 @@ def reexport(folder, why=WHY):
         raise ValueError(f"{folder}: only trained models are re-exported (kind {card['provenance'].get('kind')})")
     onnx_path = os.path.join(folder, "model.onnx")
     channels, emb_dim = architecture(onnx_path)
-    net = EDMDenoiser(channels, emb_dim, served.network_classes(card))
+    net = EDMDenoiser(channels, emb_dim, served.network_classes(card),
+                      radius_guard=card["provenance"].get("radius_guard"))  # else a guard would be dropped unseen
     loaded = load_onnx_weights(net, onnx_path)
     card["provenance"]["reexport"] = {
         "why": why, "weights": f"read back from the previous model.onnx (warmstart.py, max |Δ| {loaded:.2g})",

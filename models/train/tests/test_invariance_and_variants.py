@@ -136,3 +136,19 @@ def test_d1_training_noise_is_heavy_tailed_and_the_clip_bounds_only_the_radius()
     assert clipped.max().item() <= bound * (1 + 1e-6)
     same = free < bound
     assert torch.allclose(free[same], clipped[same])  # the same draws, only the tail cut
+
+
+def test_a_re_export_keeps_the_radius_guard(tmp_path):
+    import shutil
+
+    import reexport
+    folder = tmp_path / "mnist-unet-d1"
+    shutil.copytree(os.path.join(MODELS, "mnist-unet-d1"), folder)
+    reexport.reexport(str(folder), why="test")
+    rng = np.random.default_rng(0)
+    sigma = np.full(4, 0.01, np.float32)
+    feeds = served.feeds(rng, sigma, (1, 28, 28), 10)
+    feeds["x"] = (feeds["x"] * 1000.0).astype(np.float32)  # far beyond the clip at σ = 0.01
+    before = served.session(os.path.join(MODELS, "mnist-unet-d1", "model.onnx")).run(["denoised"], feeds)[0]
+    after = served.session(str(folder / "model.onnx")).run(["denoised"], feeds)[0]
+    assert np.abs(before).max() < 10 and np.allclose(after, before, atol=1e-3)
