@@ -56,7 +56,7 @@ def test_a_rows_output_is_bit_identical_at_every_batch_position(model_id):
 
 def test_rows_beyond_the_radius_guard_are_bit_identical_at_every_batch_position():
     # mnist-unet-d1's guard takes each row's norm: far rows (x × 1,000) choose the guarded σ.
-    assert _card("mnist-unet-d1")["provenance"]["architecture"].find("radius guard") > 0
+    assert _card("mnist-unet-d1")["provenance"]["radius_guard"] == 8
     assert _positions_differing(os.path.join(MODELS, "mnist-unet-d1", "model.onnx"), 33, far=1000.0) == 0
 
 
